@@ -1,0 +1,45 @@
+package dev.whittle.cli;
+
+import dev.whittle.graph.Graph;
+import dev.whittle.io.ModelFile;
+import dev.whittle.model.LayerTable;
+import dev.whittle.model.Models;
+import dev.whittle.runtime.BackendInfo;
+import dev.whittle.runtime.MachineInfo;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Backend, vector species and threads; with --model or --model-file, the layer table with params and MACs.")
+final class InfoCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "lenet5, vgg_small or resnet20")
+    String model;
+
+    @Option(names = "--model-file", description = "A .whittle model file.")
+    Path modelFile;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() {
+        int threads = common.parallel().threads();
+        BackendInfo b = BackendInfo.current();
+        System.out.printf("backend        %s (%s)%n", b.name(), b.reason());
+        System.out.printf("vector species %s%s%n", b.vectorSpecies(), b.vectorBits() > 0 ? " (" + b.vectorBits() + " bits)" : "");
+        System.out.printf("threads        %d of %d cores%n", threads, Runtime.getRuntime().availableProcessors());
+        System.out.printf("cpu            %s%n", MachineInfo.cpuModel());
+        System.out.printf("jdk            %s %s%n", System.getProperty("java.vm.vendor"), System.getProperty("java.runtime.version"));
+        Graph g = null;
+        if (modelFile != null) g = ModelFile.load(modelFile).graph();
+        else if (model != null) g = Models.byName(model);
+        if (g != null) {
+            System.out.printf("%nmodel %s, input %s%n%n", g.name(), g.inputShape());
+            System.out.print(LayerTable.render(g));
+            System.out.printf("%n%,d parameters, %,d MACs per image%n", g.parameterCount(), g.macs());
+        }
+        return 0;
+    }
+}

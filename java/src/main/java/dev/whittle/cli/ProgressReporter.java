@@ -1,0 +1,55 @@
+package dev.whittle.cli;
+
+import dev.whittle.train.EpochMetrics;
+import dev.whittle.train.Trainer;
+import java.io.PrintStream;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Shows training progress: a live bar (loss, img/s, ETA) on a terminal; off a terminal (CI, a log file) the
+ * same bar as a plain line every few seconds, so logs stay readable. One summary line per epoch either way.
+ */
+final class ProgressReporter implements Trainer.Listener {
+    private final PrintStream out;
+    private final int epochs;
+    private final boolean terminal;
+    private ProgressBar bar;
+
+    ProgressReporter(PrintStream out, int epochs) {
+        this.out = out;
+        this.epochs = epochs;
+        var console = System.console();
+        this.terminal = console != null && console.isTerminal();
+    }
+
+    @Override
+    public void epochStarted(int epoch, int batches) {
+        ProgressBarBuilder b = new ProgressBarBuilder()
+                .setTaskName(String.format("epoch %d/%d", epoch, epochs))
+                .setInitialMax(batches)
+                .setUnit(" batches", 1);
+
+        if (terminal) {
+            b.setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250);
+        } else {
+            b.setConsumer(new DelegatingProgressBarConsumer(out::println, 100)).setUpdateIntervalMillis(10_000);
+        }
+        bar = b.build();
+    }
+
+    @Override
+    public void batchDone(int epoch, int batch, double loss, double imagesPerSecond) {
+        bar.stepTo(batch);
+        bar.setExtraMessage(String.format("loss %.4f  %,.0f img/s", loss, imagesPerSecond));
+    }
+
+    @Override
+    public void epochDone(EpochMetrics m) {
+        bar.close();
+        out.printf("epoch %d/%d  train loss %.4f  train acc %.2f%%  test acc %.2f%%  lr %.5f  %.1f s  %,.0f img/s%n",
+                m.epoch(), epochs, m.trainLoss(), 100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.lr(), m.seconds(), m.imagesPerSecond());
+    }
+}

@@ -1,0 +1,122 @@
+package dev.whittle.graph;
+
+import dev.whittle.nn.BoundLayer;
+import dev.whittle.nn.NodeContext;
+import dev.whittle.nn.Shape;
+import dev.whittle.runtime.Parallel;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs a graph forward and backward on buffers sized once for a maximum batch, so steps allocate nothing.
+ * One executor is one thread's working memory: the graph's parameters are shared, its activations are not.
+ *
+ * <p>Backward zeroes every activation gradient, then walks nodes in reverse; layers add into their input
+ * gradients, so a tensor read by several nodes (a residual input) gathers all of its gradients.
+ */
+public final class Executor {
+    private final Graph graph;
+    private final int capacity;
+    private final boolean withGradients;
+    private final NodeContext[] ctx;
+    private final BoundLayer[] bound;
+    private final float[][] outs, grads;
+    private final boolean[] ownsGrad;
+    private int batch;
+
+    /**
+     * @param withGradients false for inference-only executors: no gradient buffers are allocated
+     */
+    public Executor(Graph graph, int capacity, boolean withGradients, Parallel parallel) {
+        if (capacity <= 0) throw new IllegalArgumentException("batch capacity must be positive, found " + capacity);
+        this.graph = graph;
+        this.capacity = capacity;
+        this.withGradients = withGradients;
+        List<Node> nodes = graph.nodes();
+        int count = nodes.size();
+        ctx = new NodeContext[count];
+        bound = new BoundLayer[count];
+        outs = new float[count][];
+        grads = new float[count][];
+        ownsGrad = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            Node n = nodes.get(i);
+            boolean alias = n.layer().aliasesInput();
+            int src = n.inputs()[0];
+            if (alias && src != Graph.INPUT) {
+                outs[i] = outs[src];
+                grads[i] = grads[src];
+            } else {
+                outs[i] = new float[capacity * n.outShape().size()];
+                grads[i] = withGradients ? new float[outs[i].length] : null;
+                ownsGrad[i] = withGradients;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            Node n = nodes.get(i);
+            int k = n.inputs().length;
+            float[][] in = new float[k][], dIn = new float[k][];
+            for (int j = 0; j < k; j++) {
+                int src = n.inputs()[j];
+                in[j] = src == Graph.INPUT ? null : outs[src];
+                dIn[j] = src == Graph.INPUT ? null : grads[src];
+            }
+            NodeContext c = new NodeContext(n.inShapes(), n.outShape(), in, dIn, capacity, parallel);
+            c.out = outs[i];
+            c.dOut = grads[i];
+            ctx[i] = c;
+            bound[i] = n.layer().bind(c);
+        }
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
+     * Forward pass over {@code batch} images of x (N × input size); returns the logits buffer (N × classes),
+     * valid until the next call.
+     */
+    public float[] forward(float[] x, int batch, boolean training) {
+        Shape in = graph.inputShape();
+        if (batch <= 0 || batch > capacity) {
+            throw new IllegalArgumentException("batch expected 1.." + capacity + " but found " + batch);
+        }
+        if (x.length < batch * in.size()) {
+            throw new IllegalArgumentException("input expected " + batch + "x" + in + " = " + batch * in.size()
+                    + " floats but found " + x.length);
+        }
+        if (training && !withGradients) throw new IllegalStateException("inference executor cannot run a training forward");
+        this.batch = batch;
+        List<Node> nodes = graph.nodes();
+        for (int i = 0; i < ctx.length; i++) {
+            NodeContext c = ctx[i];
+            int[] srcs = nodes.get(i).inputs();
+            for (int j = 0; j < srcs.length; j++) if (srcs[j] == Graph.INPUT) c.in[j] = x;
+            c.batch = batch;
+            c.training = training;
+            bound[i].forward();
+        }
+        return ctx[ctx.length - 1].out;
+    }
+
+    /** Backward pass from dLogits (N × classes) of the last training forward; fills parameter gradients. */
+    public void backward(float[] dLogits) {
+        if (!withGradients) throw new IllegalStateException("inference executor has no gradients");
+        int last = ctx.length - 1;
+        for (int i = 0; i < ctx.length; i++) {
+            if (ownsGrad[i] && i != last) Arrays.fill(grads[i], 0, batch * graph.nodes().get(i).outShape().size(), 0f);
+        }
+        System.arraycopy(dLogits, 0, grads[last], 0, batch * graph.outputShape().size());
+        for (int i = last; i >= 0; i--) bound[i].backward();
+    }
+
+    /** The output buffer of node i (for tests and inspection). */
+    public float[] output(int node) {
+        return outs[node];
+    }
+}

@@ -1,0 +1,85 @@
+package dev.whittle.nn;
+
+import dev.whittle.kernels.BatchNormScalar;
+import dev.whittle.runtime.Parallel;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/** Batch normalisation over channels (momentum 0.1, eps 1e-5, as PyTorch); works on (C,H,W) and (F) inputs. */
+public final class BatchNorm2d implements Layer {
+    public static final float MOMENTUM = 0.1f;
+    public static final float EPS = 1e-5f;
+
+    public final int channels;
+    public final Param gamma, beta, runningMean, runningVar;
+
+    public BatchNorm2d(int channels) {
+        this.channels = channels;
+        gamma = Param.trainable("gamma", channels);
+        beta = Param.trainable("beta", channels);
+        runningMean = Param.buffer("running_mean", channels);
+        runningVar = Param.buffer("running_var", channels);
+        initialize(null);
+    }
+
+    @Override
+    public String op() {
+        return "batchnorm2d";
+    }
+
+    @Override
+    public Map<String, Integer> attrs() {
+        Map<String, Integer> a = new LinkedHashMap<>();
+        a.put("channels", channels);
+        return a;
+    }
+
+    @Override
+    public Shape outputShape(Shape[] in) {
+        if (in[0].c() != channels) {
+            throw new IllegalArgumentException("batchnorm2d expects " + channels + " channels but found " + in[0].c());
+        }
+        return in[0];
+    }
+
+    @Override
+    public List<Param> params() {
+        return List.of(gamma, beta, runningMean, runningVar);
+    }
+
+    @Override
+    public void initialize(RandomGenerator rng) {
+        Arrays.fill(gamma.value(), 1f);
+        Arrays.fill(beta.value(), 0f);
+        Arrays.fill(runningMean.value(), 0f);
+        Arrays.fill(runningVar.value(), 1f);
+    }
+
+    @Override
+    public BoundLayer bind(NodeContext ctx) {
+        int hw = ctx.inShapes[0].plane();
+        float[] mean = new float[channels], invStd = new float[channels];
+        Parallel.RangeBody train = (lo, hi) -> BatchNormScalar.forwardTrain(ctx.batch, channels, hw, ctx.in[0],
+                gamma.value(), beta.value(), ctx.out, mean, invStd, runningMean.value(), runningVar.value(),
+                MOMENTUM, EPS, lo, hi);
+        Parallel.RangeBody eval = (lo, hi) -> BatchNormScalar.forwardEval(ctx.batch, channels, hw, ctx.in[0],
+                gamma.value(), beta.value(), runningMean.value(), runningVar.value(), EPS, ctx.out, lo, hi);
+        Parallel.RangeBody back = (lo, hi) -> BatchNormScalar.backward(ctx.batch, channels, hw, ctx.in[0], ctx.dOut,
+                gamma.value(), mean, invStd, ctx.dIn[0], gamma.grad(), beta.grad(), lo, hi);
+        return new BoundLayer() {
+            @Override
+            public void forward() {
+                ctx.parallel.forRange(channels, ctx.training ? train : eval);
+            }
+
+            @Override
+            public void backward() {
+                if (!ctx.training) throw new IllegalStateException("batchnorm2d backward needs a training-mode forward");
+                ctx.parallel.forRange(channels, back);
+            }
+        };
+    }
+}

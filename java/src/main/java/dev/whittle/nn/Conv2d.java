@@ -1,0 +1,126 @@
+package dev.whittle.nn;
+
+import dev.whittle.kernels.Conv2dScalar;
+import dev.whittle.kernels.ConvGeometry;
+import dev.whittle.runtime.Parallel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/** 2-D convolution: weight (K, C/groups, R, S), optional bias (K). Square kernels, equal stride/padding. */
+public final class Conv2d implements Layer {
+    public final int inChannels, outChannels, kernel, stride, pad, groups;
+    public final Param weight;
+    public final Param bias; // null when the conv has no bias (followed by BN)
+
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int pad, boolean bias, int groups) {
+        if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0) {
+            throw new IllegalArgumentException("conv2d groups " + groups + " must divide in " + inChannels + " and out " + outChannels);
+        }
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.pad = pad;
+        this.groups = groups;
+        this.weight = Param.trainable("weight", outChannels, inChannels / groups, kernel, kernel);
+        this.bias = bias ? Param.trainable("bias", outChannels) : null;
+    }
+
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int pad, boolean bias) {
+        this(inChannels, outChannels, kernel, stride, pad, bias, 1);
+    }
+
+    @Override
+    public String op() {
+        return "conv2d";
+    }
+
+    @Override
+    public Map<String, Integer> attrs() {
+        Map<String, Integer> a = new LinkedHashMap<>();
+        a.put("in", inChannels);
+        a.put("out", outChannels);
+        a.put("kernel", kernel);
+        a.put("stride", stride);
+        a.put("pad", pad);
+        a.put("bias", bias == null ? 0 : 1);
+        a.put("groups", groups);
+        return a;
+    }
+
+    public ConvGeometry geometry(Shape in, int batch) {
+        if (in.c() != inChannels) {
+            throw new IllegalArgumentException("conv2d expects " + inChannels + " input channels but found " + in.c());
+        }
+        return new ConvGeometry(batch, inChannels, in.h(), in.w(), outChannels, kernel, kernel, stride, stride, pad, pad, groups);
+    }
+
+    @Override
+    public Shape outputShape(Shape[] in) {
+        ConvGeometry g = geometry(in[0], 1);
+        return new Shape(outChannels, g.p(), g.q());
+    }
+
+    @Override
+    public long macs(Shape[] in) {
+        return geometry(in[0], 1).macsPerImage();
+    }
+
+    @Override
+    public List<Param> params() {
+        List<Param> p = new ArrayList<>();
+        p.add(weight);
+        if (bias != null) p.add(bias);
+        return p;
+    }
+
+    /** He (Kaiming) normal, fan-in, gain √2: keeps activation variance steady through ReLU stacks. */
+    @Override
+    public void initialize(RandomGenerator rng) {
+        double std = Math.sqrt(2.0 / (inChannels / groups * kernel * kernel));
+        float[] w = weight.value();
+        for (int i = 0; i < w.length; i++) w[i] = (float) (rng.nextGaussian() * std);
+        if (bias != null) java.util.Arrays.fill(bias.value(), 0f);
+    }
+
+    @Override
+    public BoundLayer bind(NodeContext ctx) {
+        return new Bound(ctx);
+    }
+
+    private final class Bound implements BoundLayer {
+        private final NodeContext ctx;
+        private ConvGeometry geom;
+        private final Parallel.RangeBody fwd, bwdData, bwdWeights;
+
+        Bound(NodeContext ctx) {
+            this.ctx = ctx;
+            this.geom = geometry(ctx.inShapes[0], ctx.capacity);
+            float[] b = bias == null ? null : bias.value();
+            float[] db = bias == null ? null : bias.grad();
+            fwd = (lo, hi) -> Conv2dScalar.forward(geom, ctx.in[0], weight.value(), b, ctx.out, lo, hi);
+            bwdData = (lo, hi) -> Conv2dScalar.backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
+            bwdWeights = (lo, hi) -> Conv2dScalar.backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, lo, hi);
+        }
+
+        private void sync() {
+            if (geom.n() != ctx.batch) geom = geom.withBatch(ctx.batch);
+        }
+
+        @Override
+        public void forward() {
+            sync();
+            ctx.parallel.forRange(ctx.batch, fwd);
+        }
+
+        @Override
+        public void backward() {
+            sync();
+            ctx.parallel.forRange(outChannels, bwdWeights);
+            if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch, bwdData);
+        }
+    }
+}

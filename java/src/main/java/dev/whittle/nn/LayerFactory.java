@@ -1,0 +1,30 @@
+package dev.whittle.nn;
+
+import java.util.Map;
+
+/** Rebuilds a layer from its op name and attributes, as stored in a model file. */
+public final class LayerFactory {
+    private LayerFactory() {}
+
+    public static Layer create(String op, Map<String, Integer> a) {
+        return switch (op) {
+            case "conv2d" -> new Conv2d(req(op, a, "in"), req(op, a, "out"), req(op, a, "kernel"), req(op, a, "stride"),
+                    req(op, a, "pad"), req(op, a, "bias") != 0, req(op, a, "groups"));
+            case "batchnorm2d" -> new BatchNorm2d(req(op, a, "channels"));
+            case "relu" -> new Relu();
+            case "maxpool2d" -> new MaxPool2d(req(op, a, "kernel"), req(op, a, "stride"), req(op, a, "pad"));
+            case "avgpool2d" -> new AvgPool2d(req(op, a, "kernel"), req(op, a, "stride"), req(op, a, "pad"));
+            case "globalavgpool" -> new GlobalAvgPool();
+            case "flatten" -> new Flatten();
+            case "linear" -> new Linear(req(op, a, "in"), req(op, a, "out"));
+            case "add" -> new Add();
+            default -> throw new IllegalArgumentException("unknown op '" + op + "'");
+        };
+    }
+
+    private static int req(String op, Map<String, Integer> a, String key) {
+        Integer v = a.get(key);
+        if (v == null) throw new IllegalArgumentException(op + ": missing attribute '" + key + "'");
+        return v;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.whittle.nn;
+
+import dev.whittle.kernels.LinearScalar;
+import dev.whittle.runtime.Parallel;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/** Fully connected: weight (OUT, IN), bias (OUT). Input must be a feature vector (flatten first). */
+public final class Linear implements Layer {
+    public final int in, out;
+    public final Param weight, bias;
+
+    public Linear(int in, int out) {
+        this.in = in;
+        this.out = out;
+        weight = Param.trainable("weight", out, in);
+        bias = Param.trainable("bias", out);
+    }
+
+    @Override
+    public String op() {
+        return "linear";
+    }
+
+    @Override
+    public Map<String, Integer> attrs() {
+        Map<String, Integer> a = new LinkedHashMap<>();
+        a.put("in", in);
+        a.put("out", out);
+        return a;
+    }
+
+    @Override
+    public Shape outputShape(Shape[] s) {
+        if (s[0].size() != in || s[0].plane() != 1) {
+            throw new IllegalArgumentException("linear expects " + in + " input features but found " + s[0]);
+        }
+        return Shape.features(out);
+    }
+
+    @Override
+    public long macs(Shape[] s) {
+        return (long) in * out;
+    }
+
+    @Override
+    public List<Param> params() {
+        return List.of(weight, bias);
+    }
+
+    /** He (Kaiming) normal, fan-in, gain √2, bias zero. */
+    @Override
+    public void initialize(RandomGenerator rng) {
+        double std = Math.sqrt(2.0 / in);
+        float[] w = weight.value();
+        for (int i = 0; i < w.length; i++) w[i] = (float) (rng.nextGaussian() * std);
+        Arrays.fill(bias.value(), 0f);
+    }
+
+    @Override
+    public BoundLayer bind(NodeContext ctx) {
+        Parallel.RangeBody fwd = (lo, hi) -> LinearScalar.forward(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, lo, hi);
+        Parallel.RangeBody bwdData = (lo, hi) -> LinearScalar.backwardData(in, out, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
+        Parallel.RangeBody bwdW = (lo, hi) -> LinearScalar.backwardWeights(ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), lo, hi);
+        return new BoundLayer() {
+            @Override
+            public void forward() {
+                ctx.parallel.forRange(ctx.batch, fwd);
+            }
+
+            @Override
+            public void backward() {
+                ctx.parallel.forRange(out, bwdW);
+                if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch, bwdData);
+            }
+        };
+    }
+}

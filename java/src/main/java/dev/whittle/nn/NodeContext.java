@@ -1,0 +1,30 @@
+package dev.whittle.nn;
+
+import dev.whittle.runtime.Parallel;
+
+/**
+ * The buffers one layer works on inside one executor: inputs and output (N × per-sample size, sized for the
+ * executor's capacity), their gradients, and the per-call batch size and mode. Created once per executor,
+ * so a forward or backward pass allocates nothing.
+ */
+public final class NodeContext {
+    public final Shape[] inShapes;
+    public final Shape outShape;
+    public final float[][] in;
+    public final float[][] dIn; // an entry is null where no gradient is needed (the graph input)
+    public float[] out;
+    public float[] dOut;
+    public final int capacity;
+    public final Parallel parallel;
+    public int batch;
+    public boolean training;
+
+    public NodeContext(Shape[] inShapes, Shape outShape, float[][] in, float[][] dIn, int capacity, Parallel parallel) {
+        this.inShapes = inShapes;
+        this.outShape = outShape;
+        this.in = in;
+        this.dIn = dIn;
+        this.capacity = capacity;
+        this.parallel = parallel;
+    }
+}

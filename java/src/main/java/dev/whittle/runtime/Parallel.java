@@ -1,0 +1,148 @@
+package dev.whittle.runtime;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One long-lived pool that splits a range [0, n) into contiguous chunks, one per thread, the caller taking
+ * the first. Kernels write disjoint outputs per chunk, so results do not depend on the thread count.
+ *
+ * <p>Why not ForkJoinPool: a parallel region here is a few microseconds to milliseconds, called thousands of
+ * times per epoch; a fixed set of parked workers with a countdown costs no allocation per call. A call made
+ * while another is in flight (nested, or from a second serving thread) runs inline on its caller instead of
+ * queueing, so many request threads each get their own core rather than waiting for the pool.
+ */
+public final class Parallel implements AutoCloseable {
+
+    /** A body over a half-open index range. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int lo, int hi);
+    }
+
+    private static volatile Parallel global;
+
+    private final int threads;
+    private final Worker[] workers;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile Thread caller;
+    private volatile Throwable failure;
+
+    public Parallel(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, found " + threads);
+        this.threads = threads;
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker("whittle-worker-" + (i + 1));
+            workers[i].start();
+        }
+    }
+
+    /** The process-wide pool; {@link #setGlobalThreads} replaces it (default: all available processors). */
+    public static Parallel global() {
+        Parallel p = global;
+        if (p == null) {
+            synchronized (Parallel.class) {
+                if (global == null) global = new Parallel(Runtime.getRuntime().availableProcessors());
+                p = global;
+            }
+        }
+        return p;
+    }
+
+    public static synchronized void setGlobalThreads(int threads) {
+        Parallel old = global;
+        if (old != null && old.threads == threads) return;
+        global = new Parallel(threads);
+        if (old != null) old.close();
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /** Runs body over [0, n) split into at most {@code threads} chunks; returns when all are done. */
+    public void forRange(int n, RangeBody body) {
+        if (n <= 0) return;
+        int chunks = Math.min(threads, n);
+        if (chunks == 1 || !lock.tryLock()) {
+            body.run(0, n);
+            return;
+        }
+        try {
+            failure = null;
+            caller = Thread.currentThread();
+            pending.set(chunks - 1);
+            for (int i = 1; i < chunks; i++) {
+                Worker w = workers[i - 1];
+                w.lo = (int) ((long) n * i / chunks);
+                w.hi = (int) ((long) n * (i + 1) / chunks);
+                w.task = body; // volatile write publishes lo/hi
+                LockSupport.unpark(w);
+            }
+            Throwable mine = null;
+            try {
+                body.run(0, (int) ((long) n / chunks));
+            } catch (Throwable t) {
+                mine = t;
+            }
+            awaitWorkers();
+            Throwable t = mine != null ? mine : failure;
+            if (t instanceof RuntimeException re) throw re;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new IllegalStateException(t);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitWorkers() {
+        for (int spins = 0; pending.get() != 0; spins++) {
+            if (spins < 20_000) Thread.onSpinWait();
+            else LockSupport.parkNanos(this, 50_000);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Worker w : workers) {
+            w.stopped = true;
+            LockSupport.unpark(w);
+        }
+    }
+
+    private final class Worker extends Thread {
+        volatile RangeBody task;
+        volatile boolean stopped;
+        int lo, hi;
+
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            int idle = 0;
+            while (!stopped) {
+                RangeBody t = task;
+                if (t == null) {
+                    // Spin briefly: parallel regions come back-to-back during a training step.
+                    if (idle++ < 20_000) Thread.onSpinWait();
+                    else LockSupport.park(this);
+                    continue;
+                }
+                idle = 0;
+                try {
+                    t.run(lo, hi);
+                } catch (Throwable e) {
+                    failure = e;
+                }
+                task = null;
+                if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
+            }
+        }
+    }
+}

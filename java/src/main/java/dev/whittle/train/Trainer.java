@@ -1,0 +1,102 @@
+package dev.whittle.train;
+
+import dev.whittle.data.BatchIterator;
+import dev.whittle.data.Dataset;
+import dev.whittle.graph.Executor;
+import dev.whittle.graph.Graph;
+import dev.whittle.kernels.SoftmaxCrossEntropyScalar;
+import dev.whittle.nn.Shape;
+import dev.whittle.runtime.Parallel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Supervised training with SGD: per batch, forward in training mode, softmax cross-entropy, backward, one
+ * optimizer step with the scheduled learning rate; after each epoch, test accuracy. Deterministic for a
+ * seed (shuffling and initialisation are seeded; kernels write disjoint outputs per thread).
+ */
+public final class Trainer {
+
+    /** Receives progress; the CLI turns it into a progress bar or plain lines. */
+    public interface Listener {
+        default void epochStarted(int epoch, int batches) {}
+
+        default void batchDone(int epoch, int batch, double loss, double imagesPerSecond) {}
+
+        default void epochDone(EpochMetrics m) {}
+    }
+
+    private final Graph graph;
+    private final TrainConfig config;
+    private final Parallel parallel;
+
+    public Trainer(Graph graph, TrainConfig config, Parallel parallel) {
+        this.graph = graph;
+        this.config = config;
+        this.parallel = parallel;
+    }
+
+    private boolean fits(Dataset d) {
+        Shape s = graph.inputShape();
+        return d.channels() == s.c() && d.height() == s.h() && d.width() == s.w();
+    }
+
+    public List<EpochMetrics> fit(Dataset train, Dataset test, Listener listener) {
+        if (!fits(train) || (test != null && !fits(test))) {
+            throw new IllegalArgumentException("data images are " + train.channels() + "x" + train.height() + "x" + train.width()
+                    + " but model '" + graph.name() + "' expects " + graph.inputShape());
+        }
+        if (train.classes() > graph.classes()) {
+            throw new IllegalArgumentException("data has " + train.classes() + " classes but model '" + graph.name()
+                    + "' outputs " + graph.classes());
+        }
+        int bs = config.batch(), classes = graph.classes();
+        Executor exec = new Executor(graph, bs, true, parallel);
+        Sgd sgd = new Sgd(graph.trainableParams(), config.momentum(), config.weightDecay(), config.nesterov(), parallel);
+        BatchIterator it = new BatchIterator(train, bs, true, config.seed());
+        long perEpoch = it.batchesPerEpoch(), total = perEpoch * config.epochs();
+        LrSchedule schedule = LrSchedule.parse(config.schedule(), config.lr(), perEpoch);
+        float[] x = new float[bs * train.imageSize()];
+        int[] y = new int[bs];
+        float[] losses = new float[bs], dLogits = new float[bs * classes];
+        List<EpochMetrics> history = new ArrayList<>();
+        long iteration = 0;
+        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            listener.epochStarted(epoch, (int) perEpoch);
+            it.startEpoch(epoch);
+            long start = System.nanoTime();
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            float lr = 0;
+            int b = 0;
+            for (int n; (n = it.next(x, y)) > 0; iteration++, b++) {
+                lr = schedule.at(iteration, total);
+                sgd.zeroGrad();
+                float[] logits = exec.forward(x, n, true);
+                SoftmaxCrossEntropyScalar.forwardBackward(classes, logits, y, losses, dLogits, n, 0, n);
+                double batchLoss = 0;
+                for (int i = 0; i < n; i++) {
+                    batchLoss += losses[i];
+                    if (SoftmaxCrossEntropyScalar.argmax(classes, logits, i) == y[i]) correct++;
+                }
+                batchLoss /= n;
+                if (!Double.isFinite(batchLoss)) {
+                    throw new TrainingDivergedException("loss became " + batchLoss + " at epoch " + epoch + ", batch " + (b + 1)
+                            + " (iteration " + iteration + ", lr " + lr + "); try a lower --lr");
+                }
+                exec.backward(dLogits);
+                sgd.step(lr);
+                lossSum += batchLoss * n;
+                seen += n;
+                double secs = (System.nanoTime() - start) / 1e9;
+                listener.batchDone(epoch, b + 1, batchLoss, seen / Math.max(secs, 1e-9));
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            Evaluator.Result t = test == null ? new Evaluator.Result(Double.NaN, Double.NaN, 0) : Evaluator.evaluate(exec, test);
+            EpochMetrics m = new EpochMetrics(epoch, lossSum / seen, (double) correct / seen, t.loss(), t.accuracy(), lr, secs, seen / secs);
+            history.add(m);
+            listener.epochDone(m);
+        }
+        return history;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.whittle.kernels;
+
+/**
+ * Scalar reference fully-connected layer: y = x·wᵀ + b with x (N,IN), w (OUT,IN), b (OUT), y (N,OUT).
+ * Row ranges let callers split work over disjoint outputs across threads.
+ */
+public final class LinearScalar {
+    private LinearScalar() {}
+
+    /** y[n0..n1) = x·wᵀ + b. x (N,IN), w (OUT,IN), b (OUT) or null, y (N,OUT) overwritten. */
+    public static void forward(int in, int out, float[] x, float[] w, float[] b, float[] y, int n0, int n1) {
+        for (int n = n0; n < n1; n++) {
+            int xo = n * in;
+            for (int o = 0; o < out; o++) {
+                int wo = o * in;
+                float acc = 0f;
+                for (int i = 0; i < in; i++) acc += x[xo + i] * w[wo + i];
+                y[n * out + o] = acc + (b == null ? 0f : b[o]);
+            }
+        }
+    }
+
+    /** dx[n0..n1) += dy·w. dy (N,OUT), w (OUT,IN), dx (N,IN) accumulated. */
+    public static void backwardData(int in, int out, float[] dy, float[] w, float[] dx, int n0, int n1) {
+        for (int n = n0; n < n1; n++) {
+            int xo = n * in;
+            for (int o = 0; o < out; o++) {
+                float d = dy[n * out + o];
+                if (d == 0f) continue;
+                int wo = o * in;
+                for (int i = 0; i < in; i++) dx[xo + i] += d * w[wo + i];
+            }
+        }
+    }
+
+    /** dw[o0..o1) += dyᵀ·x, db[o0..o1) += Σ_n dy, over all N rows. dw (OUT,IN), db (OUT) or null. */
+    public static void backwardWeights(
+            int batch, int in, int out, float[] x, float[] dy, float[] dw, float[] db, int o0, int o1) {
+        for (int o = o0; o < o1; o++) {
+            int wo = o * in;
+            float bsum = 0f;
+            for (int n = 0; n < batch; n++) {
+                float d = dy[n * out + o];
+                bsum += d;
+                if (d == 0f) continue;
+                int xo = n * in;
+                for (int i = 0; i < in; i++) dw[wo + i] += d * x[xo + i];
+            }
+            if (db != null) db[o] += bsum;
+        }
+    }
+}
