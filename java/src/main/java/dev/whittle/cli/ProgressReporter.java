@@ -21,8 +21,19 @@ final class ProgressReporter implements Trainer.Listener {
     ProgressReporter(PrintStream out, int epochs) {
         this.out = out;
         this.epochs = epochs;
+        this.terminal = isInteractive();
+    }
+
+    /**
+     * The launcher knows best ({@code [ -t 1 ]}) and passes -Dwhittle.tty; without it, fall back to the JDK's
+     * console check, and treat CI as never interactive.
+     */
+    static boolean isInteractive() {
+        String tty = System.getProperty("whittle.tty");
+        if (tty != null) return tty.equals("1") || tty.equals("true");
+        if (System.getenv("CI") != null) return false;
         var console = System.console();
-        this.terminal = console != null && console.isTerminal();
+        return console != null && console.isTerminal();
     }
 
     @Override

@@ -147,7 +147,7 @@ class ModelFileTest {
     }
 
     ModelFileException rejects(byte[] bytes, String... fragments) {
-        return rejects(write("corrupt-" + System.nanoTime() + ".whittle", bytes), fragments);
+        return rejects(write("case-" + System.nanoTime() + ".whittle", bytes), fragments);
     }
 
     static float[] logits(Graph g, float[] x, int n) {
@@ -289,12 +289,13 @@ class ModelFileTest {
     void saveIntoAPathUnderARegularFileFailsNamingTheFile() throws IOException {
         Path blocker = Files.writeString(dir.resolve("blocker"), "x");
         Path f = blocker.resolve("m.whittle");
-        Throwable t = null;
+        Throwable caught = null;
         try {
             ModelFile.save(tinyModel(), f);
         } catch (Throwable e) {
-            t = e;
+            caught = e;
         }
+        Throwable t = caught;
         assertTrue(t instanceof ModelFileException, () -> "expected ModelFileException but got " + t);
         assertTrue(t.getMessage().startsWith(f.toString()), t.getMessage());
         assertTrue(t.getMessage().contains("cannot write"), t.getMessage());
@@ -361,9 +362,9 @@ class ModelFileTest {
             {b.length - 1, "'checksum'"},
         };
         for (Object[] c : cases) {
-            int len = (Integer) c[0];
+            final int len = (Integer) c[0];
             ModelFileException e = rejects(ModelBytes.head(b, len), "truncated", (String) c[1]);
-            assertFalse(e.getMessage().contains("corrupt"), () -> "cut at " + len + " reported as a checksum error: " + e.getMessage());
+            assertFalse(e.getMessage().contains("the file is corrupt"), () -> "cut at " + len + " reported as a checksum error: " + e.getMessage());
         }
     }
 
@@ -664,7 +665,10 @@ class ModelFileTest {
                 if (v == orig) continue;
                 byte[] b = good.clone();
                 b[pos] = (byte) v;
+                long t0 = System.nanoTime();
                 String m = misbehaviour(label, ModelBytes.rechecksum(b));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (ms > 30) System.out.println("SLOW " + ms + " ms byte " + pos + " " + fieldAt.floorEntry(pos) + " -> " + v);
                 if (m != null) {
                     var field = fieldAt.floorEntry(pos);
                     bad.add(String.format("byte %d (%s+%d) 0x%02X->0x%02X: %s", pos, field.getValue(), pos - field.getKey(), orig, v, m));
