@@ -17,6 +17,7 @@ final class ProgressReporter implements Trainer.Listener {
     private final int epochs;
     private final boolean terminal;
     private ProgressBar bar;
+    private long lastMessage;
 
     ProgressReporter(PrintStream out, int epochs) {
         this.out = out;
@@ -54,7 +55,11 @@ final class ProgressReporter implements Trainer.Listener {
     @Override
     public void batchDone(int epoch, int batch, double loss, double imagesPerSecond) {
         bar.stepTo(batch);
-        bar.setExtraMessage(String.format("loss %.4f  %,.0f img/s", loss, imagesPerSecond));
+        long now = System.nanoTime();
+        if (now - lastMessage > 200_000_000L) { // formatting every batch would allocate in the training loop
+            lastMessage = now;
+            bar.setExtraMessage(String.format("loss %.4f  %,.0f img/s", loss, imagesPerSecond));
+        }
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.whittle.graph;
 
+import dev.whittle.kernels.KernelSet;
 import dev.whittle.nn.BoundLayer;
 import dev.whittle.nn.NodeContext;
 import dev.whittle.nn.Shape;
+import dev.whittle.runtime.BackendInfo;
 import dev.whittle.runtime.Parallel;
 import java.util.Arrays;
 import java.util.List;
@@ -28,6 +30,11 @@ public final class Executor {
      * @param withGradients false for inference-only executors: no gradient buffers are allocated
      */
     public Executor(Graph graph, int capacity, boolean withGradients, Parallel parallel) {
+        this(graph, capacity, withGradients, parallel, BackendInfo.current().kernels());
+    }
+
+    /** With an explicit kernel set (differential tests run one graph on two sets). */
+    public Executor(Graph graph, int capacity, boolean withGradients, Parallel parallel, KernelSet kernels) {
         if (capacity <= 0) throw new IllegalArgumentException("batch capacity must be positive, found " + capacity);
         this.graph = graph;
         this.capacity = capacity;
@@ -61,7 +68,7 @@ public final class Executor {
                 in[j] = src == Graph.INPUT ? null : outs[src];
                 dIn[j] = src == Graph.INPUT ? null : grads[src];
             }
-            NodeContext c = new NodeContext(n.inShapes(), n.outShape(), in, dIn, capacity, parallel);
+            NodeContext c = new NodeContext(n.inShapes(), n.outShape(), in, dIn, capacity, parallel, kernels);
             c.out = outs[i];
             c.dOut = grads[i];
             ctx[i] = c;

@@ -1,6 +1,5 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.Conv2dScalar;
 import dev.whittle.kernels.ConvGeometry;
 import dev.whittle.runtime.Parallel;
 import java.util.ArrayList;
@@ -101,9 +100,9 @@ public final class Conv2d implements Layer {
             this.geom = geometry(ctx.inShapes[0], ctx.capacity);
             float[] b = bias == null ? null : bias.value();
             float[] db = bias == null ? null : bias.grad();
-            fwd = (lo, hi) -> Conv2dScalar.forward(geom, ctx.in[0], weight.value(), b, ctx.out, lo, hi);
-            bwdData = (lo, hi) -> Conv2dScalar.backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
-            bwdWeights = (lo, hi) -> Conv2dScalar.backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, lo, hi);
+            fwd = (lo, hi) -> ctx.kernels.conv().forward(geom, ctx.in[0], weight.value(), b, ctx.out, lo, hi);
+            bwdData = (lo, hi) -> ctx.kernels.conv().backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
+            bwdWeights = (lo, hi) -> ctx.kernels.conv().backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, lo, hi);
         }
 
         private void sync() {

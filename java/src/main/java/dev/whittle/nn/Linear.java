@@ -1,6 +1,5 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.LinearScalar;
 import dev.whittle.runtime.Parallel;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -62,9 +61,9 @@ public final class Linear implements Layer {
 
     @Override
     public BoundLayer bind(NodeContext ctx) {
-        Parallel.RangeBody fwd = (lo, hi) -> LinearScalar.forward(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, lo, hi);
-        Parallel.RangeBody bwdData = (lo, hi) -> LinearScalar.backwardData(in, out, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
-        Parallel.RangeBody bwdW = (lo, hi) -> LinearScalar.backwardWeights(ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), lo, hi);
+        Parallel.RangeBody fwd = (lo, hi) -> ctx.kernels.linear().forward(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, lo, hi);
+        Parallel.RangeBody bwdData = (lo, hi) -> ctx.kernels.linear().backwardData(in, out, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
+        Parallel.RangeBody bwdW = (lo, hi) -> ctx.kernels.linear().backwardWeights(ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), lo, hi);
         return new BoundLayer() {
             @Override
             public void forward() {

@@ -1,5 +1,6 @@
 package dev.whittle.nn;
 
+import dev.whittle.kernels.KernelSet;
 import dev.whittle.runtime.Parallel;
 
 /**
@@ -16,15 +17,17 @@ public final class NodeContext {
     public float[] dOut;
     public final int capacity;
     public final Parallel parallel;
+    public final KernelSet kernels;
     public int batch;
     public boolean training;
 
-    public NodeContext(Shape[] inShapes, Shape outShape, float[][] in, float[][] dIn, int capacity, Parallel parallel) {
+    public NodeContext(Shape[] inShapes, Shape outShape, float[][] in, float[][] dIn, int capacity, Parallel parallel, KernelSet kernels) {
         this.inShapes = inShapes;
         this.outShape = outShape;
         this.in = in;
         this.dIn = dIn;
         this.capacity = capacity;
         this.parallel = parallel;
+        this.kernels = kernels;
     }
 }

@@ -1,5 +1,6 @@
 package dev.whittle.runtime;
 
+import dev.whittle.kernels.KernelSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,7 +9,7 @@ import org.slf4j.LoggerFactory;
  * backend is the scalar reference; the Vector API and OpenCL backends plug in here, and
  * {@code -Dwhittle.backend=} will force one.
  */
-public record BackendInfo(String name, String reason, String vectorSpecies, int vectorBits) {
+public record BackendInfo(String name, String reason, String vectorSpecies, int vectorBits, KernelSet kernels) {
     private static final Logger LOG = LoggerFactory.getLogger(BackendInfo.class);
     private static volatile BackendInfo chosen;
 
@@ -39,6 +40,6 @@ public record BackendInfo(String name, String reason, String vectorSpecies, int 
             bits = s.vectorBitSize();
         }
         String reason = forced.isEmpty() ? "scalar reference kernels; no faster CPU backend is built yet" : "forced by -Dwhittle.backend=scalar";
-        return new BackendInfo("scalar", reason, species, bits);
+        return new BackendInfo("scalar", reason, species, bits, KernelSet.scalar());
     }
 }

@@ -1,0 +1,16 @@
+package dev.whittle.kernels;
+
+/**
+ * One implementation of 2-D convolution (scalar reference, Vector API, …). Every implementation computes
+ * exactly what {@link Conv2dScalar} computes, to within float rounding, with the same range semantics.
+ */
+public interface ConvKernels {
+    /** y = conv(x, w) + b for images [n0, n1). x (N,C,H,W), w (K,C/G,R,S), b (K) or null, y (N,K,P,Q) overwritten. */
+    void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int n0, int n1);
+
+    /** dx += conv_transpose(dy, w) for images [n0, n1). dy (N,K,P,Q), w (K,C/G,R,S), dx (N,C,H,W) accumulated. */
+    void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1);
+
+    /** dw += Σ_n dy ⋆ x, db += Σ dy over all N images, for filters [k0, k1). dw (K,C/G,R,S), db (K) or null. */
+    void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db, int k0, int k1);
+}

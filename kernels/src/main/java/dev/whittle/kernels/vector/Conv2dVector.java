@@ -1,0 +1,229 @@
+package dev.whittle.kernels.vector;
+
+import dev.whittle.kernels.Conv2dScalar;
+import dev.whittle.kernels.ConvGeometry;
+import dev.whittle.kernels.ConvKernels;
+import java.util.Arrays;
+
+/**
+ * 2-D convolution as im2col + {@link Sgemm}, computing what {@link Conv2dScalar} computes (to float rounding)
+ * with the same range semantics: forward overwrites y for images [n0, n1); backwardData accumulates into dx for
+ * images [n0, n1); backwardWeights accumulates into dw/db for filters [k0, k1) over all N images. Nothing outside
+ * those ranges is read-modified-written.
+ *
+ * <p>Notation: x (N,C,H,W), w (K,C/G,R,S), y (N,K,P,Q), G groups, cg = C/G, kg = K/G, CRS = cg·R·S, PQ = P·Q.
+ * Per image n and group gi the column matrix cols (CRS × PQ) holds
+ * {@code cols[(ci·R + r)·S + s][p·Q + q] = x[n, gi·cg + ci, p·strideH − padH + r, q·strideW − padW + s]} (0 in
+ * the padding). Then
+ * <ul>
+ *   <li>forward: Y_n,g (kg × PQ) = W_g (kg × CRS) · cols (CRS × PQ) + b;</li>
+ *   <li>backwardData: dcols (CRS × PQ) = W_gᵀ (CRS × kg) · dY_n,g (kg × PQ), then col2im adds dcols into dx;</li>
+ *   <li>backwardWeights: dW[k0..k1) (k' × CRS) += Σ_n dY_n[k0..k1) (k' × PQ) · colsᵀ (PQ × CRS), cols recomputed
+ *       per image; db[k] += Σ_n Σ_pq dy.</li>
+ * </ul>
+ * A 1×1, stride-1, unpadded convolution needs no im2col: cols is the image itself (C × HW) and dx is written by
+ * the GEMM directly. Depthwise convolutions (one input and one output channel per group) are GEMMs of one row,
+ * for which the scalar reference is at least as fast, so they are delegated to {@link Conv2dScalar}.
+ *
+ * <p>Column buffers live in the per-thread {@link Sgemm.Workspace}; steady-state calls allocate nothing.
+ * Each call is single-threaded; callers split [n0, n1) or [k0, k1) across threads.
+ */
+public final class Conv2dVector implements ConvKernels {
+
+    /** True when cols would equal the input image: 1×1 kernel, stride 1, no padding. */
+    static boolean pointwise(ConvGeometry g) {
+        return g.r() == 1 && g.s() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padH() == 0 && g.padW() == 0;
+    }
+
+    static boolean depthwise(ConvGeometry g) {
+        return g.cPerGroup() == 1 && g.k() == g.groups();
+    }
+
+    /**
+     * y = conv(x, w) + b for images [n0, n1).
+     *
+     * @param x (N,C,H,W)
+     * @param w (K,C/G,R,S)
+     * @param b (K) or null
+     * @param y (N,K,P,Q), images [n0, n1) overwritten
+     */
+    @Override
+    public void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int n0, int n1) {
+        if (depthwise(g)) {
+            Conv2dScalar.forward(g, x, w, b, y, n0, n1);
+            return;
+        }
+        int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
+        int crs = cg * g.r() * g.s();
+        boolean pw = pointwise(g);
+        float[] cols = pw ? null : Sgemm.Workspace.get().cols(crs * pq);
+        for (int n = n0; n < n1; n++) {
+            for (int gi = 0; gi < G; gi++) {
+                int yOff = (n * g.k() + gi * kg) * pq;
+                boolean ow = b == null;
+                if (!ow) {
+                    for (int k = 0; k < kg; k++) Arrays.fill(y, yOff + k * pq, yOff + (k + 1) * pq, b[gi * kg + k]);
+                }
+                int xOff = (n * g.c() + gi * cg) * hw;
+                if (pw) {
+                    Sgemm.gemm(false, false, kg, pq, crs, w, gi * kg * crs, crs, x, xOff, hw, y, yOff, pq, ow);
+                } else {
+                    im2col(g, x, xOff, cg, cols);
+                    Sgemm.gemm(false, false, kg, pq, crs, w, gi * kg * crs, crs, cols, 0, pq, y, yOff, pq, ow);
+                }
+            }
+        }
+    }
+
+    /**
+     * dx += conv_transpose(dy, w) for images [n0, n1).
+     *
+     * @param dy (N,K,P,Q)
+     * @param w (K,C/G,R,S)
+     * @param dx (N,C,H,W), images [n0, n1) accumulated
+     */
+    @Override
+    public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1) {
+        if (depthwise(g)) {
+            Conv2dScalar.backwardData(g, dy, w, dx, n0, n1);
+            return;
+        }
+        int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
+        int crs = cg * g.r() * g.s();
+        boolean pw = pointwise(g);
+        float[] dcols = pw ? null : Sgemm.Workspace.get().cols(crs * pq);
+        for (int n = n0; n < n1; n++) {
+            for (int gi = 0; gi < G; gi++) {
+                int dyOff = (n * g.k() + gi * kg) * pq;
+                int xOff = (n * g.c() + gi * cg) * hw;
+                if (pw) {
+                    Sgemm.gemm(true, false, crs, pq, kg, w, gi * kg * crs, crs, dy, dyOff, pq, dx, xOff, hw, false);
+                } else {
+                    Sgemm.gemm(true, false, crs, pq, kg, w, gi * kg * crs, crs, dy, dyOff, pq, dcols, 0, pq, true);
+                    col2imAdd(g, dcols, cg, dx, xOff);
+                }
+            }
+        }
+    }
+
+    /**
+     * dw += Σ_n dy ⋆ x and db += Σ_n Σ_pq dy over all N images, for filters [k0, k1).
+     *
+     * @param x (N,C,H,W)
+     * @param dy (N,K,P,Q)
+     * @param dw (K,C/G,R,S), filters [k0, k1) accumulated
+     * @param db (K) or null, [k0, k1) accumulated
+     */
+    @Override
+    public void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db, int k0, int k1) {
+        if (k0 >= k1) return;
+        if (depthwise(g)) {
+            Conv2dScalar.backwardWeights(g, x, dy, dw, db, k0, k1);
+            return;
+        }
+        int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
+        int crs = cg * g.r() * g.s();
+        if (db != null) {
+            for (int k = k0; k < k1; k++) {
+                float total = db[k];
+                for (int n = 0; n < g.n(); n++) total += rowSum(dy, (n * g.k() + k) * pq, pq);
+                db[k] = total;
+            }
+        }
+        boolean pw = pointwise(g);
+        float[] cols = pw ? null : Sgemm.Workspace.get().cols(crs * pq);
+        for (int gi = k0 / kg; gi <= (k1 - 1) / kg; gi++) {
+            int kk0 = Math.max(k0, gi * kg), kk1 = Math.min(k1, (gi + 1) * kg);
+            for (int n = 0; n < g.n(); n++) {
+                int xOff = (n * g.c() + gi * cg) * hw;
+                int dyOff = (n * g.k() + kk0) * pq;
+                if (pw) {
+                    Sgemm.gemm(false, true, kk1 - kk0, crs, pq, dy, dyOff, pq, x, xOff, hw, dw, kk0 * crs, crs, false);
+                } else {
+                    im2col(g, x, xOff, cg, cols);
+                    Sgemm.gemm(false, true, kk1 - kk0, crs, pq, dy, dyOff, pq, cols, 0, pq, dw, kk0 * crs, crs, false);
+                }
+            }
+        }
+    }
+
+    private static float rowSum(float[] a, int off, int len) {
+        float s = 0f;
+        for (int i = 0; i < len; i++) s += a[off + i];
+        return s;
+    }
+
+    // ------------------------------------------------------------------------------------------ im2col / col2im
+
+    /** First output column q whose input column q·stride − pad + s is ≥ 0. */
+    static int firstValid(int s, int pad, int stride) {
+        int need = pad - s;
+        return need <= 0 ? 0 : (need + stride - 1) / stride;
+    }
+
+    /** One past the last output column q whose input column q·stride − pad + s is < width. */
+    static int lastValidExclusive(int s, int pad, int stride, int width, int outWidth) {
+        int lim = width - 1 + pad - s;
+        if (lim < 0) return 0;
+        return Math.min(outWidth, lim / stride + 1);
+    }
+
+    /**
+     * cols (cg·R·S × P·Q) from the cg channels of one image starting at x[xOff] (each H×W); padding reads as 0.
+     */
+    static void im2col(ConvGeometry g, float[] x, int xOff, int cg, float[] cols) {
+        int H = g.h(), W = g.w(), R = g.r(), S = g.s(), P = g.p(), Q = g.q();
+        int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
+        int row = 0;
+        for (int ci = 0; ci < cg; ci++) {
+            int xc = xOff + ci * H * W;
+            for (int r = 0; r < R; r++) {
+                for (int s = 0; s < S; s++, row++) {
+                    int q0 = Math.min(firstValid(s, pw, sw), Q), q1 = Math.max(q0, lastValidExclusive(s, pw, sw, W, Q));
+                    int dst = row * P * Q;
+                    for (int p = 0; p < P; p++, dst += Q) {
+                        int ih = p * sh - ph + r;
+                        if (ih < 0 || ih >= H) {
+                            Arrays.fill(cols, dst, dst + Q, 0f);
+                            continue;
+                        }
+                        for (int q = 0; q < q0; q++) cols[dst + q] = 0f;
+                        int src = xc + ih * W - pw + s;
+                        if (sw == 1) {
+                            System.arraycopy(x, src + q0, cols, dst + q0, q1 - q0);
+                        } else {
+                            for (int q = q0; q < q1; q++) cols[dst + q] = x[src + q * sw];
+                        }
+                        for (int q = q1; q < Q; q++) cols[dst + q] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** dx[channels of one image from xOff] += col2im(dcols), the adjoint of {@link #im2col}. */
+    static void col2imAdd(ConvGeometry g, float[] dcols, int cg, float[] dx, int xOff) {
+        int H = g.h(), W = g.w(), R = g.r(), S = g.s(), P = g.p(), Q = g.q();
+        int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
+        int row = 0;
+        for (int ci = 0; ci < cg; ci++) {
+            int xc = xOff + ci * H * W;
+            for (int r = 0; r < R; r++) {
+                for (int s = 0; s < S; s++, row++) {
+                    int q0 = firstValid(s, pw, sw), q1 = lastValidExclusive(s, pw, sw, W, Q);
+                    int src = row * P * Q;
+                    for (int p = 0; p < P; p++, src += Q) {
+                        int ih = p * sh - ph + r;
+                        if (ih < 0 || ih >= H) continue;
+                        int dst = xc + ih * W - pw + s;
+                        if (sw == 1) {
+                            for (int q = q0; q < q1; q++) dx[dst + q] += dcols[src + q];
+                        } else {
+                            for (int q = q0; q < q1; q++) dx[dst + q * sw] += dcols[src + q];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
