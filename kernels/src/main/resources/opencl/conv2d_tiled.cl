@@ -8,8 +8,9 @@
 //   backward weights dw[k,c,r,s] += sum_{n,p,q} dy[n,k,p,q] * x[n,c,p*sh-ph+r,q*sw-pw+s]
 //                    m = alive filter, col = (alive channel, r, s), t = (n,p,q)
 // Alive lists: kAlive[kCount] are the output filters computed, cAlive[cCount] the input channels read. Outputs
-// of filters (forward, weight grads) or channels (data grads) not listed are LEFT UNTOUCHED: forward callers zero
-// y once when a mask changes; the gradients accumulate, and a masked filter's contribution is zero anyway.
+// of filters (forward, weight grads) or channels (data grads) not listed are LEFT UNTOUCHED by these kernels;
+// the host zeroes y first when the filter list is partial (forward's contract: dead planes are 0), while the
+// gradients accumulate and a masked filter's contribution is zero anyway.
 //
 // Tile sizes are compile-time options so they can be tuned per device (-D TS_M=.. etc.):
 //   TS_M rows (filters/channels) and TS_N columns (pixels) per work-group, TS_K reduction slice per barrier,

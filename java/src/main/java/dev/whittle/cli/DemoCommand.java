@@ -20,6 +20,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, found " + epochs);
         TrainConfig cfg = TrainConfig.recipe(epochs);
         TrainingRun.Outcome o = TrainingRun.run("lenet5", cfg, common.data, null, common.parallel(), out, "whittle demo --epochs " + epochs, System.out);
         System.out.printf("%ndemo: LeNet-5 after %d epochs reaches %.2f%% test accuracy on Fashion-MNIST (%s)%n",

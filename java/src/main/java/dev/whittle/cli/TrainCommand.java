@@ -47,6 +47,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, found " + epochs);
         TrainConfig cfg = new TrainConfig(epochs, batch, lr, schedule, momentum, weightDecay, nesterov, seed);
         Path file = out != null ? out : Path.of("runs", model + ".whittle");
         String command = String.format("whittle train --model %s --epochs %d --lr %s --schedule %s --batch %d --seed %d", model, epochs, lr, schedule, batch, seed);

@@ -119,6 +119,7 @@ public final class ModelFile {
         }
         GraphBuilder builder = new GraphBuilder(name, input);
         int nodeCount = h.count("nodeCount", 8);
+        long valuesSoFar = 0;
         for (int i = 0; i < nodeCount; i++) {
             String node = h.str("node[" + i + "].name");
             String op = h.str("node[" + i + "].op");
@@ -129,11 +130,17 @@ public final class ModelFile {
             Map<String, Integer> a = new LinkedHashMap<>();
             for (int j = 0; j < attrs; j++) a.put(h.str("node[" + i + "].attr key"), h.i32("node[" + i + "].attr value"));
             try {
+                valuesSoFar += LayerFactory.valueCount(op, a);
+                if (4 * valuesSoFar > payloadLength) {
+                    throw new ModelFileException(file, "node[" + i + "] '" + node + "' (" + op + " " + a + "): its attributes need "
+                            + 4 * valuesSoFar + " payload bytes so far but the payload holds " + payloadLength);
+                }
                 builder.add(node, LayerFactory.create(op, a), in);
             } catch (IllegalArgumentException e) {
                 throw new ModelFileException(file, "node[" + i + "] '" + node + "': " + e.getMessage());
             }
         }
+        if (nodeCount == 0) throw new ModelFileException(file, "field 'nodeCount' expected at least 1 but found 0");
         Graph graph = builder.build();
         List<Graph.NamedParam> expected = graph.namedParams();
         int paramCount = h.count("paramCount", 6);

@@ -1,6 +1,7 @@
 package dev.whittle.nn;
 
 import dev.whittle.kernels.BatchNormScalar;
+import dev.whittle.kernels.Indices;
 import dev.whittle.runtime.Parallel;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,6 +17,9 @@ public final class BatchNorm2d implements Layer {
     public final int channels;
     public final Param gamma, beta, runningMean, runningVar;
 
+    // Alive channels (pruning), increasing; null = all. Dead channels output exactly zero.
+    private int[] alive;
+
     public BatchNorm2d(int channels) {
         this.channels = channels;
         gamma = Param.trainable("gamma", channels);
@@ -23,6 +27,11 @@ public final class BatchNorm2d implements Layer {
         runningMean = Param.buffer("running_mean", channels);
         runningVar = Param.buffer("running_var", channels);
         initialize(null);
+    }
+
+    public void setAlive(int[] channelsAlive) {
+        if (channelsAlive != null) Indices.check(channelsAlive, channelsAlive.length, channels, "batchnorm2d alive channels");
+        alive = channelsAlive == null || channelsAlive.length == channels ? null : channelsAlive.clone();
     }
 
     @Override
@@ -69,16 +78,40 @@ public final class BatchNorm2d implements Layer {
                 gamma.value(), beta.value(), runningMean.value(), runningVar.value(), EPS, ctx.out, lo, hi);
         Parallel.RangeBody back = (lo, hi) -> BatchNormScalar.backward(ctx.batch, channels, hw, ctx.in[0], ctx.dOut,
                 gamma.value(), mean, invStd, ctx.dIn[0], gamma.grad(), beta.grad(), lo, hi);
+        // Masked: the range runs over positions in the alive list; each alive channel is a one-channel call.
+        Parallel.RangeBody maskedFwd = (lo, hi) -> {
+            for (int i = lo; i < hi; i++) (ctx.training ? train : eval).run(alive[i], alive[i] + 1);
+        };
+        Parallel.RangeBody maskedBack = (lo, hi) -> {
+            for (int i = lo; i < hi; i++) back.run(alive[i], alive[i] + 1);
+        };
         return new BoundLayer() {
             @Override
             public void forward() {
-                ctx.parallel.forRange(channels, ctx.training ? train : eval);
+                if (alive == null) {
+                    ctx.parallel.forRange(channels, ctx.training ? train : eval);
+                    return;
+                }
+                zeroDeadChannels();
+                ctx.parallel.forRange(alive.length, maskedFwd);
+            }
+
+            private void zeroDeadChannels() {
+                int a = 0;
+                for (int c = 0; c < channels; c++) {
+                    if (a < alive.length && alive[a] == c) {
+                        a++;
+                        continue;
+                    }
+                    for (int n = 0; n < ctx.batch; n++) Arrays.fill(ctx.out, (n * channels + c) * hw, (n * channels + c + 1) * hw, 0f);
+                }
             }
 
             @Override
             public void backward() {
                 if (!ctx.training) throw new IllegalStateException("batchnorm2d backward needs a training-mode forward");
-                ctx.parallel.forRange(channels, back);
+                if (alive == null) ctx.parallel.forRange(channels, back);
+                else ctx.parallel.forRange(alive.length, maskedBack);
             }
         };
     }

@@ -1,6 +1,8 @@
 package dev.whittle.nn;
 
+import dev.whittle.kernels.Conv2dScalar;
 import dev.whittle.kernels.ConvGeometry;
+import dev.whittle.kernels.Indices;
 import dev.whittle.runtime.Parallel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +15,9 @@ public final class Conv2d implements Layer {
     public final int inChannels, outChannels, kernel, stride, pad, groups;
     public final Param weight;
     public final Param bias; // null when the conv has no bias (followed by BN)
+
+    // Channel masks (pruning): alive filters and alive input channels, increasing; null = all alive.
+    private int[] aliveOut, aliveIn;
 
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int pad, boolean bias, int groups) {
         if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0) {
@@ -50,6 +55,22 @@ public final class Conv2d implements Layer {
         return a;
     }
 
+    /**
+     * Restricts computation to alive filters and alive input channels (null = all). Dead filters' outputs are
+     * exactly zero and cost no arithmetic, in forward and backward.
+     */
+    public void setAlive(int[] out, int[] in) {
+        if (out != null) Indices.check(out, out.length, outChannels, "conv2d alive filters");
+        if (in != null) Indices.check(in, in.length, inChannels, "conv2d alive input channels");
+        if ((out != null || in != null) && groups != 1) throw new IllegalArgumentException("grouped conv2d cannot be masked");
+        aliveOut = out == null || out.length == outChannels ? null : out.clone();
+        aliveIn = in == null || in.length == inChannels ? null : in.clone();
+    }
+
+    public boolean masked() {
+        return aliveOut != null || aliveIn != null;
+    }
+
     public ConvGeometry geometry(Shape in, int batch) {
         if (in.c() != inChannels) {
             throw new IllegalArgumentException("conv2d expects " + inChannels + " input channels but found " + in.c());
@@ -85,6 +106,22 @@ public final class Conv2d implements Layer {
         if (bias != null) java.util.Arrays.fill(bias.value(), 0f);
     }
 
+    private int[] out() {
+        return aliveOut == null ? Indices.all(outChannels) : aliveOut;
+    }
+
+    private int outCount() {
+        return aliveOut == null ? outChannels : aliveOut.length;
+    }
+
+    private int[] in() {
+        return aliveIn == null ? Indices.all(inChannels) : aliveIn;
+    }
+
+    private int inCount() {
+        return aliveIn == null ? inChannels : aliveIn.length;
+    }
+
     @Override
     public BoundLayer bind(NodeContext ctx) {
         return new Bound(ctx);
@@ -100,9 +137,19 @@ public final class Conv2d implements Layer {
             this.geom = geometry(ctx.inShapes[0], ctx.capacity);
             float[] b = bias == null ? null : bias.value();
             float[] db = bias == null ? null : bias.grad();
-            fwd = (lo, hi) -> ctx.kernels.conv().forward(geom, ctx.in[0], weight.value(), b, ctx.out, lo, hi);
-            bwdData = (lo, hi) -> ctx.kernels.conv().backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
-            bwdWeights = (lo, hi) -> ctx.kernels.conv().backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, lo, hi);
+            // Masked calls take the scalar alive-index kernels until every backend has alive-index variants.
+            fwd = (lo, hi) -> {
+                if (!masked()) ctx.kernels.conv().forward(geom, ctx.in[0], weight.value(), b, ctx.out, lo, hi);
+                else Conv2dScalar.forward(geom, ctx.in[0], weight.value(), b, ctx.out, out(), outCount(), in(), inCount(), lo, hi);
+            };
+            bwdData = (lo, hi) -> {
+                if (!masked()) ctx.kernels.conv().backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
+                else Conv2dScalar.backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], out(), outCount(), in(), inCount(), lo, hi);
+            };
+            bwdWeights = (lo, hi) -> {
+                if (!masked()) ctx.kernels.conv().backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, lo, hi);
+                else Conv2dScalar.backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, out(), in(), inCount(), lo, hi);
+            };
         }
 
         private void sync() {
@@ -118,7 +165,7 @@ public final class Conv2d implements Layer {
         @Override
         public void backward() {
             sync();
-            ctx.parallel.forRange(outChannels, bwdWeights);
+            ctx.parallel.forRange(outCount(), bwdWeights);
             if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch, bwdData);
         }
     }

@@ -22,6 +22,32 @@ public final class LayerFactory {
         };
     }
 
+    /**
+     * How many float values (parameters and buffers) the layer would own, computed from its attributes without
+     * allocating, so a file loader can reject absurd sizes before building anything.
+     *
+     * @throws IllegalArgumentException naming a missing or non-positive attribute
+     */
+    public static long valueCount(String op, Map<String, Integer> a) {
+        {
+            return switch (op) {
+                case "conv2d" -> {
+                    long in = pos(op, a, "in"), out = pos(op, a, "out"), k = pos(op, a, "kernel"), g = pos(op, a, "groups");
+                    yield out * (in / g) * k * k + (req(op, a, "bias") != 0 ? out : 0);
+                }
+                case "batchnorm2d" -> 4L * pos(op, a, "channels");
+                case "linear" -> (pos(op, a, "in") + 1L) * pos(op, a, "out");
+                default -> 0;
+            };
+        }
+    }
+
+    private static long pos(String op, Map<String, Integer> a, String key) {
+        int v = req(op, a, key);
+        if (v <= 0) throw new IllegalArgumentException(op + ": attribute '" + key + "' must be positive, found " + v);
+        return v;
+    }
+
     private static int req(String op, Map<String, Integer> a, String key) {
         Integer v = a.get(key);
         if (v == null) throw new IllegalArgumentException(op + ": missing attribute '" + key + "'");

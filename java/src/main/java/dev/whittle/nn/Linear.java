@@ -1,5 +1,7 @@
 package dev.whittle.nn;
 
+import dev.whittle.kernels.Indices;
+import dev.whittle.kernels.LinearScalar;
 import dev.whittle.runtime.Parallel;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,11 +14,42 @@ public final class Linear implements Layer {
     public final int in, out;
     public final Param weight, bias;
 
+    // Masks (pruning): alive output rows and alive input columns, increasing; null = all alive.
+    private int[] aliveOut, aliveIn;
+
     public Linear(int in, int out) {
         this.in = in;
         this.out = out;
         weight = Param.trainable("weight", out, in);
         bias = Param.trainable("bias", out);
+    }
+
+    /** Restricts computation to alive rows and columns (null = all); dead rows output exactly zero. */
+    public void setAlive(int[] outRows, int[] inColumns) {
+        if (outRows != null) Indices.check(outRows, outRows.length, out, "linear alive rows");
+        if (inColumns != null) Indices.check(inColumns, inColumns.length, in, "linear alive columns");
+        aliveOut = outRows == null || outRows.length == out ? null : outRows.clone();
+        aliveIn = inColumns == null || inColumns.length == in ? null : inColumns.clone();
+    }
+
+    public boolean masked() {
+        return aliveOut != null || aliveIn != null;
+    }
+
+    private int[] rows() {
+        return aliveOut == null ? Indices.all(out) : aliveOut;
+    }
+
+    private int rowCount() {
+        return aliveOut == null ? out : aliveOut.length;
+    }
+
+    private int[] cols() {
+        return aliveIn == null ? Indices.all(in) : aliveIn;
+    }
+
+    private int colCount() {
+        return aliveIn == null ? in : aliveIn.length;
     }
 
     @Override
@@ -61,9 +94,19 @@ public final class Linear implements Layer {
 
     @Override
     public BoundLayer bind(NodeContext ctx) {
-        Parallel.RangeBody fwd = (lo, hi) -> ctx.kernels.linear().forward(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, lo, hi);
-        Parallel.RangeBody bwdData = (lo, hi) -> ctx.kernels.linear().backwardData(in, out, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
-        Parallel.RangeBody bwdW = (lo, hi) -> ctx.kernels.linear().backwardWeights(ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), lo, hi);
+        // Masked calls take the scalar alive-index kernels until every backend has alive-index variants.
+        Parallel.RangeBody fwd = (lo, hi) -> {
+            if (!masked()) ctx.kernels.linear().forward(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, lo, hi);
+            else LinearScalar.forward(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, rows(), rowCount(), cols(), colCount(), lo, hi);
+        };
+        Parallel.RangeBody bwdData = (lo, hi) -> {
+            if (!masked()) ctx.kernels.linear().backwardData(in, out, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
+            else LinearScalar.backwardData(in, out, ctx.dOut, weight.value(), ctx.dIn[0], rows(), rowCount(), cols(), colCount(), lo, hi);
+        };
+        Parallel.RangeBody bwdW = (lo, hi) -> {
+            if (!masked()) ctx.kernels.linear().backwardWeights(ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), lo, hi);
+            else LinearScalar.backwardWeights(ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), rows(), cols(), colCount(), lo, hi);
+        };
         return new BoundLayer() {
             @Override
             public void forward() {
@@ -72,7 +115,7 @@ public final class Linear implements Layer {
 
             @Override
             public void backward() {
-                ctx.parallel.forRange(out, bwdW);
+                ctx.parallel.forRange(rowCount(), bwdW);
                 if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch, bwdData);
             }
         };

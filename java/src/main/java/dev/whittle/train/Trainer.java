@@ -26,6 +26,25 @@ public final class Trainer {
         default void epochDone(EpochMetrics m) {}
     }
 
+    /**
+     * Points where a pruning method acts (pruning-methods.md §6a): zero grads → beforeForward → forward →
+     * backward → afterBackward (penalty gradients) → optimizer step → afterStep (schedules, re-zero masks).
+     * Training stops early, at the end of the iteration, once {@link #isDone} says so.
+     */
+    public interface Hooks {
+        Hooks NONE = new Hooks() {};
+
+        default void beforeForward(long iteration) {}
+
+        default void afterBackward(long iteration) {}
+
+        default void afterStep(long iteration) {}
+
+        default boolean isDone(long iteration) {
+            return false;
+        }
+    }
+
     private final Graph graph;
     private final TrainConfig config;
     private final Parallel parallel;
@@ -42,6 +61,10 @@ public final class Trainer {
     }
 
     public List<EpochMetrics> fit(Dataset train, Dataset test, Listener listener) {
+        return fit(train, test, listener, Hooks.NONE);
+    }
+
+    public List<EpochMetrics> fit(Dataset train, Dataset test, Listener listener, Hooks hooks) {
         if (!fits(train) || (test != null && !fits(test))) {
             throw new IllegalArgumentException("data images are " + train.channels() + "x" + train.height() + "x" + train.width()
                     + " but model '" + graph.name() + "' expects " + graph.inputShape());
@@ -61,6 +84,7 @@ public final class Trainer {
         float[] losses = new float[bs], dLogits = new float[bs * classes];
         List<EpochMetrics> history = new ArrayList<>();
         long iteration = 0;
+        boolean done = false;
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             listener.epochStarted(epoch, (int) perEpoch);
             it.startEpoch(epoch);
@@ -72,6 +96,7 @@ public final class Trainer {
             for (int n; (n = it.next(x, y)) > 0; iteration++, b++) {
                 lr = schedule.at(iteration, total);
                 sgd.zeroGrad();
+                hooks.beforeForward(iteration);
                 float[] logits = exec.forward(x, n, true);
                 SoftmaxCrossEntropyScalar.forwardBackward(classes, logits, y, losses, dLogits, n, 0, n);
                 double batchLoss = 0;
@@ -85,17 +110,25 @@ public final class Trainer {
                             + " (iteration " + iteration + ", lr " + lr + "); try a lower --lr");
                 }
                 exec.backward(dLogits);
+                hooks.afterBackward(iteration);
                 sgd.step(lr);
+                hooks.afterStep(iteration);
                 lossSum += batchLoss * n;
                 seen += n;
                 double secs = (System.nanoTime() - start) / 1e9;
                 listener.batchDone(epoch, b + 1, batchLoss, seen / Math.max(secs, 1e-9));
+                if (hooks.isDone(iteration)) {
+                    done = true;
+                    iteration++;
+                    break;
+                }
             }
             double secs = (System.nanoTime() - start) / 1e9;
             Evaluator.Result t = test == null ? new Evaluator.Result(Double.NaN, Double.NaN, 0) : Evaluator.evaluate(exec, test);
             EpochMetrics m = new EpochMetrics(epoch, lossSum / seen, (double) correct / seen, t.loss(), t.accuracy(), lr, secs, seen / secs);
             history.add(m);
             listener.epochDone(m);
+            if (done) break;
         }
         return history;
     }

@@ -75,6 +75,32 @@ class CompactorTest {
         }
     }
 
+    /** Skipping (alive lists in the kernels, no zeroing) computes what the compact model computes. */
+    private static void assertSkippingEqualsCompact(Graph g, long seed) {
+        g.initialize(seed);
+        randomiseNorms(g, seed);
+        ChannelMasks masks = randomMasks(g, 0.5, seed);
+        Graph compact = Compactor.compact(g, masks);
+        MaskBinding.apply(g, masks);
+        int n = 3;
+        SplittableRandom r = new SplittableRandom(seed + 9);
+        float[] x = new float[n * g.inputShape().size()];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        float[] masked = logits(g, x, n), small = logits(compact, x, n);
+        double scale = 0;
+        for (float v : masked) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < masked.length; i++) {
+            assertEquals(small[i], masked[i], 1e-5 * Math.max(1, scale), "logit " + i + " of " + g.name());
+        }
+    }
+
+    @Test
+    void skippingMaskedChannelsMatchesCompactOnAllReferenceModels() {
+        assertSkippingEqualsCompact(Models.lenet5(10), 11);
+        assertSkippingEqualsCompact(Models.vggSmall(new int[] {8, 8, 16, 16, 32, 32}, 10), 12);
+        assertSkippingEqualsCompact(Models.resnet20(new int[] {8, 16, 32}, null, new Shape(1, 28, 28), 10), 13);
+    }
+
     @Test
     void lenet5MaskedAndCompactAgree() {
         assertMaskedEqualsCompact(Models.lenet5(10), 1);

@@ -22,15 +22,28 @@ public final class Conv2dScalar {
      * @param y (N,K,P,Q), overwritten
      */
     public static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int n0, int n1) {
+        forward(g, x, w, b, y, Indices.all(g.k()), g.k(), Indices.all(g.cPerGroup()), g.cPerGroup(), n0, n1);
+    }
+
+    /**
+     * Masked forward: only filters aliveOut[0..outCount) read only input channels aliveIn[0..inCount); every
+     * other output plane is zero. Dead filters and dead input channels cost no arithmetic. Lists are
+     * increasing; with groups &gt; 1 they must be complete (grouped convs are not prunable).
+     */
+    public static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y,
+            int[] aliveOut, int outCount, int[] aliveIn, int inCount, int n0, int n1) {
         int P = g.p(), Q = g.q(), H = g.h(), W = g.w(), R = g.r(), S = g.s();
         int cg = g.cPerGroup(), kg = g.k() / g.groups();
         for (int n = n0; n < n1; n++) {
-            for (int k = 0; k < g.k(); k++) {
+            if (outCount < g.k()) java.util.Arrays.fill(y, n * g.k() * P * Q, (n + 1) * g.k() * P * Q, 0f);
+            for (int ki = 0; ki < outCount; ki++) {
+                int k = aliveOut[ki];
                 int yBase = (n * g.k() + k) * P * Q;
                 float bias = b == null ? 0f : b[k];
                 java.util.Arrays.fill(y, yBase, yBase + P * Q, bias);
                 int cStart = (k / kg) * cg;
-                for (int ci = 0; ci < cg; ci++) {
+                for (int cii = 0; cii < inCount; cii++) {
+                    int ci = aliveIn[cii];
                     int xBase = (n * g.c() + cStart + ci) * H * W;
                     int wBase = ((k * cg + ci) * R) * S;
                     for (int r = 0; r < R; r++) {
@@ -66,13 +79,21 @@ public final class Conv2dScalar {
      * @param dx (N,C,H,W), accumulated
      */
     public static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1) {
+        backwardData(g, dy, w, dx, Indices.all(g.k()), g.k(), Indices.all(g.cPerGroup()), g.cPerGroup(), n0, n1);
+    }
+
+    /** Masked backwardData: only alive filters contribute, only alive input channels receive (dead ones untouched). */
+    public static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx,
+            int[] aliveOut, int outCount, int[] aliveIn, int inCount, int n0, int n1) {
         int P = g.p(), Q = g.q(), H = g.h(), W = g.w(), R = g.r(), S = g.s();
         int cg = g.cPerGroup(), kg = g.k() / g.groups();
         for (int n = n0; n < n1; n++) {
-            for (int k = 0; k < g.k(); k++) {
+            for (int ki = 0; ki < outCount; ki++) {
+                int k = aliveOut[ki];
                 int yBase = (n * g.k() + k) * P * Q;
                 int cStart = (k / kg) * cg;
-                for (int ci = 0; ci < cg; ci++) {
+                for (int cii = 0; cii < inCount; cii++) {
+                    int ci = aliveIn[cii];
                     int xBase = (n * g.c() + cStart + ci) * H * W;
                     int wBase = ((k * cg + ci) * R) * S;
                     for (int r = 0; r < R; r++) {
@@ -109,9 +130,19 @@ public final class Conv2dScalar {
      */
     public static void backwardWeights(
             ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db, int k0, int k1) {
+        backwardWeights(g, x, dy, dw, db, Indices.all(g.k()), Indices.all(g.cPerGroup()), g.cPerGroup(), k0, k1);
+    }
+
+    /**
+     * Masked backwardWeights for the alive filters at positions [k0, k1) of aliveOut, over alive input
+     * channels only; gradients of dead weights are left untouched.
+     */
+    public static void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db,
+            int[] aliveOut, int[] aliveIn, int inCount, int k0, int k1) {
         int P = g.p(), Q = g.q(), H = g.h(), W = g.w(), R = g.r(), S = g.s();
         int cg = g.cPerGroup(), kg = g.k() / g.groups();
-        for (int k = k0; k < k1; k++) {
+        for (int ki = k0; ki < k1; ki++) {
+            int k = aliveOut[ki];
             int cStart = (k / kg) * cg;
             for (int n = 0; n < g.n(); n++) {
                 int yBase = (n * g.k() + k) * P * Q;
@@ -120,7 +151,8 @@ public final class Conv2dScalar {
                     for (int i = 0; i < P * Q; i++) sum += dy[yBase + i];
                     db[k] += sum;
                 }
-                for (int ci = 0; ci < cg; ci++) {
+                for (int cii = 0; cii < inCount; cii++) {
+                    int ci = aliveIn[cii];
                     int xBase = (n * g.c() + cStart + ci) * H * W;
                     int wBase = ((k * cg + ci) * R) * S;
                     for (int r = 0; r < R; r++) {

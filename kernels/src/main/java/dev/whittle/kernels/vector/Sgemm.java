@@ -303,8 +303,7 @@ public final class Sgemm {
         final float[] tile = new float[MR * NR];
         private float[] a = new float[0];
         private float[] b = new float[0];
-        private float[] cols = new float[0];
-        private float[] cols2 = new float[0];
+        private final float[][] scratch = {new float[0], new float[0], new float[0], new float[0]};
 
         static Workspace get() {
             return LOCAL.get();
@@ -320,16 +319,13 @@ public final class Sgemm {
             return b;
         }
 
-        /** A column buffer for the convolution (never used by {@link #gemm} itself). */
-        float[] cols(int size) {
-            if (cols.length < size) cols = new float[size];
-            return cols;
-        }
-
-        /** A second column buffer for the convolution. */
-        float[] cols2(int size) {
-            if (cols2.length < size) cols2 = new float[size];
-            return cols2;
+        /**
+         * Scratch buffer {@code slot} (0..3) of at least {@code size} floats, for callers built on the GEMM (column
+         * matrices, staging tiles); never used by {@link #gemm} itself, so it survives a GEMM call.
+         */
+        float[] scratch(int slot, int size) {
+            if (scratch[slot].length < size) scratch[slot] = new float[size];
+            return scratch[slot];
         }
     }
 }

@@ -10,7 +10,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Conv2dVector against the scalar reference (the oracle) on awkward geometries: batch 1 and 3, channels 1, 3, 17,
  * maps 1 to 28, kernels 1, 3, 5, stride 1 and 2, padding 0 to 2, grouped and depthwise convolutions, filter counts
- * that are not multiples of the 6-row register tile. Every kernel is checked on its full range and on a sub-range
+ * that are not multiples of the 6-row register tile, maps small enough that images are batched into one GEMM
+ * (including a last, partial batch). Every kernel is checked on its full range and on a sub-range
  * (which must leave everything outside the range bit-identical), accumulating into non-zero dx, dw and db.
  * Tolerances: see {@link Tensors}; σ_x = 1, σ_w = 0.5, σ_dy = 1.
  */
@@ -38,6 +39,8 @@ class Conv2dVectorTest {
                 new Case("N3 C17 7x7 K17 k1 s1 p0 (pointwise)", ConvGeometry.square(3, 17, 7, 7, 17, 1, 1, 0)),
                 new Case("N3 C3 9x9 K5 k1 s2 p0 (shortcut)", ConvGeometry.square(3, 3, 9, 9, 5, 1, 2, 0)),
                 new Case("N3 C5 5x5 K5 k1 s1 p1 (1x1 padded)", ConvGeometry.square(3, 5, 5, 5, 5, 1, 1, 1)),
+                new Case("N3 C3 11x11 K5 k3 s1 p1 (images batched 2 + 1)", ConvGeometry.square(3, 3, 11, 11, 5, 3, 1, 1)),
+                new Case("N3 C5 11x11 K7 k1 s1 p0 (pointwise, batched 2 + 1)", ConvGeometry.square(3, 5, 11, 11, 7, 1, 1, 0)),
                 new Case("N1 C1 28x28 K6 k5 s1 p2 (LeNet conv1)", ConvGeometry.square(1, 1, 28, 28, 6, 5, 1, 2)),
                 new Case("N3 C32 7x7 K33 k3 s1 p1 (CRS 288 > one K block)", ConvGeometry.square(3, 32, 7, 7, 33, 3, 1, 1)),
                 new Case("N3 C6 7x7 K9 k3 s1 p1 groups3", new ConvGeometry(3, 6, 7, 7, 9, 3, 3, 1, 1, 1, 1, 3)),

@@ -107,10 +107,19 @@ public final class ClBuffer implements AutoCloseable {
 
     /** Sets every element to 0 (0.0f and 0 share the bit pattern); enqueued, not waited for. */
     public void fillZero() {
+        fillZero(0, elements);
+    }
+
+    /** Sets elements [{@code at}, at+len) to 0; enqueued, not waited for. */
+    public void fillZero(long at, long len) {
         ensureOpen();
+        if (at < 0 || len < 0 || at + len > elements) {
+            throw new IndexOutOfBoundsException("elements [" + at + ", " + (at + len) + ") outside buffer of " + elements);
+        }
+        if (len == 0) return;
         try (MemoryStack stack = MemoryStack.stackPush()) {
             ByteBuffer zero = stack.calloc(4);
-            ClException.check(clEnqueueFillBuffer(ctx.queue(), handle, zero, 0, elements * 4L, null, null), "clEnqueueFillBuffer");
+            ClException.check(clEnqueueFillBuffer(ctx.queue(), handle, zero, at * 4L, len * 4L, null, null), "clEnqueueFillBuffer");
         }
     }
 

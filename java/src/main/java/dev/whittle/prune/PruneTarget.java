@@ -1,0 +1,80 @@
+package dev.whittle.prune;
+
+import dev.whittle.graph.Graph;
+import java.util.List;
+
+/**
+ * Turns a user's target into kept-channel counts per group. Our choice where the papers are silent: one keep
+ * fraction shared by every eligible group (conv-produced, prunable), found by bisection so the compact model
+ * has at most {@code targetMacs} × the dense MACs; counts can be rounded up to a multiple (e.g. 8) so
+ * kernels stay vector-friendly. Linear hidden layers and (optionally) residual streams can be excluded.
+ */
+public final class PruneTarget {
+    private PruneTarget() {}
+
+    /** Keep counts for a uniform pruning ratio r in (0,1): each eligible group keeps ceil((1−r)·C), rounded. */
+    public static int[] uniform(Graph g, List<ChannelGroup> groups, double ratio, int roundTo, boolean residual) {
+        if (!(ratio > 0 && ratio < 1)) throw new IllegalArgumentException("pruning ratio must be in (0, 1), found " + ratio);
+        return keepCounts(g, groups, 1 - ratio, roundTo, residual);
+    }
+
+    /** Keep counts whose compact model has at most targetMacs × dense MACs (targetMacs in (0,1)). */
+    public static int[] forMacs(Graph g, List<ChannelGroup> groups, double targetMacs, int roundTo, boolean residual) {
+        if (!(targetMacs > 0 && targetMacs < 1)) {
+            throw new IllegalArgumentException("--target-macs must be in (0, 1) (the fraction of dense MACs to keep), found " + targetMacs);
+        }
+        long dense = g.macs(), goal = (long) Math.floor(targetMacs * dense);
+        double lo = 0, hi = 1;
+        int[] best = null;
+        for (int it = 0; it < 40; it++) {
+            double mid = (lo + hi) / 2;
+            int[] keep = keepCounts(g, groups, mid, roundTo, residual);
+            if (macs(g, groups, keep) <= goal) {
+                best = keep;
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("--target-macs " + targetMacs + " is unreachable: even one channel per eligible group leaves "
+                    + macs(g, groups, keepCounts(g, groups, 0, roundTo, residual)) + " of " + dense + " MACs");
+        }
+        return best;
+    }
+
+    public static boolean eligible(Graph g, ChannelGroup grp, boolean residual) {
+        if (!grp.prunable()) return false;
+        boolean allConv = grp.producers().stream().allMatch(p -> g.nodes().get(p).layer() instanceof dev.whittle.nn.Conv2d);
+        return allConv && (residual || grp.producers().size() == 1);
+    }
+
+    static int[] keepCounts(Graph g, List<ChannelGroup> groups, double fraction, int roundTo, boolean residual) {
+        if (roundTo < 1) throw new IllegalArgumentException("--round-to must be >= 1, found " + roundTo);
+        int[] keep = new int[groups.size()];
+        for (ChannelGroup grp : groups) {
+            int c = grp.channels();
+            if (!eligible(g, grp, residual)) {
+                keep[grp.id()] = c;
+                continue;
+            }
+            int k = (int) Math.ceil(fraction * c - 1e-9);
+            k = Math.max(1, k);
+            if (roundTo > 1) k = Math.min(c, ((k + roundTo - 1) / roundTo) * roundTo);
+            keep[grp.id()] = Math.min(c, k);
+        }
+        return keep;
+    }
+
+    /** MACs of the model compacted to these keep counts (which channels does not matter for the count). */
+    public static long macs(Graph g, List<ChannelGroup> groups, int[] keep) {
+        ChannelMasks m = new ChannelMasks(groups);
+        for (ChannelGroup grp : groups) {
+            if (keep[grp.id()] == grp.channels()) continue;
+            boolean[] alive = new boolean[grp.channels()];
+            for (int i = 0; i < keep[grp.id()]; i++) alive[i] = true;
+            m.set(grp.id(), alive);
+        }
+        return Compactor.compact(g, m).macs();
+    }
+}
