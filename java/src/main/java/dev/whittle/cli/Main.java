@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "whittle 0.1.0",
         description = "Train convolutional networks, prune them, and run the pruned network fast.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, InfoCommand.class, BenchCommand.class, GroupsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, InfoCommand.class, BenchCommand.class, GroupsCommand.class, PruneCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));

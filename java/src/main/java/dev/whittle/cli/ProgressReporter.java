@@ -47,7 +47,7 @@ final class ProgressReporter implements Trainer.Listener {
         if (terminal) {
             b.setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250);
         } else {
-            b.setConsumer(new DelegatingProgressBarConsumer(out::println, 100)).setUpdateIntervalMillis(10_000);
+            b.setStyle(ProgressBarStyle.ASCII).setConsumer(new DelegatingProgressBarConsumer(out::println, 100)).setUpdateIntervalMillis(10_000);
         }
         bar = b.build();
     }

@@ -44,28 +44,44 @@ public final class ModelFile {
     private ModelFile() {}
 
     public static void save(SavedModel model, Path file) {
+        byte[] bytes;
+        try {
+            bytes = encode(model);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file, e.getMessage(), e);
+        }
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            // Write beside the target and move, so a crash never leaves a half-written model under its name.
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new ModelFileException(file, "cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** The file's bytes for a model. */
+    public static byte[] encode(SavedModel model) {
         byte[] header = encodeHeader(model);
         List<Graph.NamedParam> params = model.graph().namedParams();
         long payload = 0;
         for (Graph.NamedParam p : params) payload += 4L * p.param().size();
         long total = 4 + 4 + 4 + header.length + 8 + payload + 4;
-        if (total > MAX_FILE) throw new ModelFileException(file, "model too large to save: " + total + " bytes");
+        if (total > MAX_FILE) throw new IllegalArgumentException("model too large to save: " + total + " bytes");
         ByteBuffer buf = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
         buf.putInt(MAGIC).putInt(VERSION).putInt(header.length).put(header).putLong(payload);
         for (Graph.NamedParam p : params) for (float v : p.param().value()) buf.putFloat(v);
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 0, buf.position());
         buf.putInt((int) crc.getValue());
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            // Write beside the target and move, so a crash never leaves a half-written model under its name.
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, buf.array());
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new ModelFileException(file, "cannot write: " + e.getMessage(), e);
-        }
+        return buf.array();
+    }
+
+    /** Decodes bytes held in memory (errors name no file). */
+    public static SavedModel decode(byte[] bytes) {
+        return decode(Path.of("<memory>"), bytes);
     }
 
     public static SavedModel load(Path file) {

@@ -92,6 +92,18 @@ public final class Linear implements Layer {
         Arrays.fill(bias.value(), 0f);
     }
 
+    /**
+     * The classifier feeds softmax, not a ReLU, so He's gain √2 does not apply. We use PyTorch's default for
+     * nn.Linear, std 1/√(3·fan_in): with He gain the initial LeNet-5 logits reach std ≈ 4 (loss ≈ 6) and the
+     * recipe's lr 0.05 can collapse the network to a constant output within a few iterations (seen on seed 42).
+     */
+    public void initializeAsClassifier(RandomGenerator rng) {
+        double std = 1.0 / Math.sqrt(3.0 * in);
+        float[] w = weight.value();
+        for (int i = 0; i < w.length; i++) w[i] = (float) (rng.nextGaussian() * std);
+        Arrays.fill(bias.value(), 0f);
+    }
+
     @Override
     public BoundLayer bind(NodeContext ctx) {
         // Masked calls take the scalar alive-index kernels until every backend has alive-index variants.

@@ -8,6 +8,10 @@ public record TrainConfig(
         return new TrainConfig(epochs, 128, 0.05f, "cosine", 0.9f, 5e-4f, false, 42);
     }
 
+    public TrainConfig withSeed(long newSeed) {
+        return new TrainConfig(epochs, batch, lr, schedule, momentum, weightDecay, nesterov, newSeed);
+    }
+
     public TrainConfig {
         if (epochs < 0) throw new IllegalArgumentException("--epochs must be >= 0, found " + epochs);
         if (batch <= 0) throw new IllegalArgumentException("--batch must be > 0, found " + batch);

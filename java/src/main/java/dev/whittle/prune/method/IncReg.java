@@ -7,7 +7,6 @@ import dev.whittle.prune.PruneContext;
 import dev.whittle.prune.PruneResult;
 import dev.whittle.prune.PruningMethod;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -203,10 +202,5 @@ final class IncReg implements PruningMethod {
         Map<String, Integer> out = new java.util.LinkedHashMap<>();
         for (Layer l : layers) out.put(l.slices.group.name(), l.removed);
         return out;
-    }
-
-    @SuppressWarnings("unused")
-    private static String describe(double[] v) {
-        return Arrays.toString(v);
     }
 }

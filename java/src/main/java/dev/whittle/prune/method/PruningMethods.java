@@ -22,6 +22,11 @@ public final class PruningMethods {
             case "magnitude" -> new MagnitudePruning(cfg);
             case "greg1" -> new GReg1(cfg);
             case "greg2" -> new GReg2(cfg);
+            case "increg" -> new IncReg(cfg);
+            case "progressive" -> new ProgressiveRegularization(cfg);
+            case "slimming" -> new NetworkSlimming(cfg);
+            case "l0" -> new L0WeightGates(cfg);
+            case "l0-filter" -> new L0FilterGates(cfg);
             default -> throw new IllegalArgumentException("unknown pruning method '" + name + "', expected one of " + NAMES);
         };
     }

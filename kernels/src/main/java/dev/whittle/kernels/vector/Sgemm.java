@@ -97,18 +97,32 @@ public final class Sgemm {
             int bOff = jr * kc; // strip jr/NR starts at (jr/NR)·NR·kc
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
-                kernel(kc, ap, ir * kc, bp, bOff, c, cOff + ir * ldc + jr, ldc, mr, nr, ow, tile);
+                if (mr == MR && nr == NR) {
+                    kernel(kc, ap, ir * kc, bp, bOff, c, cOff + ir * ldc + jr, ldc, ow);
+                } else {
+                    kernelToTile(kc, ap, ir * kc, bp, bOff, tile);
+                    int co = cOff + ir * ldc + jr;
+                    for (int i = 0; i < mr; i++, co += ldc) {
+                        int to = i * NR;
+                        if (ow) {
+                            System.arraycopy(tile, to, c, co, nr);
+                        } else {
+                            for (int j = 0; j < nr; j++) c[co + j] += tile[to + j];
+                        }
+                    }
+                }
             }
         }
     }
 
     /**
-     * The 6×NR microkernel: C[0..mr)×[0..nr) (+)= Ap (6×kc, packed k-major) · Bp (kc×NR, packed k-major).
-     * Written out in full on purpose (no helper taking vectors; see toolchain.md §2).
+     * The 6×NR microkernel for a full tile: C[0..6)×[0..NR) (+)= Ap (6×kc, packed k-major) · Bp (kc×NR, packed
+     * k-major). Written out in full on purpose (no helper taking vectors; see toolchain.md §2). Edge tiles go
+     * through {@link #kernelToTile}: when one method held the full-tile and edge epilogues, JMH {@code -prof gc}
+     * showed 0.4–1.4 MB allocated per conv-layer call on layers with edge tiles (boxed vectors, most likely
+     * intrinsics left un-inlined in the oversized method) and none on layers without; split, both are ~0.
      */
-    static void kernel(
-            int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc,
-            int mr, int nr, boolean ow, float[] tile) {
+    static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean ow) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -140,57 +154,81 @@ public final class Sgemm {
             ai += MR;
             bi += NR;
         }
-        if (mr == MR && nr == NR) {
-            int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc;
-            if (ow) {
-                c00.intoArray(c, o0);
-                c01.intoArray(c, o0 + VL);
-                c10.intoArray(c, o1);
-                c11.intoArray(c, o1 + VL);
-                c20.intoArray(c, o2);
-                c21.intoArray(c, o2 + VL);
-                c30.intoArray(c, o3);
-                c31.intoArray(c, o3 + VL);
-                c40.intoArray(c, o4);
-                c41.intoArray(c, o4 + VL);
-                c50.intoArray(c, o5);
-                c51.intoArray(c, o5 + VL);
-            } else {
-                FloatVector.fromArray(S, c, o0).add(c00).intoArray(c, o0);
-                FloatVector.fromArray(S, c, o0 + VL).add(c01).intoArray(c, o0 + VL);
-                FloatVector.fromArray(S, c, o1).add(c10).intoArray(c, o1);
-                FloatVector.fromArray(S, c, o1 + VL).add(c11).intoArray(c, o1 + VL);
-                FloatVector.fromArray(S, c, o2).add(c20).intoArray(c, o2);
-                FloatVector.fromArray(S, c, o2 + VL).add(c21).intoArray(c, o2 + VL);
-                FloatVector.fromArray(S, c, o3).add(c30).intoArray(c, o3);
-                FloatVector.fromArray(S, c, o3 + VL).add(c31).intoArray(c, o3 + VL);
-                FloatVector.fromArray(S, c, o4).add(c40).intoArray(c, o4);
-                FloatVector.fromArray(S, c, o4 + VL).add(c41).intoArray(c, o4 + VL);
-                FloatVector.fromArray(S, c, o5).add(c50).intoArray(c, o5);
-                FloatVector.fromArray(S, c, o5 + VL).add(c51).intoArray(c, o5 + VL);
-            }
+        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc;
+        if (ow) {
+            c00.intoArray(c, o0);
+            c01.intoArray(c, o0 + VL);
+            c10.intoArray(c, o1);
+            c11.intoArray(c, o1 + VL);
+            c20.intoArray(c, o2);
+            c21.intoArray(c, o2 + VL);
+            c30.intoArray(c, o3);
+            c31.intoArray(c, o3 + VL);
+            c40.intoArray(c, o4);
+            c41.intoArray(c, o4 + VL);
+            c50.intoArray(c, o5);
+            c51.intoArray(c, o5 + VL);
         } else {
-            c00.intoArray(tile, 0);
-            c01.intoArray(tile, VL);
-            c10.intoArray(tile, NR);
-            c11.intoArray(tile, NR + VL);
-            c20.intoArray(tile, 2 * NR);
-            c21.intoArray(tile, 2 * NR + VL);
-            c30.intoArray(tile, 3 * NR);
-            c31.intoArray(tile, 3 * NR + VL);
-            c40.intoArray(tile, 4 * NR);
-            c41.intoArray(tile, 4 * NR + VL);
-            c50.intoArray(tile, 5 * NR);
-            c51.intoArray(tile, 5 * NR + VL);
-            for (int i = 0; i < mr; i++) {
-                int co = cOff + i * ldc, to = i * NR;
-                if (ow) {
-                    for (int j = 0; j < nr; j++) c[co + j] = tile[to + j];
-                } else {
-                    for (int j = 0; j < nr; j++) c[co + j] += tile[to + j];
-                }
-            }
+            FloatVector.fromArray(S, c, o0).add(c00).intoArray(c, o0);
+            FloatVector.fromArray(S, c, o0 + VL).add(c01).intoArray(c, o0 + VL);
+            FloatVector.fromArray(S, c, o1).add(c10).intoArray(c, o1);
+            FloatVector.fromArray(S, c, o1 + VL).add(c11).intoArray(c, o1 + VL);
+            FloatVector.fromArray(S, c, o2).add(c20).intoArray(c, o2);
+            FloatVector.fromArray(S, c, o2 + VL).add(c21).intoArray(c, o2 + VL);
+            FloatVector.fromArray(S, c, o3).add(c30).intoArray(c, o3);
+            FloatVector.fromArray(S, c, o3 + VL).add(c31).intoArray(c, o3 + VL);
+            FloatVector.fromArray(S, c, o4).add(c40).intoArray(c, o4);
+            FloatVector.fromArray(S, c, o4 + VL).add(c41).intoArray(c, o4 + VL);
+            FloatVector.fromArray(S, c, o5).add(c50).intoArray(c, o5);
+            FloatVector.fromArray(S, c, o5 + VL).add(c51).intoArray(c, o5 + VL);
         }
+    }
+
+    /** The same 6×NR product as {@link #kernel}, stored into {@code tile} (6×NR, row-major) for an edge tile. */
+    static void kernelToTile(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int ai = aOff, bi = bOff;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            ai += MR;
+            bi += NR;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, VL);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + VL);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + VL);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + VL);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + VL);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + VL);
     }
 
     // ------------------------------------------------------------------------------------------ packing
