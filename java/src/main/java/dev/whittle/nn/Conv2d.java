@@ -1,6 +1,6 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.Conv2dScalar;
+import dev.whittle.kernels.AliveSubproblem;
 import dev.whittle.kernels.ConvGeometry;
 import dev.whittle.kernels.Indices;
 import dev.whittle.runtime.Parallel;
@@ -137,18 +137,18 @@ public final class Conv2d implements Layer {
             this.geom = geometry(ctx.inShapes[0], ctx.capacity);
             float[] b = bias == null ? null : bias.value();
             float[] db = bias == null ? null : bias.grad();
-            // Masked calls take the scalar alive-index kernels until every backend has alive-index variants.
+            // Masked: the backend's dense kernel runs on the gathered alive sub-problem, so dead channels cost nothing.
             fwd = (lo, hi) -> {
                 if (!masked()) ctx.kernels.conv().forward(geom, ctx.in[0], weight.value(), b, ctx.out, lo, hi);
-                else Conv2dScalar.forward(geom, ctx.in[0], weight.value(), b, ctx.out, out(), outCount(), in(), inCount(), lo, hi);
+                else AliveSubproblem.convForward(ctx.kernels.conv(), geom, ctx.in[0], weight.value(), b, ctx.out, out(), outCount(), in(), inCount(), lo, hi);
             };
             bwdData = (lo, hi) -> {
                 if (!masked()) ctx.kernels.conv().backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
-                else Conv2dScalar.backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], out(), outCount(), in(), inCount(), lo, hi);
+                else AliveSubproblem.convBackwardData(ctx.kernels.conv(), geom, ctx.dOut, weight.value(), ctx.dIn[0], out(), outCount(), in(), inCount(), lo, hi);
             };
             bwdWeights = (lo, hi) -> {
                 if (!masked()) ctx.kernels.conv().backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, lo, hi);
-                else Conv2dScalar.backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, out(), in(), inCount(), lo, hi);
+                else AliveSubproblem.convBackwardWeights(ctx.kernels.conv(), geom, ctx.in[0], ctx.dOut, weight.grad(), db, out(), outCount(), in(), inCount(), lo, hi);
             };
         }
 

@@ -1,7 +1,7 @@
 package dev.whittle.nn;
 
 import dev.whittle.kernels.Indices;
-import dev.whittle.kernels.LinearScalar;
+import dev.whittle.kernels.AliveSubproblem;
 import dev.whittle.runtime.Parallel;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -106,18 +106,18 @@ public final class Linear implements Layer {
 
     @Override
     public BoundLayer bind(NodeContext ctx) {
-        // Masked calls take the scalar alive-index kernels until every backend has alive-index variants.
+        // Masked: the backend's dense kernel runs on the gathered alive sub-problem.
         Parallel.RangeBody fwd = (lo, hi) -> {
             if (!masked()) ctx.kernels.linear().forward(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, lo, hi);
-            else LinearScalar.forward(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, rows(), rowCount(), cols(), colCount(), lo, hi);
+            else AliveSubproblem.linearForward(ctx.kernels.linear(), in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, rows(), rowCount(), cols(), colCount(), lo, hi);
         };
         Parallel.RangeBody bwdData = (lo, hi) -> {
             if (!masked()) ctx.kernels.linear().backwardData(in, out, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
-            else LinearScalar.backwardData(in, out, ctx.dOut, weight.value(), ctx.dIn[0], rows(), rowCount(), cols(), colCount(), lo, hi);
+            else AliveSubproblem.linearBackwardData(ctx.kernels.linear(), in, out, ctx.dOut, weight.value(), ctx.dIn[0], rows(), rowCount(), cols(), colCount(), lo, hi);
         };
         Parallel.RangeBody bwdW = (lo, hi) -> {
             if (!masked()) ctx.kernels.linear().backwardWeights(ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), lo, hi);
-            else LinearScalar.backwardWeights(ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), rows(), cols(), colCount(), lo, hi);
+            else AliveSubproblem.linearBackwardWeights(ctx.kernels.linear(), ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), rows(), cols(), colCount(), lo, hi);
         };
         return new BoundLayer() {
             @Override
