@@ -37,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class ConvLayerBenchmark {
     @Param({"vgg1", "vgg2", "vgg3", "vgg4", "vgg5", "vgg6", "lenet2"})
     public String layer;

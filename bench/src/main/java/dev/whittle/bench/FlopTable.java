@@ -24,7 +24,9 @@ public final class FlopTable {
         }
         List<String> lines = Files.readAllLines(Path.of(args[0]));
         List<String> header = parse(lines.get(0));
-        int iBench = header.indexOf("Benchmark"), iThreads = header.indexOf("Threads"), iScore = header.indexOf("Score");
+        int iBench = header.indexOf("Benchmark"),
+                iThreads = header.indexOf("Threads"),
+                iScore = header.indexOf("Score");
         int iErr = header.indexOf("Score Error (99.9%)"), iCnt = header.indexOf("Samples");
         List<Integer> params = new ArrayList<>();
         for (int i = 0; i < header.size(); i++) if (header.get(i).startsWith("Param: ")) params.add(i);
@@ -37,20 +39,33 @@ public final class FlopTable {
             rows.add(r);
             if (r.get(iBench).endsWith("FmaPeakBenchmark.oneThread:flop")) peak = num(r.get(iScore)) / 1e9;
         }
-        System.out.println("| benchmark | parameters | threads | samples | GFLOP/s | ± (99.9 %) | % of 1-thread FMA peak |");
+        System.out.println(
+                "| benchmark | parameters | threads | samples | GFLOP/s | ± (99.9 %) | % of 1-thread FMA peak |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (List<String> r : rows) {
             StringBuilder p = new StringBuilder();
             for (int i : params) {
-                if (!r.get(i).isEmpty()) p.append(p.isEmpty() ? "" : ", ").append(header.get(i).substring(7)).append('=').append(r.get(i));
+                if (!r.get(i).isEmpty())
+                    p.append(p.isEmpty() ? "" : ", ")
+                            .append(header.get(i).substring(7))
+                            .append('=')
+                            .append(r.get(i));
             }
             String name = r.get(iBench).replace("dev.whittle.bench.", "").replace(":flop", "");
             double g = num(r.get(iScore)) / 1e9, e = num(r.get(iErr)) / 1e9;
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %s | %s |%n", name, p, r.get(iThreads), r.get(iCnt), g,
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %s | %.1f | %s | %s |%n",
+                    name,
+                    p,
+                    r.get(iThreads),
+                    r.get(iCnt),
+                    g,
                     Double.isNaN(e) ? "n/a" : String.format(Locale.ROOT, "%.1f", e),
                     Double.isNaN(peak) ? "n/a" : String.format(Locale.ROOT, "%.0f %%", 100 * g / peak));
         }
-        if (!Double.isNaN(peak)) System.out.printf(Locale.ROOT, "%nMeasured 1-thread FP32 FMA peak: %.1f GFLOP/s.%n", peak);
+        if (!Double.isNaN(peak))
+            System.out.printf(Locale.ROOT, "%nMeasured 1-thread FP32 FMA peak: %.1f GFLOP/s.%n", peak);
     }
 
     private static double num(String s) {

@@ -13,8 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,41 +23,75 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure inference latency (batch 1, p50/p99), inference throughput and training throughput of reference models; writes JSON and Markdown.")
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Measure inference latency (batch 1, p50/p99), inference throughput and training throughput of reference models; writes JSON and Markdown.")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--models", split = ",", defaultValue = "lenet5,vgg_small,resnet20", description = "Models (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--models",
+            split = ",",
+            defaultValue = "lenet5,vgg_small,resnet20",
+            description = "Models (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
-    @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Thread counts (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--threads",
+            split = ",",
+            defaultValue = "1,2",
+            description = "Thread counts (default: ${DEFAULT-VALUE}).")
     List<Integer> threads;
 
-    @Option(names = "--infer-batch", defaultValue = "64", description = "Inference throughput batch (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--infer-batch",
+            defaultValue = "64",
+            description = "Inference throughput batch (default: ${DEFAULT-VALUE}).")
     int inferBatch;
 
-    @Option(names = "--train-batch", defaultValue = "128", description = "Training throughput batch (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--train-batch",
+            defaultValue = "128",
+            description = "Training throughput batch (default: ${DEFAULT-VALUE}).")
     int trainBatch;
 
-    @Option(names = "--latency-runs", defaultValue = "300", description = "Batch-1 calls timed per model (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--latency-runs",
+            defaultValue = "300",
+            description = "Batch-1 calls timed per model (default: ${DEFAULT-VALUE}).")
     int latencyRuns;
 
-    @Option(names = "--trials", defaultValue = "5", description = "Throughput trials per workload (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--trials",
+            defaultValue = "5",
+            description = "Throughput trials per workload (default: ${DEFAULT-VALUE}).")
     int trials;
 
-    @Option(names = "--trial-seconds", defaultValue = "1.0", description = "Length of one throughput trial (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--trial-seconds",
+            defaultValue = "1.0",
+            description = "Length of one throughput trial (default: ${DEFAULT-VALUE}).")
     double trialSeconds;
 
-    @Option(names = "--warmup-seconds", defaultValue = "2.0", description = "Warm-up per workload before timing (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "2.0",
+            description = "Warm-up per workload before timing (default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
-    @Option(names = "--out", defaultValue = "bench/results/speed", description = "Output path prefix; .json and .md are appended (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--out",
+            defaultValue = "bench/results/speed",
+            description = "Output path prefix; .json and .md are appended (default: ${DEFAULT-VALUE}).")
     String out;
 
     @Override
     public Integer call() {
         for (String m : models) Models.byName(m); // fail fast on a bad name
         dev.whittle.runtime.BackendInfo.current();
-        if (latencyRuns < 200) throw new IllegalArgumentException("--latency-runs must be >= 200 for a meaningful p99, found " + latencyRuns);
+        if (latencyRuns < 200)
+            throw new IllegalArgumentException(
+                    "--latency-runs must be >= 200 for a meaningful p99, found " + latencyRuns);
         SpeedMeter meter = new SpeedMeter(warmupSeconds, trials, trialSeconds);
         List<ModelSpeed> results = new ArrayList<>();
         System.out.println(header());
@@ -90,8 +124,17 @@ final class BenchCommand implements Callable<Integer> {
         Workload train = new Workload(tg, Workload.Kind.TRAINING, trainBatch, parallel, 4);
         meter.warmUp(List.of(train));
         Stats trainIps = meter.throughput(List.of(train))[0];
-        return new ModelSpeed(model, g.inputShape().toString(), g.parameterCount(), g.macs(), parallel.threads(),
-                latency, inferBatch, infer, trainBatch, trainIps);
+        return new ModelSpeed(
+                model,
+                g.inputShape().toString(),
+                g.parameterCount(),
+                g.macs(),
+                parallel.threads(),
+                latency,
+                inferBatch,
+                infer,
+                trainBatch,
+                trainIps);
     }
 
     private String header() {
@@ -101,16 +144,31 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static String row(ModelSpeed s, double peak) {
-        return String.format("| %s | %d | %.3f | %.3f | %,.0f (%,.0f–%,.0f) | %.1f | %.0f%% | %,.0f (%,.0f–%,.0f) |",
-                s.model(), s.threads(), s.latencyMs().median(), s.latencyMs().p99(),
-                s.inferImagesPerSecond().median(), s.inferImagesPerSecond().min(), s.inferImagesPerSecond().max(),
-                s.inferGflops(), 100 * s.inferGflops() / peak,
-                s.trainImagesPerSecond().median(), s.trainImagesPerSecond().min(), s.trainImagesPerSecond().max());
+        return String.format(
+                "| %s | %d | %.3f | %.3f | %,.0f (%,.0f–%,.0f) | %.1f | %.0f%% | %,.0f (%,.0f–%,.0f) |",
+                s.model(),
+                s.threads(),
+                s.latencyMs().median(),
+                s.latencyMs().p99(),
+                s.inferImagesPerSecond().median(),
+                s.inferImagesPerSecond().min(),
+                s.inferImagesPerSecond().max(),
+                s.inferGflops(),
+                100 * s.inferGflops() / peak,
+                s.trainImagesPerSecond().median(),
+                s.trainImagesPerSecond().min(),
+                s.trainImagesPerSecond().max());
     }
 
     private void write(List<ModelSpeed> results, Map<Integer, Double> peaks) {
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("command", "whittle bench --models " + String.join(",", models) + " --threads " + threads.stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse(""));
+        report.put(
+                "command",
+                "whittle bench --models " + String.join(",", models) + " --threads "
+                        + threads.stream()
+                                .map(String::valueOf)
+                                .reduce((a, b) -> a + "," + b)
+                                .orElse(""));
         report.put("date", Instant.now().toString());
         report.put("machine", MachineInfo.describe(Runtime.getRuntime().availableProcessors()));
         report.put("fmaPeakGflops", peaks);
@@ -124,7 +182,8 @@ final class BenchCommand implements Callable<Integer> {
         for (ModelSpeed s : results) md.append(row(s, peaks.get(s.threads()))).append('\n');
         Path json = Path.of(out + ".json"), mdFile = Path.of(out + ".md");
         try {
-            if (json.toAbsolutePath().getParent() != null) Files.createDirectories(json.toAbsolutePath().getParent());
+            if (json.toAbsolutePath().getParent() != null)
+                Files.createDirectories(json.toAbsolutePath().getParent());
             Files.writeString(json, TrainingRun.JSON.writeValueAsString(report));
             Files.writeString(mdFile, md.toString());
         } catch (IOException e) {

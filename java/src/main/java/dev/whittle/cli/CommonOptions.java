@@ -11,7 +11,10 @@ final class CommonOptions {
     @Option(names = "--threads", description = "Worker threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--data", description = "Fashion-MNIST directory (default: ${DEFAULT-VALUE}).", defaultValue = "${sys:whittle.data:-${env:WHITTLE_DATA:-/usr/share/datasets/fashion-mnist}}")
+    @Option(
+            names = "--data",
+            description = "Fashion-MNIST directory (default: ${DEFAULT-VALUE}).",
+            defaultValue = "${sys:whittle.data:-${env:WHITTLE_DATA:-/usr/share/datasets/fashion-mnist}}")
     Path data = FashionMnist.DEFAULT_DIR;
 
     Parallel parallel() {

@@ -12,7 +12,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Test accuracy of a saved model on the Fashion-MNIST test set.")
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description = "Test accuracy of a saved model on the Fashion-MNIST test set.")
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model-file", required = true, description = "A .whittle model file.")
     Path modelFile;
@@ -31,8 +34,15 @@ final class EvalCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Evaluator.Result r = Evaluator.evaluate(exec, test);
         double secs = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%s: %s, %,d params, %,d MACs/image%n", modelFile, m.graph().name(), m.graph().parameterCount(), m.graph().macs());
-        System.out.printf("test accuracy %.2f%% (%,d images), loss %.4f, %.2f s%n", 100 * r.accuracy(), r.samples(), r.loss(), secs);
+        System.out.printf(
+                "%s: %s, %,d params, %,d MACs/image%n",
+                modelFile,
+                m.graph().name(),
+                m.graph().parameterCount(),
+                m.graph().macs());
+        System.out.printf(
+                "test accuracy %.2f%% (%,d images), loss %.4f, %.2f s%n",
+                100 * r.accuracy(), r.samples(), r.loss(), secs);
         return 0;
     }
 }

@@ -12,7 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "info", mixinStandardHelpOptions = true, description = "Backend, vector species and threads; with --model or --model-file, the layer table with params and MACs.")
+@Command(
+        name = "info",
+        mixinStandardHelpOptions = true,
+        description =
+                "Backend, vector species and threads; with --model or --model-file, the layer table with params and MACs.")
 final class InfoCommand implements Callable<Integer> {
     @Option(names = "--model", description = "lenet5, vgg_small or resnet20")
     String model;
@@ -28,10 +32,14 @@ final class InfoCommand implements Callable<Integer> {
         int threads = common.parallel().threads();
         BackendInfo b = BackendInfo.current();
         System.out.printf("backend        %s (%s)%n", b.name(), b.reason());
-        System.out.printf("vector species %s%s%n", b.vectorSpecies(), b.vectorBits() > 0 ? " (" + b.vectorBits() + " bits)" : "");
-        System.out.printf("threads        %d of %d cores%n", threads, Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "vector species %s%s%n", b.vectorSpecies(), b.vectorBits() > 0 ? " (" + b.vectorBits() + " bits)" : "");
+        System.out.printf(
+                "threads        %d of %d cores%n", threads, Runtime.getRuntime().availableProcessors());
         System.out.printf("cpu            %s%n", MachineInfo.cpuModel());
-        System.out.printf("jdk            %s %s%n", System.getProperty("java.vm.vendor"), System.getProperty("java.runtime.version"));
+        System.out.printf(
+                "jdk            %s %s%n",
+                System.getProperty("java.vm.vendor"), System.getProperty("java.runtime.version"));
         Graph g = null;
         if (modelFile != null) g = ModelFile.load(modelFile).graph();
         else if (model != null) g = Models.byName(model);

@@ -12,7 +12,16 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "whittle 0.1.0",
         description = "Train convolutional networks, prune them, and run the pruned network fast.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, InfoCommand.class, BenchCommand.class, GroupsCommand.class, PruneCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            TrainCommand.class,
+            EvalCommand.class,
+            InfoCommand.class,
+            BenchCommand.class,
+            GroupsCommand.class,
+            PruneCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));
@@ -21,7 +30,9 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof DataFileException || ex instanceof ModelFileException || ex instanceof TrainingDivergedException
+            if (ex instanceof DataFileException
+                    || ex instanceof ModelFileException
+                    || ex instanceof TrainingDivergedException
                     || ex instanceof IllegalArgumentException) {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return 2;

@@ -47,7 +47,9 @@ final class ProgressReporter implements Trainer.Listener {
         if (terminal) {
             b.setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250);
         } else {
-            b.setStyle(ProgressBarStyle.ASCII).setConsumer(new DelegatingProgressBarConsumer(out::println, 100)).setUpdateIntervalMillis(10_000);
+            b.setStyle(ProgressBarStyle.ASCII)
+                    .setConsumer(new DelegatingProgressBarConsumer(out::println, 100))
+                    .setUpdateIntervalMillis(10_000);
         }
         bar = b.build();
     }
@@ -65,7 +67,15 @@ final class ProgressReporter implements Trainer.Listener {
     @Override
     public void epochDone(EpochMetrics m) {
         bar.close();
-        out.printf("epoch %d/%d  train loss %.4f  train acc %.2f%%  test acc %.2f%%  lr %.5f  %.1f s  %,.0f img/s%n",
-                m.epoch(), epochs, m.trainLoss(), 100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.lr(), m.seconds(), m.imagesPerSecond());
+        out.printf(
+                "epoch %d/%d  train loss %.4f  train acc %.2f%%  test acc %.2f%%  lr %.5f  %.1f s  %,.0f img/s%n",
+                m.epoch(),
+                epochs,
+                m.trainLoss(),
+                100 * m.trainAccuracy(),
+                100 * m.testAccuracy(),
+                m.lr(),
+                m.seconds(),
+                m.imagesPerSecond());
     }
 }

@@ -7,7 +7,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a reference model on Fashion-MNIST; writes the model file and a metrics JSON beside it.")
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = "Train a reference model on Fashion-MNIST; writes the model file and a metrics JSON beside it.")
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "lenet5, vgg_small or resnet20")
     String model;
@@ -18,7 +21,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.05", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine (per iteration, to 0), constant, or step:EPOCHS:GAMMA (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--schedule",
+            defaultValue = "cosine",
+            description = "cosine (per iteration, to 0), constant, or step:EPOCHS:GAMMA (default: ${DEFAULT-VALUE}).")
     String schedule;
 
     @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -27,19 +33,28 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
     float momentum;
 
-    @Option(names = "--weight-decay", defaultValue = "5e-4", description = "Weight decay on all parameters (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--weight-decay",
+            defaultValue = "5e-4",
+            description = "Weight decay on all parameters (default: ${DEFAULT-VALUE}).")
     float weightDecay;
 
     @Option(names = "--nesterov", description = "Use Nesterov momentum.")
     boolean nesterov;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation and shuffling (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Seed for initialisation and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--limit", description = "Train on only the first N training images (quick runs).")
     Integer limit;
 
-    @Option(names = "--out", description = "Model file to write (default: runs/<model>.whittle); metrics go to the same name with .json.")
+    @Option(
+            names = "--out",
+            description =
+                    "Model file to write (default: runs/<model>.whittle); metrics go to the same name with .json.")
     Path out;
 
     @Mixin
@@ -50,7 +65,9 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, found " + epochs);
         TrainConfig cfg = new TrainConfig(epochs, batch, lr, schedule, momentum, weightDecay, nesterov, seed);
         Path file = out != null ? out : Path.of("runs", model + ".whittle");
-        String command = String.format("whittle train --model %s --epochs %d --lr %s --schedule %s --batch %d --seed %d", model, epochs, lr, schedule, batch, seed);
+        String command = String.format(
+                "whittle train --model %s --epochs %d --lr %s --schedule %s --batch %d --seed %d",
+                model, epochs, lr, schedule, batch, seed);
         TrainingRun.run(model, cfg, common.data, limit, common.parallel(), file, command, System.out);
         return 0;
     }

@@ -33,7 +33,15 @@ final class TrainingRun {
         }
     }
 
-    static Outcome run(String model, TrainConfig cfg, Path dataDir, Integer limit, Parallel parallel, Path out, String command, PrintStream console) {
+    static Outcome run(
+            String model,
+            TrainConfig cfg,
+            Path dataDir,
+            Integer limit,
+            Parallel parallel,
+            Path out,
+            String command,
+            PrintStream console) {
         Dataset train = FashionMnist.train(dataDir);
         Dataset test = FashionMnist.test(dataDir);
         if (limit != null) {
@@ -42,10 +50,20 @@ final class TrainingRun {
         }
         Graph graph = Models.byName(model);
         graph.initialize(cfg.seed());
-        console.printf("training %s (%,d params, %,d MACs/image) on %,d images for %d epochs, batch %d, lr %s %s, %d threads%n",
-                model, graph.parameterCount(), graph.macs(), train.size(), cfg.epochs(), cfg.batch(), cfg.lr(), cfg.schedule(), parallel.threads());
+        console.printf(
+                "training %s (%,d params, %,d MACs/image) on %,d images for %d epochs, batch %d, lr %s %s, %d threads%n",
+                model,
+                graph.parameterCount(),
+                graph.macs(),
+                train.size(),
+                cfg.epochs(),
+                cfg.batch(),
+                cfg.lr(),
+                cfg.schedule(),
+                parallel.threads());
         long start = System.nanoTime();
-        List<EpochMetrics> history = new Trainer(graph, cfg, parallel).fit(train, test, new ProgressReporter(console, cfg.epochs()));
+        List<EpochMetrics> history =
+                new Trainer(graph, cfg, parallel).fit(train, test, new ProgressReporter(console, cfg.epochs()));
         double seconds = (System.nanoTime() - start) / 1e9;
 
         Map<String, Object> report = new LinkedHashMap<>();
@@ -59,7 +77,9 @@ final class TrainingRun {
         report.put("testImages", test.size());
         report.put("machine", MachineInfo.describe(parallel.threads()));
         report.put("seconds", seconds);
-        report.put("finalTestAccuracy", history.isEmpty() ? null : history.getLast().testAccuracy());
+        report.put(
+                "finalTestAccuracy",
+                history.isEmpty() ? null : history.getLast().testAccuracy());
         report.put("epochs", history);
         Path metrics = out.resolveSibling(stripExtension(out.getFileName().toString()) + ".json");
         try {

@@ -32,8 +32,8 @@ public final class BatchIterator {
         }
         this.imageSize = data.imageSize();
         if ((long) batchSize * imageSize > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("batchSize " + batchSize + " x imageSize " + imageSize
-                    + " floats does not fit in one array");
+            throw new IllegalArgumentException(
+                    "batchSize " + batchSize + " x imageSize " + imageSize + " floats does not fit in one array");
         }
         this.data = data;
         this.batchSize = batchSize;

@@ -39,8 +39,9 @@ public final class DataFileException extends RuntimeException {
 
     /** A missing Fashion-MNIST file: the fix is one apt command, so say it. */
     public static DataFileException missingFashionMnist(Path file) {
-        return new DataFileException(file, "file not found; Fashion-MNIST is packaged for Debian, install it with: "
-                + FASHION_MNIST_INSTALL);
+        return new DataFileException(
+                file,
+                "file not found; Fashion-MNIST is packaged for Debian, install it with: " + FASHION_MNIST_INSTALL);
     }
 
     /** The file the problem is in, for callers that want to point at it without parsing the message. */

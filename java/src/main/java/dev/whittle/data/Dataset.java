@@ -9,8 +9,8 @@ import java.util.Objects;
  * consume and a batch is then a contiguous copy. The arrays are shared, not copied: a data set is built once
  * and only read afterwards. Shapes and labels are validated here so nothing downstream has to.
  */
-public record Dataset(String name, int size, int channels, int height, int width, int classes, float[] images,
-                      int[] labels) {
+public record Dataset(
+        String name, int size, int channels, int height, int width, int classes, float[] images, int[] labels) {
 
     public Dataset {
         Objects.requireNonNull(name, "name");
@@ -20,8 +20,8 @@ public record Dataset(String name, int size, int channels, int height, int width
             throw new IllegalArgumentException(name + ": size expected >= 0 but found " + size);
         }
         if (channels < 1 || height < 1 || width < 1) {
-            throw new IllegalArgumentException(name + ": channels, height, width expected >= 1 but found "
-                    + channels + ", " + height + ", " + width);
+            throw new IllegalArgumentException(name + ": channels, height, width expected >= 1 but found " + channels
+                    + ", " + height + ", " + width);
         }
         if (classes < 1) {
             throw new IllegalArgumentException(name + ": classes expected >= 1 but found " + classes);

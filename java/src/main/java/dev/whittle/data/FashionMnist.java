@@ -20,19 +20,19 @@ public final class FashionMnist {
     public static final float MEAN = 0.2860f;
     /** Standard deviation of the training pixels scaled to [0, 1]. */
     public static final float STD = 0.3530f;
+
     public static final int CLASSES = 10;
     public static final String TRAIN_IMAGES = "train-images-idx3-ubyte.gz";
     public static final String TRAIN_LABELS = "train-labels-idx1-ubyte.gz";
     public static final String TEST_IMAGES = "t10k-images-idx3-ubyte.gz";
     public static final String TEST_LABELS = "t10k-labels-idx1-ubyte.gz";
     /** Class names in label order, for reports and confusion matrices. */
-    public static final List<String> CLASS_NAMES = List.of("T-shirt/top", "Trouser",
-            "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    public static final List<String> CLASS_NAMES = List.of(
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
     private static final Logger LOG = LoggerFactory.getLogger(FashionMnist.class);
 
-    private FashionMnist() {
-    }
+    private FashionMnist() {}
 
     /**
      * Where to look: system property {@code whittle.data}, else environment {@code WHITTLE_DATA}, else
@@ -71,15 +71,18 @@ public final class FashionMnist {
         IdxImages idx = IdxReader.readImages(imagesFile);
         byte[] rawLabels = IdxReader.readLabels(labelsFile);
         if (rawLabels.length != idx.count()) {
-            throw DataFileException.field(labelsFile, "count", idx.count() + " (from the image file " + imagesFile
-                    + ")", Integer.toString(rawLabels.length));
+            throw DataFileException.field(
+                    labelsFile,
+                    "count",
+                    idx.count() + " (from the image file " + imagesFile + ")",
+                    Integer.toString(rawLabels.length));
         }
         int[] labels = new int[rawLabels.length];
         for (int i = 0; i < labels.length; i++) {
             int label = rawLabels[i] & 0xff;
             if (label >= CLASSES) {
-                throw DataFileException.field(labelsFile, "label[" + i + "]", "0.." + (CLASSES - 1),
-                        Integer.toString(label));
+                throw DataFileException.field(
+                        labelsFile, "label[" + i + "]", "0.." + (CLASSES - 1), Integer.toString(label));
             }
             labels[i] = label;
         }

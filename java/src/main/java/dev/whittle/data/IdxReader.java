@@ -37,8 +37,7 @@ public final class IdxReader {
     private static final String[] IMAGE_FIELDS = {"magic", "count", "rows", "cols"};
     private static final String[] LABEL_FIELDS = {"magic", "count"};
 
-    private IdxReader() {
-    }
+    private IdxReader() {}
 
     /** Reads an IDX3 image file ({@value #IMAGES_MAGIC}): all images as unsigned bytes. */
     public static IdxImages readImages(Path file) {
@@ -54,8 +53,12 @@ public final class IdxReader {
             checkSide(file, "cols", cols);
             long total = (long) count * rows * cols;
             if (total > MAX_BYTES) {
-                throw DataFileException.field(file, "count", "at most " + MAX_BYTES / ((long) rows * cols)
-                        + " images of " + rows + "x" + cols + " (" + MAX_BYTES + " bytes)", Integer.toString(count));
+                throw DataFileException.field(
+                        file,
+                        "count",
+                        "at most " + MAX_BYTES / ((long) rows * cols) + " images of " + rows + "x" + cols + " ("
+                                + MAX_BYTES + " bytes)",
+                        Integer.toString(count));
             }
             String promise = "header says " + count + " images of " + rows + "x" + cols + " (" + total + " bytes)";
             byte[] pixels = readPayload(in, file, (int) total, promise, "pixels");
@@ -113,9 +116,11 @@ public final class IdxReader {
             if ((b0 == 0 && b1 == 0) || b1 < 0) {
                 return raw; // raw IDX, or too short to tell: the header check reports the truncation
             }
-            throw new DataFileException(file, String.format(
-                    "not a gzip file (starts with 0x%02x%02x; expected 0x1f8b for gzip or 0x0000 for a raw IDX file)",
-                    b0, b1));
+            throw new DataFileException(
+                    file,
+                    String.format(
+                            "not a gzip file (starts with 0x%02x%02x; expected 0x1f8b for gzip or 0x0000 for a raw IDX file)",
+                            b0, b1));
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
@@ -128,15 +133,19 @@ public final class IdxReader {
         int got = fill(in, bytes, 0, bytes.length);
         int[] values = new int[fields.length];
         for (int i = 0; i < got / 4; i++) {
-            values[i] = (bytes[4 * i] & 0xff) << 24 | (bytes[4 * i + 1] & 0xff) << 16
-                    | (bytes[4 * i + 2] & 0xff) << 8 | (bytes[4 * i + 3] & 0xff);
+            values[i] = (bytes[4 * i] & 0xff) << 24
+                    | (bytes[4 * i + 1] & 0xff) << 16
+                    | (bytes[4 * i + 2] & 0xff) << 8
+                    | (bytes[4 * i + 3] & 0xff);
         }
         if (got >= 4 && values[0] != magic) {
             throw DataFileException.field(file, "magic", hex(magic), hex(values[0]) + describe(values[0]));
         }
         if (got < bytes.length) {
-            throw new DataFileException(file, "truncated header: field '" + fields[got / 4] + "' incomplete, the file"
-                    + " ends after " + got + " of " + bytes.length + " header bytes (" + String.join(", ", fields) + ")");
+            throw new DataFileException(
+                    file,
+                    "truncated header: field '" + fields[got / 4] + "' incomplete, the file" + " ends after " + got
+                            + " of " + bytes.length + " header bytes (" + String.join(", ", fields) + ")");
         }
         return values;
     }
@@ -149,8 +158,8 @@ public final class IdxReader {
         while (true) {
             got += fill(in, buf, got, buf.length - got);
             if (got < buf.length) {
-                throw new DataFileException(file,
-                        "truncated: " + promise + " but the file ends after " + got + " bytes of " + what);
+                throw new DataFileException(
+                        file, "truncated: " + promise + " but the file ends after " + got + " bytes of " + what);
             }
             if (got == total) {
                 break;
@@ -159,8 +168,8 @@ public final class IdxReader {
         }
         long extra = in.transferTo(OutputStream.nullOutputStream());
         if (extra > 0) {
-            throw new DataFileException(file,
-                    "trailing data: " + promise + " but " + extra + " more bytes follow the last of the " + what);
+            throw new DataFileException(
+                    file, "trailing data: " + promise + " but " + extra + " more bytes follow the last of the " + what);
         }
         return buf;
     }

@@ -16,8 +16,7 @@ public final class Synthetic {
     /** Standard deviation of the per-pixel noise added to a prototype. */
     public static final double NOISE = 0.5;
 
-    private Synthetic() {
-    }
+    private Synthetic() {}
 
     /** Prototypes and samples both from {@code seed}. */
     public static Dataset make(int size, int classes, int channels, int height, int width, long seed) {
@@ -29,8 +28,8 @@ public final class Synthetic {
      * {@code make(512, ..., 7, 1)} and {@code make(128, ..., 7, 2)}. Two calls with different
      * {@code prototypeSeed}s are different tasks, and a model trained on one cannot score on the other.
      */
-    public static Dataset make(int size, int classes, int channels, int height, int width, long prototypeSeed,
-                               long sampleSeed) {
+    public static Dataset make(
+            int size, int classes, int channels, int height, int width, long prototypeSeed, long sampleSeed) {
         if (size < 0 || classes < 1 || channels < 1 || height < 1 || width < 1) {
             throw new IllegalArgumentException("expected size >= 0 and classes, channels, height, width >= 1 but found "
                     + size + ", " + classes + ", " + channels + ", " + height + ", " + width);

@@ -94,10 +94,11 @@ public final class Executor {
             throw new IllegalArgumentException("batch expected 1.." + capacity + " but found " + batch);
         }
         if (x.length < batch * in.size()) {
-            throw new IllegalArgumentException("input expected " + batch + "x" + in + " = " + batch * in.size()
-                    + " floats but found " + x.length);
+            throw new IllegalArgumentException(
+                    "input expected " + batch + "x" + in + " = " + batch * in.size() + " floats but found " + x.length);
         }
-        if (training && !withGradients) throw new IllegalStateException("inference executor cannot run a training forward");
+        if (training && !withGradients)
+            throw new IllegalStateException("inference executor cannot run a training forward");
         this.batch = batch;
         List<Node> nodes = graph.nodes();
         for (int i = 0; i < ctx.length; i++) {
@@ -116,7 +117,8 @@ public final class Executor {
         if (!withGradients) throw new IllegalStateException("inference executor has no gradients");
         int last = ctx.length - 1;
         for (int i = 0; i < ctx.length; i++) {
-            if (ownsGrad[i] && i != last) Arrays.fill(grads[i], 0, batch * graph.nodes().get(i).outShape().size(), 0f);
+            if (ownsGrad[i] && i != last)
+                Arrays.fill(grads[i], 0, batch * graph.nodes().get(i).outShape().size(), 0f);
         }
         System.arraycopy(dLogits, 0, grads[last], 0, batch * graph.outputShape().size());
         for (int i = last; i >= 0; i--) bound[i].backward();

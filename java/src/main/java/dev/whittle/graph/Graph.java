@@ -78,7 +78,8 @@ public final class Graph {
     public void initialize(long seed) {
         SplittableRandom root = new SplittableRandom(seed);
         for (Node n : nodes) {
-            if (n == nodes.getLast() && n.layer() instanceof dev.whittle.nn.Linear classifier) classifier.initializeAsClassifier(root.split());
+            if (n == nodes.getLast() && n.layer() instanceof dev.whittle.nn.Linear classifier)
+                classifier.initializeAsClassifier(root.split());
             else n.layer().initialize(root.split());
         }
     }

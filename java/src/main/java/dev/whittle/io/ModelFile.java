@@ -4,7 +4,6 @@ import dev.whittle.graph.Graph;
 import dev.whittle.graph.GraphBuilder;
 import dev.whittle.graph.Node;
 import dev.whittle.nn.LayerFactory;
-import dev.whittle.nn.Param;
 import dev.whittle.nn.Shape;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -88,7 +87,8 @@ public final class ModelFile {
         byte[] bytes;
         try {
             long size = Files.size(file);
-            if (size > MAX_FILE) throw new ModelFileException(file, "file is " + size + " bytes, larger than any model file");
+            if (size > MAX_FILE)
+                throw new ModelFileException(file, "file is " + size + " bytes, larger than any model file");
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ModelFileException(file, "no such file");
@@ -102,10 +102,15 @@ public final class ModelFile {
         Reader r = new Reader(file, bytes);
         int magic = r.i32("magic");
         if (magic != MAGIC) {
-            throw new ModelFileException(file, String.format("field 'magic' expected 0x%08X (\"WHTL\") but found 0x%08X: not a Whittle model file", MAGIC, magic));
+            throw new ModelFileException(
+                    file,
+                    String.format(
+                            "field 'magic' expected 0x%08X (\"WHTL\") but found 0x%08X: not a Whittle model file",
+                            MAGIC, magic));
         }
         int version = r.i32("version");
-        if (version != VERSION) throw new ModelFileException(file, "field 'version' expected " + VERSION + " but found " + version);
+        if (version != VERSION)
+            throw new ModelFileException(file, "field 'version' expected " + VERSION + " but found " + version);
         int headerLength = r.i32("headerLength");
         r.require("header", headerLength);
         int headerStart = r.pos;
@@ -117,12 +122,18 @@ public final class ModelFile {
         int crcPos = r.pos;
         int stored = r.i32("checksum");
         if (r.pos != bytes.length) {
-            throw new ModelFileException(file, "field 'fileLength' expected " + r.pos + " bytes but found " + bytes.length + " (trailing data)");
+            throw new ModelFileException(
+                    file,
+                    "field 'fileLength' expected " + r.pos + " bytes but found " + bytes.length + " (trailing data)");
         }
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, crcPos);
         if ((int) crc.getValue() != stored) {
-            throw new ModelFileException(file, String.format("field 'checksum' expected 0x%08X but found 0x%08X: the file is corrupt", (int) crc.getValue(), stored));
+            throw new ModelFileException(
+                    file,
+                    String.format(
+                            "field 'checksum' expected 0x%08X but found 0x%08X: the file is corrupt",
+                            (int) crc.getValue(), stored));
         }
 
         Reader h = new Reader(file, bytes, headerStart, headerStart + headerLength);
@@ -144,12 +155,15 @@ public final class ModelFile {
             for (int j = 0; j < inputs; j++) in[j] = h.i32("node[" + i + "].input[" + j + "]");
             int attrs = h.count("node[" + i + "].attrCount", 6);
             Map<String, Integer> a = new LinkedHashMap<>();
-            for (int j = 0; j < attrs; j++) a.put(h.str("node[" + i + "].attr key"), h.i32("node[" + i + "].attr value"));
+            for (int j = 0; j < attrs; j++)
+                a.put(h.str("node[" + i + "].attr key"), h.i32("node[" + i + "].attr value"));
             try {
                 valuesSoFar += LayerFactory.valueCount(op, a);
                 if (4 * valuesSoFar > payloadLength) {
-                    throw new ModelFileException(file, "node[" + i + "] '" + node + "' (" + op + " " + a + "): its attributes need "
-                            + 4 * valuesSoFar + " payload bytes so far but the payload holds " + payloadLength);
+                    throw new ModelFileException(
+                            file,
+                            "node[" + i + "] '" + node + "' (" + op + " " + a + "): its attributes need "
+                                    + 4 * valuesSoFar + " payload bytes so far but the payload holds " + payloadLength);
                 }
                 builder.add(node, LayerFactory.create(op, a), in);
             } catch (IllegalArgumentException e) {
@@ -161,7 +175,9 @@ public final class ModelFile {
         List<Graph.NamedParam> expected = graph.namedParams();
         int paramCount = h.count("paramCount", 6);
         if (paramCount != expected.size()) {
-            throw new ModelFileException(file, "field 'paramCount' expected " + expected.size() + " (from the graph) but found " + paramCount);
+            throw new ModelFileException(
+                    file,
+                    "field 'paramCount' expected " + expected.size() + " (from the graph) but found " + paramCount);
         }
         long needed = 0;
         for (int i = 0; i < paramCount; i++) {
@@ -171,13 +187,19 @@ public final class ModelFile {
             int[] dims = new int[rank];
             for (int j = 0; j < rank; j++) dims[j] = h.i32("param[" + i + "].dim[" + j + "]");
             if (!pname.equals(want.name()) || !Arrays.equals(dims, want.param().shape())) {
-                throw new ModelFileException(file, "param[" + i + "] expected " + want.name() + Arrays.toString(want.param().shape())
-                        + " but found " + pname + Arrays.toString(dims));
+                throw new ModelFileException(
+                        file,
+                        "param[" + i + "] expected " + want.name()
+                                + Arrays.toString(want.param().shape()) + " but found " + pname
+                                + Arrays.toString(dims));
             }
             needed += 4L * want.param().size();
         }
         if (needed != payloadLength) {
-            throw new ModelFileException(file, "field 'payloadLength' expected " + needed + " (from the parameter shapes) but found " + payloadLength);
+            throw new ModelFileException(
+                    file,
+                    "field 'payloadLength' expected " + needed + " (from the parameter shapes) but found "
+                            + payloadLength);
         }
         int maskCount = h.count("maskCount", 6);
         Map<String, boolean[]> masks = new LinkedHashMap<>();
@@ -187,22 +209,27 @@ public final class ModelFile {
             boolean[] alive = new boolean[len];
             for (int j = 0; j < len; j++) {
                 int v = h.u8("mask[" + i + "].alive[" + j + "]");
-                if (v > 1) throw new ModelFileException(file, "field 'mask[" + i + "].alive[" + j + "]' expected 0 or 1 but found " + v);
+                if (v > 1)
+                    throw new ModelFileException(
+                            file, "field 'mask[" + i + "].alive[" + j + "]' expected 0 or 1 but found " + v);
                 alive[j] = v == 1;
             }
             masks.put(g, alive);
         }
         String meta = h.str32("metadata");
         if (h.pos != h.end) {
-            throw new ModelFileException(file, "field 'headerLength' expected " + (h.pos - headerStart) + " but found " + headerLength);
+            throw new ModelFileException(
+                    file, "field 'headerLength' expected " + (h.pos - headerStart) + " but found " + headerLength);
         }
-        ByteBuffer payload = ByteBuffer.wrap(bytes, payloadStart, (int) payloadLength).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer payload =
+                ByteBuffer.wrap(bytes, payloadStart, (int) payloadLength).order(ByteOrder.LITTLE_ENDIAN);
         for (Graph.NamedParam p : expected) {
             float[] v = p.param().value();
             for (int i = 0; i < v.length; i++) {
                 v[i] = payload.getFloat();
                 if (!Float.isFinite(v[i])) {
-                    throw new ModelFileException(file, "param '" + p.name() + "'[" + i + "] expected a finite value but found " + v[i]);
+                    throw new ModelFileException(
+                            file, "param '" + p.name() + "'[" + i + "] expected a finite value but found " + v[i]);
                 }
             }
         }
@@ -257,7 +284,9 @@ public final class ModelFile {
 
         void require(String field, long n) {
             if (n < 0 || n > end - pos) {
-                throw new ModelFileException(file, "truncated: field '" + field + "' needs " + n + " bytes but only " + (end - pos) + " remain");
+                throw new ModelFileException(
+                        file,
+                        "truncated: field '" + field + "' needs " + n + " bytes but only " + (end - pos) + " remain");
             }
         }
 
@@ -284,7 +313,8 @@ public final class ModelFile {
         int count(String field, int minBytes) {
             int n = i32(field);
             if (n < 0 || (long) n * minBytes > end - pos) {
-                throw new ModelFileException(file, "field '" + field + "' is " + n + " but only " + (end - pos) + " header bytes remain");
+                throw new ModelFileException(
+                        file, "field '" + field + "' is " + n + " but only " + (end - pos) + " header bytes remain");
             }
             return n;
         }
@@ -326,7 +356,8 @@ public final class ModelFile {
 
         Writer str(String s) {
             byte[] u = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            if (u.length > 0xFFFF) throw new IllegalArgumentException("name too long for a model file: " + u.length + " bytes");
+            if (u.length > 0xFFFF)
+                throw new IllegalArgumentException("name too long for a model file: " + u.length + " bytes");
             out.write(u.length);
             out.write(u.length >>> 8);
             out.writeBytes(u);

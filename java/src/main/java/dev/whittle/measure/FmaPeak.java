@@ -57,6 +57,17 @@ public final class FmaPeak {
             c10 = c10.fma(a, b);
             c11 = c11.fma(a, b);
         }
-        return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        return c0.add(c1)
+                .add(c2)
+                .add(c3)
+                .add(c4)
+                .add(c5)
+                .add(c6)
+                .add(c7)
+                .add(c8)
+                .add(c9)
+                .add(c10)
+                .add(c11)
+                .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
     }
 }

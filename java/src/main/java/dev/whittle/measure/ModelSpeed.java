@@ -5,8 +5,16 @@ package dev.whittle.measure;
  * batch-M training throughput, each a median with its spread, plus what those imply in GFLOP/s.
  */
 public record ModelSpeed(
-        String model, String input, long params, long macsPerImage, int threads,
-        Stats latencyMs, int inferBatch, Stats inferImagesPerSecond, int trainBatch, Stats trainImagesPerSecond) {
+        String model,
+        String input,
+        long params,
+        long macsPerImage,
+        int threads,
+        Stats latencyMs,
+        int inferBatch,
+        Stats inferImagesPerSecond,
+        int trainBatch,
+        Stats trainImagesPerSecond) {
 
     /** Achieved inference GFLOP/s: 2 × MACs × images/s. */
     public double inferGflops() {

@@ -10,8 +10,17 @@ import java.util.List;
  * speedup efficiency = speedup ÷ MACs reduction.
  */
 public record SpeedComparison(
-        int threads, long denseMacs, long prunedMacs, Stats denseLatencyMs, Stats prunedLatencyMs, int inferBatch,
-        Stats denseInferIps, Stats prunedInferIps, int trainBatch, Stats denseTrainIps, Stats prunedTrainIps) {
+        int threads,
+        long denseMacs,
+        long prunedMacs,
+        Stats denseLatencyMs,
+        Stats prunedLatencyMs,
+        int inferBatch,
+        Stats denseInferIps,
+        Stats prunedInferIps,
+        int trainBatch,
+        Stats denseTrainIps,
+        Stats prunedTrainIps) {
 
     public double macsReduction() {
         return (double) denseMacs / prunedMacs;
@@ -45,8 +54,15 @@ public record SpeedComparison(
      * Measures both graphs. Training workloads run on copies made by {@code copier} because a training step
      * changes weights.
      */
-    public static SpeedComparison measure(Graph dense, Graph pruned, java.util.function.UnaryOperator<Graph> copier,
-            Parallel parallel, SpeedMeter meter, int latencyRuns, int inferBatch, int trainBatch) {
+    public static SpeedComparison measure(
+            Graph dense,
+            Graph pruned,
+            java.util.function.UnaryOperator<Graph> copier,
+            Parallel parallel,
+            SpeedMeter meter,
+            int latencyRuns,
+            int inferBatch,
+            int trainBatch) {
         Workload dLat = new Workload(dense, Workload.Kind.INFERENCE, 1, parallel, 1);
         Workload pLat = new Workload(pruned, Workload.Kind.INFERENCE, 1, parallel, 1);
         Workload dInf = new Workload(dense, Workload.Kind.INFERENCE, inferBatch, parallel, 2);
@@ -58,7 +74,17 @@ public record SpeedComparison(
         Workload pTrain = new Workload(copier.apply(pruned), Workload.Kind.TRAINING, trainBatch, parallel, 3);
         meter.warmUp(List.of(dTrain, pTrain));
         Stats[] train = meter.throughput(List.of(dTrain, pTrain));
-        return new SpeedComparison(parallel.threads(), dense.macs(), pruned.macs(), lat[0], lat[1], inferBatch, inf[0], inf[1],
-                trainBatch, train[0], train[1]);
+        return new SpeedComparison(
+                parallel.threads(),
+                dense.macs(),
+                pruned.macs(),
+                lat[0],
+                lat[1],
+                inferBatch,
+                inf[0],
+                inf[1],
+                trainBatch,
+                train[0],
+                train[1]);
     }
 }

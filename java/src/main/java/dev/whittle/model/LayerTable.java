@@ -22,18 +22,30 @@ public final class LayerTable {
                 in.append(src == Graph.INPUT ? "input" : g.nodes().get(src).name());
             }
             long macs = n.layer().macs(n.inShapes());
-            rows.add(new String[] {n.name(), n.layer().op(), in.toString(), n.outShape().toString(),
-                params == 0 ? "" : String.format("%,d", params), macs == 0 ? "" : String.format("%,d", macs)});
+            rows.add(new String[] {
+                n.name(),
+                n.layer().op(),
+                in.toString(),
+                n.outShape().toString(),
+                params == 0 ? "" : String.format("%,d", params),
+                macs == 0 ? "" : String.format("%,d", macs)
+            });
         }
-        rows.add(new String[] {"total", "", "", "", String.format("%,d", g.parameterCount()), String.format("%,d", g.macs())});
+        rows.add(new String[] {
+            "total", "", "", "", String.format("%,d", g.parameterCount()), String.format("%,d", g.macs())
+        });
         int[] width = new int[6];
         for (String[] r : rows) for (int i = 0; i < 6; i++) width[i] = Math.max(width[i], r[i].length());
         StringBuilder sb = new StringBuilder();
         for (int ri = 0; ri < rows.size(); ri++) {
             String[] r = rows.get(ri);
-            if (ri == rows.size() - 1) sb.append("-".repeat(width[0] + width[1] + width[2] + width[3] + width[4] + width[5] + 10)).append('\n');
+            if (ri == rows.size() - 1)
+                sb.append("-".repeat(width[0] + width[1] + width[2] + width[3] + width[4] + width[5] + 10))
+                        .append('\n');
             for (int i = 0; i < 6; i++) {
-                String cell = i >= 4 ? " ".repeat(width[i] - r[i].length()) + r[i] : r[i] + " ".repeat(width[i] - r[i].length());
+                String cell = i >= 4
+                        ? " ".repeat(width[i] - r[i].length()) + r[i]
+                        : r[i] + " ".repeat(width[i] - r[i].length());
                 sb.append(cell).append(i < 5 ? "  " : "\n");
             }
         }

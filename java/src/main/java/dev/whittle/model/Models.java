@@ -55,7 +55,8 @@ public final class Models {
      * 2, 4 and 6, then flatten → linear 256 → ReLU → linear classes.
      */
     public static Graph vggSmall(int[] widths, int classes) {
-        if (widths.length != 6) throw new IllegalArgumentException("vgg_small needs 6 widths, found " + Arrays.toString(widths));
+        if (widths.length != 6)
+            throw new IllegalArgumentException("vgg_small needs 6 widths, found " + Arrays.toString(widths));
         GraphBuilder b = new GraphBuilder("vgg_small", new Shape(1, 28, 28));
         int x = Graph.INPUT, in = 1, hw = 28;
         for (int i = 0; i < 6; i++) {
@@ -84,8 +85,10 @@ public final class Models {
      * @param inner per-block inner widths (9 entries, the width of each block's first conv), or null for the stage width
      */
     public static Graph resnet20(int[] widths, int[] inner, Shape input, int classes) {
-        if (widths.length != 3) throw new IllegalArgumentException("resnet20 needs 3 stage widths, found " + Arrays.toString(widths));
-        if (inner != null && inner.length != 9) throw new IllegalArgumentException("resnet20 needs 9 inner widths, found " + Arrays.toString(inner));
+        if (widths.length != 3)
+            throw new IllegalArgumentException("resnet20 needs 3 stage widths, found " + Arrays.toString(widths));
+        if (inner != null && inner.length != 9)
+            throw new IllegalArgumentException("resnet20 needs 9 inner widths, found " + Arrays.toString(inner));
         GraphBuilder b = new GraphBuilder("resnet20", input);
         int x = b.add("stem.conv", new Conv2d(input.c(), widths[0], 3, 1, 1, false), Graph.INPUT);
         x = b.add("stem.bn", new BatchNorm2d(widths[0]), x);

@@ -19,7 +19,8 @@ public final class Add implements Layer {
     @Override
     public Shape outputShape(Shape[] in) {
         if (in.length != 2 || !in[0].equals(in[1])) {
-            throw new IllegalArgumentException("add needs two inputs of one shape but found " + java.util.Arrays.toString(in));
+            throw new IllegalArgumentException(
+                    "add needs two inputs of one shape but found " + java.util.Arrays.toString(in));
         }
         return in[0];
     }

@@ -11,7 +11,8 @@ public final class AvgPool2d implements Layer {
 
     public AvgPool2d(int kernel, int stride, int pad) {
         if (kernel <= 0 || stride <= 0 || pad < 0 || pad * 2 > kernel) {
-            throw new IllegalArgumentException("avgpool2d needs kernel>0, stride>0, 0<=pad<=kernel/2; found k=" + kernel + " s=" + stride + " p=" + pad);
+            throw new IllegalArgumentException("avgpool2d needs kernel>0, stride>0, 0<=pad<=kernel/2; found k=" + kernel
+                    + " s=" + stride + " p=" + pad);
         }
         this.kernel = kernel;
         this.stride = stride;
@@ -34,14 +35,19 @@ public final class AvgPool2d implements Layer {
 
     @Override
     public Shape outputShape(Shape[] in) {
-        return new Shape(in[0].c(), PoolScalar.outSize(in[0].h(), kernel, stride, pad), PoolScalar.outSize(in[0].w(), kernel, stride, pad));
+        return new Shape(
+                in[0].c(),
+                PoolScalar.outSize(in[0].h(), kernel, stride, pad),
+                PoolScalar.outSize(in[0].w(), kernel, stride, pad));
     }
 
     @Override
     public BoundLayer bind(NodeContext ctx) {
         Shape s = ctx.inShapes[0];
-        Parallel.RangeBody fwd = (lo, hi) -> PoolScalar.avgForward(s.h(), s.w(), kernel, stride, pad, ctx.in[0], ctx.out, lo, hi);
-        Parallel.RangeBody back = (lo, hi) -> PoolScalar.avgBackward(s.h(), s.w(), kernel, stride, pad, ctx.dOut, ctx.dIn[0], lo, hi);
+        Parallel.RangeBody fwd =
+                (lo, hi) -> PoolScalar.avgForward(s.h(), s.w(), kernel, stride, pad, ctx.in[0], ctx.out, lo, hi);
+        Parallel.RangeBody back =
+                (lo, hi) -> PoolScalar.avgBackward(s.h(), s.w(), kernel, stride, pad, ctx.dOut, ctx.dIn[0], lo, hi);
         return new BoundLayer() {
             @Override
             public void forward() {

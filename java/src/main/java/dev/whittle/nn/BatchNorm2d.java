@@ -30,7 +30,8 @@ public final class BatchNorm2d implements Layer {
     }
 
     public void setAlive(int[] channelsAlive) {
-        if (channelsAlive != null) Indices.check(channelsAlive, channelsAlive.length, channels, "batchnorm2d alive channels");
+        if (channelsAlive != null)
+            Indices.check(channelsAlive, channelsAlive.length, channels, "batchnorm2d alive channels");
         alive = channelsAlive == null || channelsAlive.length == channels ? null : channelsAlive.clone();
     }
 
@@ -71,13 +72,49 @@ public final class BatchNorm2d implements Layer {
     public BoundLayer bind(NodeContext ctx) {
         int hw = ctx.inShapes[0].plane();
         float[] mean = new float[channels], invStd = new float[channels];
-        Parallel.RangeBody train = (lo, hi) -> BatchNormScalar.forwardTrain(ctx.batch, channels, hw, ctx.in[0],
-                gamma.value(), beta.value(), ctx.out, mean, invStd, runningMean.value(), runningVar.value(),
-                MOMENTUM, EPS, lo, hi);
-        Parallel.RangeBody eval = (lo, hi) -> BatchNormScalar.forwardEval(ctx.batch, channels, hw, ctx.in[0],
-                gamma.value(), beta.value(), runningMean.value(), runningVar.value(), EPS, ctx.out, lo, hi);
-        Parallel.RangeBody back = (lo, hi) -> BatchNormScalar.backward(ctx.batch, channels, hw, ctx.in[0], ctx.dOut,
-                gamma.value(), mean, invStd, ctx.dIn[0], gamma.grad(), beta.grad(), lo, hi);
+        Parallel.RangeBody train = (lo, hi) -> BatchNormScalar.forwardTrain(
+                ctx.batch,
+                channels,
+                hw,
+                ctx.in[0],
+                gamma.value(),
+                beta.value(),
+                ctx.out,
+                mean,
+                invStd,
+                runningMean.value(),
+                runningVar.value(),
+                MOMENTUM,
+                EPS,
+                lo,
+                hi);
+        Parallel.RangeBody eval = (lo, hi) -> BatchNormScalar.forwardEval(
+                ctx.batch,
+                channels,
+                hw,
+                ctx.in[0],
+                gamma.value(),
+                beta.value(),
+                runningMean.value(),
+                runningVar.value(),
+                EPS,
+                ctx.out,
+                lo,
+                hi);
+        Parallel.RangeBody back = (lo, hi) -> BatchNormScalar.backward(
+                ctx.batch,
+                channels,
+                hw,
+                ctx.in[0],
+                ctx.dOut,
+                gamma.value(),
+                mean,
+                invStd,
+                ctx.dIn[0],
+                gamma.grad(),
+                beta.grad(),
+                lo,
+                hi);
         // Masked: the range runs over positions in the alive list; each alive channel is a one-channel call.
         Parallel.RangeBody maskedFwd = (lo, hi) -> {
             for (int i = lo; i < hi; i++) (ctx.training ? train : eval).run(alive[i], alive[i] + 1);
@@ -103,13 +140,15 @@ public final class BatchNorm2d implements Layer {
                         a++;
                         continue;
                     }
-                    for (int n = 0; n < ctx.batch; n++) Arrays.fill(ctx.out, (n * channels + c) * hw, (n * channels + c + 1) * hw, 0f);
+                    for (int n = 0; n < ctx.batch; n++)
+                        Arrays.fill(ctx.out, (n * channels + c) * hw, (n * channels + c + 1) * hw, 0f);
                 }
             }
 
             @Override
             public void backward() {
-                if (!ctx.training) throw new IllegalStateException("batchnorm2d backward needs a training-mode forward");
+                if (!ctx.training)
+                    throw new IllegalStateException("batchnorm2d backward needs a training-mode forward");
                 if (alive == null) ctx.parallel.forRange(channels, back);
                 else ctx.parallel.forRange(alive.length, maskedBack);
             }

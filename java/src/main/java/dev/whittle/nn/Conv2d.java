@@ -21,7 +21,8 @@ public final class Conv2d implements Layer {
 
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int pad, boolean bias, int groups) {
         if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException("conv2d groups " + groups + " must divide in " + inChannels + " and out " + outChannels);
+            throw new IllegalArgumentException(
+                    "conv2d groups " + groups + " must divide in " + inChannels + " and out " + outChannels);
         }
         this.inChannels = inChannels;
         this.outChannels = outChannels;
@@ -62,7 +63,8 @@ public final class Conv2d implements Layer {
     public void setAlive(int[] out, int[] in) {
         if (out != null) Indices.check(out, out.length, outChannels, "conv2d alive filters");
         if (in != null) Indices.check(in, in.length, inChannels, "conv2d alive input channels");
-        if ((out != null || in != null) && groups != 1) throw new IllegalArgumentException("grouped conv2d cannot be masked");
+        if ((out != null || in != null) && groups != 1)
+            throw new IllegalArgumentException("grouped conv2d cannot be masked");
         aliveOut = out == null || out.length == outChannels ? null : out.clone();
         aliveIn = in == null || in.length == inChannels ? null : in.clone();
     }
@@ -75,7 +77,8 @@ public final class Conv2d implements Layer {
         if (in.c() != inChannels) {
             throw new IllegalArgumentException("conv2d expects " + inChannels + " input channels but found " + in.c());
         }
-        return new ConvGeometry(batch, inChannels, in.h(), in.w(), outChannels, kernel, kernel, stride, stride, pad, pad, groups);
+        return new ConvGeometry(
+                batch, inChannels, in.h(), in.w(), outChannels, kernel, kernel, stride, stride, pad, pad, groups);
     }
 
     @Override
@@ -140,15 +143,53 @@ public final class Conv2d implements Layer {
             // Masked: the backend's dense kernel runs on the gathered alive sub-problem, so dead channels cost nothing.
             fwd = (lo, hi) -> {
                 if (!masked()) ctx.kernels.conv().forward(geom, ctx.in[0], weight.value(), b, ctx.out, lo, hi);
-                else AliveSubproblem.convForward(ctx.kernels.conv(), geom, ctx.in[0], weight.value(), b, ctx.out, out(), outCount(), in(), inCount(), lo, hi);
+                else
+                    AliveSubproblem.convForward(
+                            ctx.kernels.conv(),
+                            geom,
+                            ctx.in[0],
+                            weight.value(),
+                            b,
+                            ctx.out,
+                            out(),
+                            outCount(),
+                            in(),
+                            inCount(),
+                            lo,
+                            hi);
             };
             bwdData = (lo, hi) -> {
                 if (!masked()) ctx.kernels.conv().backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
-                else AliveSubproblem.convBackwardData(ctx.kernels.conv(), geom, ctx.dOut, weight.value(), ctx.dIn[0], out(), outCount(), in(), inCount(), lo, hi);
+                else
+                    AliveSubproblem.convBackwardData(
+                            ctx.kernels.conv(),
+                            geom,
+                            ctx.dOut,
+                            weight.value(),
+                            ctx.dIn[0],
+                            out(),
+                            outCount(),
+                            in(),
+                            inCount(),
+                            lo,
+                            hi);
             };
             bwdWeights = (lo, hi) -> {
                 if (!masked()) ctx.kernels.conv().backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, lo, hi);
-                else AliveSubproblem.convBackwardWeights(ctx.kernels.conv(), geom, ctx.in[0], ctx.dOut, weight.grad(), db, out(), outCount(), in(), inCount(), lo, hi);
+                else
+                    AliveSubproblem.convBackwardWeights(
+                            ctx.kernels.conv(),
+                            geom,
+                            ctx.in[0],
+                            ctx.dOut,
+                            weight.grad(),
+                            db,
+                            out(),
+                            outCount(),
+                            in(),
+                            inCount(),
+                            lo,
+                            hi);
             };
         }
 

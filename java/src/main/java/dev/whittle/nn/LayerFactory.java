@@ -8,8 +8,15 @@ public final class LayerFactory {
 
     public static Layer create(String op, Map<String, Integer> a) {
         return switch (op) {
-            case "conv2d" -> new Conv2d(req(op, a, "in"), req(op, a, "out"), req(op, a, "kernel"), req(op, a, "stride"),
-                    req(op, a, "pad"), req(op, a, "bias") != 0, req(op, a, "groups"));
+            case "conv2d" ->
+                new Conv2d(
+                        req(op, a, "in"),
+                        req(op, a, "out"),
+                        req(op, a, "kernel"),
+                        req(op, a, "stride"),
+                        req(op, a, "pad"),
+                        req(op, a, "bias") != 0,
+                        req(op, a, "groups"));
             case "batchnorm2d" -> new BatchNorm2d(req(op, a, "channels"));
             case "relu" -> new Relu();
             case "maxpool2d" -> new MaxPool2d(req(op, a, "kernel"), req(op, a, "stride"), req(op, a, "pad"));
@@ -32,7 +39,10 @@ public final class LayerFactory {
         {
             return switch (op) {
                 case "conv2d" -> {
-                    long in = pos(op, a, "in"), out = pos(op, a, "out"), k = pos(op, a, "kernel"), g = pos(op, a, "groups");
+                    long in = pos(op, a, "in"),
+                            out = pos(op, a, "out"),
+                            k = pos(op, a, "kernel"),
+                            g = pos(op, a, "groups");
                     yield out * (in / g) * k * k + (req(op, a, "bias") != 0 ? out : 0);
                 }
                 case "batchnorm2d" -> 4L * pos(op, a, "channels");

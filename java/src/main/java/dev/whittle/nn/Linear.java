@@ -1,7 +1,7 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.Indices;
 import dev.whittle.kernels.AliveSubproblem;
+import dev.whittle.kernels.Indices;
 import dev.whittle.runtime.Parallel;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -108,16 +108,61 @@ public final class Linear implements Layer {
     public BoundLayer bind(NodeContext ctx) {
         // Masked: the backend's dense kernel runs on the gathered alive sub-problem.
         Parallel.RangeBody fwd = (lo, hi) -> {
-            if (!masked()) ctx.kernels.linear().forward(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, lo, hi);
-            else AliveSubproblem.linearForward(ctx.kernels.linear(), in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, rows(), rowCount(), cols(), colCount(), lo, hi);
+            if (!masked())
+                ctx.kernels.linear().forward(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, lo, hi);
+            else
+                AliveSubproblem.linearForward(
+                        ctx.kernels.linear(),
+                        in,
+                        out,
+                        ctx.in[0],
+                        weight.value(),
+                        bias.value(),
+                        ctx.out,
+                        rows(),
+                        rowCount(),
+                        cols(),
+                        colCount(),
+                        lo,
+                        hi);
         };
         Parallel.RangeBody bwdData = (lo, hi) -> {
             if (!masked()) ctx.kernels.linear().backwardData(in, out, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
-            else AliveSubproblem.linearBackwardData(ctx.kernels.linear(), in, out, ctx.dOut, weight.value(), ctx.dIn[0], rows(), rowCount(), cols(), colCount(), lo, hi);
+            else
+                AliveSubproblem.linearBackwardData(
+                        ctx.kernels.linear(),
+                        in,
+                        out,
+                        ctx.dOut,
+                        weight.value(),
+                        ctx.dIn[0],
+                        rows(),
+                        rowCount(),
+                        cols(),
+                        colCount(),
+                        lo,
+                        hi);
         };
         Parallel.RangeBody bwdW = (lo, hi) -> {
-            if (!masked()) ctx.kernels.linear().backwardWeights(ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), lo, hi);
-            else AliveSubproblem.linearBackwardWeights(ctx.kernels.linear(), ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), rows(), cols(), colCount(), lo, hi);
+            if (!masked())
+                ctx.kernels
+                        .linear()
+                        .backwardWeights(ctx.batch, in, out, ctx.in[0], ctx.dOut, weight.grad(), bias.grad(), lo, hi);
+            else
+                AliveSubproblem.linearBackwardWeights(
+                        ctx.kernels.linear(),
+                        ctx.batch,
+                        in,
+                        out,
+                        ctx.in[0],
+                        ctx.dOut,
+                        weight.grad(),
+                        bias.grad(),
+                        rows(),
+                        cols(),
+                        colCount(),
+                        lo,
+                        hi);
         };
         return new BoundLayer() {
             @Override

@@ -11,7 +11,8 @@ public final class MaxPool2d implements Layer {
 
     public MaxPool2d(int kernel, int stride, int pad) {
         if (kernel <= 0 || stride <= 0 || pad < 0 || pad * 2 > kernel) {
-            throw new IllegalArgumentException("maxpool2d needs kernel>0, stride>0, 0<=pad<=kernel/2; found k=" + kernel + " s=" + stride + " p=" + pad);
+            throw new IllegalArgumentException("maxpool2d needs kernel>0, stride>0, 0<=pad<=kernel/2; found k=" + kernel
+                    + " s=" + stride + " p=" + pad);
         }
         this.kernel = kernel;
         this.stride = stride;
@@ -34,7 +35,10 @@ public final class MaxPool2d implements Layer {
 
     @Override
     public Shape outputShape(Shape[] in) {
-        return new Shape(in[0].c(), PoolScalar.outSize(in[0].h(), kernel, stride, pad), PoolScalar.outSize(in[0].w(), kernel, stride, pad));
+        return new Shape(
+                in[0].c(),
+                PoolScalar.outSize(in[0].h(), kernel, stride, pad),
+                PoolScalar.outSize(in[0].w(), kernel, stride, pad));
     }
 
     @Override
@@ -42,7 +46,8 @@ public final class MaxPool2d implements Layer {
         Shape s = ctx.inShapes[0];
         int outPlane = ctx.outShape.plane();
         int[] argmax = new int[ctx.capacity * ctx.outShape.size()];
-        Parallel.RangeBody fwd = (lo, hi) -> PoolScalar.maxForward(s.h(), s.w(), kernel, stride, pad, ctx.in[0], ctx.out, argmax, lo, hi);
+        Parallel.RangeBody fwd = (lo, hi) ->
+                PoolScalar.maxForward(s.h(), s.w(), kernel, stride, pad, ctx.in[0], ctx.out, argmax, lo, hi);
         Parallel.RangeBody back = (lo, hi) -> PoolScalar.maxBackward(outPlane, ctx.dOut, argmax, ctx.dIn[0], lo, hi);
         return new BoundLayer() {
             @Override

@@ -21,7 +21,14 @@ public final class NodeContext {
     public int batch;
     public boolean training;
 
-    public NodeContext(Shape[] inShapes, Shape outShape, float[][] in, float[][] dIn, int capacity, Parallel parallel, KernelSet kernels) {
+    public NodeContext(
+            Shape[] inShapes,
+            Shape outShape,
+            float[][] in,
+            float[][] dIn,
+            int capacity,
+            Parallel parallel,
+            KernelSet kernels) {
         this.inShapes = inShapes;
         this.outShape = outShape;
         this.in = in;

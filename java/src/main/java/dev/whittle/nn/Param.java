@@ -30,10 +30,12 @@ public record Param(String name, int[] shape, float[] value, float[] grad, boole
     static int count(int[] shape) {
         long n = 1;
         for (int d : shape) {
-            if (d <= 0) throw new IllegalArgumentException("parameter dims must be positive: " + Arrays.toString(shape));
+            if (d <= 0)
+                throw new IllegalArgumentException("parameter dims must be positive: " + Arrays.toString(shape));
             n *= d;
         }
-        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("parameter too large: " + Arrays.toString(shape));
+        if (n > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("parameter too large: " + Arrays.toString(shape));
         return (int) n;
     }
 

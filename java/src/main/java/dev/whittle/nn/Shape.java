@@ -5,10 +5,12 @@ public record Shape(int c, int h, int w) {
     public static final long MAX_ELEMENTS = 1L << 24;
 
     public Shape {
-        if (c <= 0 || h <= 0 || w <= 0) throw new IllegalArgumentException("shape dims must be positive: " + c + "x" + h + "x" + w);
+        if (c <= 0 || h <= 0 || w <= 0)
+            throw new IllegalArgumentException("shape dims must be positive: " + c + "x" + h + "x" + w);
         // One image's activation must fit a Java array many times over (a batch of them is one array).
         if ((long) c * h * w > MAX_ELEMENTS) {
-            throw new IllegalArgumentException("shape " + c + "x" + h + "x" + w + " has more than " + MAX_ELEMENTS + " elements per image");
+            throw new IllegalArgumentException(
+                    "shape " + c + "x" + h + "x" + w + " has more than " + MAX_ELEMENTS + " elements per image");
         }
     }
 

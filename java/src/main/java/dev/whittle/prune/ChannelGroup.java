@@ -13,7 +13,13 @@ import java.util.List;
  * @param reason why the group cannot be pruned, or null when it can
  */
 public record ChannelGroup(
-        int id, String name, int channels, List<Integer> producers, List<Integer> norms, List<Consumer> consumers, String reason) {
+        int id,
+        String name,
+        int channels,
+        List<Integer> producers,
+        List<Integer> norms,
+        List<Consumer> consumers,
+        String reason) {
 
     public boolean prunable() {
         return reason == null;

@@ -2,13 +2,13 @@ package dev.whittle.prune;
 
 import dev.whittle.graph.Graph;
 import dev.whittle.graph.Node;
+import dev.whittle.nn.Add;
 import dev.whittle.nn.BatchNorm2d;
 import dev.whittle.nn.Conv2d;
 import dev.whittle.nn.Flatten;
 import dev.whittle.nn.GlobalAvgPool;
 import dev.whittle.nn.Layer;
 import dev.whittle.nn.Linear;
-import dev.whittle.nn.Add;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,8 +47,14 @@ public final class ChannelGroups {
                 block[i] = 1;
                 producerSpace[i] = space[i];
                 if (c.groups != 1) {
-                    blockers.put(space[i], "grouped conv '" + n.name() + "' couples its input and output channels (not supported yet)");
-                    blockers.put(inSpace, "grouped conv '" + n.name() + "' couples its input and output channels (not supported yet)");
+                    blockers.put(
+                            space[i],
+                            "grouped conv '" + n.name()
+                                    + "' couples its input and output channels (not supported yet)");
+                    blockers.put(
+                            inSpace,
+                            "grouped conv '" + n.name()
+                                    + "' couples its input and output channels (not supported yet)");
                 }
             } else if (l instanceof Linear) {
                 space[i] = uf.make();
@@ -80,8 +86,12 @@ public final class ChannelGroups {
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             Layer l = n.layer();
-            if (producerSpace[i] >= 0) groupOf(groups, uf, producerSpace[i], n.outShape().c()).producers.add(i);
-            if (l instanceof BatchNorm2d) groupOf(groups, uf, space[i], n.outShape().c()).norms.add(i);
+            if (producerSpace[i] >= 0)
+                groupOf(groups, uf, producerSpace[i], n.outShape().c())
+                        .producers
+                        .add(i);
+            if (l instanceof BatchNorm2d)
+                groupOf(groups, uf, space[i], n.outShape().c()).norms.add(i);
             if (l instanceof Conv2d || l instanceof Linear) {
                 int src = n.inputs()[0];
                 int inSpace = src == Graph.INPUT ? INPUT_SPACE : space[src];
@@ -97,9 +107,18 @@ public final class ChannelGroups {
         List<ChannelGroup> out = new ArrayList<>();
         for (Builder b : groups.values()) {
             if (b.producers.isEmpty() && b.reason == null) b.reason = "no layer produces these channels";
-            String name = b.producers.isEmpty() ? "input" : nodes.get(b.producers.getFirst()).name();
+            String name = b.producers.isEmpty()
+                    ? "input"
+                    : nodes.get(b.producers.getFirst()).name();
             if (b.producers.size() > 1) name += "+" + (b.producers.size() - 1);
-            out.add(new ChannelGroup(out.size(), name, b.channels, List.copyOf(b.producers), List.copyOf(b.norms), List.copyOf(b.consumers), b.reason));
+            out.add(new ChannelGroup(
+                    out.size(),
+                    name,
+                    b.channels,
+                    List.copyOf(b.producers),
+                    List.copyOf(b.norms),
+                    List.copyOf(b.consumers),
+                    b.reason));
         }
         return out;
     }
@@ -107,7 +126,8 @@ public final class ChannelGroups {
     private static Builder groupOf(Map<Integer, Builder> groups, UnionFind uf, int space, int channels) {
         Builder b = groups.computeIfAbsent(uf.find(space), k -> new Builder(channels));
         if (b.channels != channels) {
-            throw new IllegalStateException("channel space " + space + " has members with " + b.channels + " and " + channels + " channels");
+            throw new IllegalStateException(
+                    "channel space " + space + " has members with " + b.channels + " and " + channels + " channels");
         }
         return b;
     }

@@ -22,8 +22,11 @@ public final class ChannelMasks {
     public static ChannelMasks fromNamed(List<ChannelGroup> groups, Map<String, boolean[]> named) {
         ChannelMasks m = new ChannelMasks(groups);
         for (var e : named.entrySet()) {
-            ChannelGroup g = groups.stream().filter(x -> x.name().equals(e.getKey())).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("mask for unknown channel group '" + e.getKey() + "'"));
+            ChannelGroup g = groups.stream()
+                    .filter(x -> x.name().equals(e.getKey()))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new IllegalArgumentException("mask for unknown channel group '" + e.getKey() + "'"));
             m.set(g.id(), e.getValue());
         }
         return m;
@@ -37,11 +40,14 @@ public final class ChannelMasks {
     public void set(int id, boolean[] mask) {
         ChannelGroup g = groups.get(id);
         if (mask.length != g.channels()) {
-            throw new IllegalArgumentException("mask for group '" + g.name() + "' expected " + g.channels() + " channels but found " + mask.length);
+            throw new IllegalArgumentException("mask for group '" + g.name() + "' expected " + g.channels()
+                    + " channels but found " + mask.length);
         }
         int count = 0;
         for (boolean b : mask) if (b) count++;
-        if (count == 0) throw new IllegalArgumentException("mask for group '" + g.name() + "' would remove all " + g.channels() + " channels");
+        if (count == 0)
+            throw new IllegalArgumentException(
+                    "mask for group '" + g.name() + "' would remove all " + g.channels() + " channels");
         if (count < g.channels() && !g.prunable()) {
             throw new IllegalArgumentException("group '" + g.name() + "' cannot be pruned: " + g.reason());
         }

@@ -30,11 +30,17 @@ public final class Compactor {
             int[] inAlive = idx.inGroup()[i] >= 0 ? masks.aliveIndices(idx.inGroup()[i]) : null;
             Layer copy;
             if (l instanceof Conv2d c) {
-                Conv2d k = new Conv2d(inAlive.length, outAlive.length, c.kernel, c.stride, c.pad, c.bias != null, c.groups);
+                Conv2d k = new Conv2d(
+                        inAlive.length, outAlive.length, c.kernel, c.stride, c.pad, c.bias != null, c.groups);
                 int rs = c.kernel * c.kernel, cin = c.inChannels;
                 for (int o = 0; o < outAlive.length; o++) {
                     for (int ci = 0; ci < inAlive.length; ci++) {
-                        System.arraycopy(c.weight.value(), (outAlive[o] * cin + inAlive[ci]) * rs, k.weight.value(), (o * inAlive.length + ci) * rs, rs);
+                        System.arraycopy(
+                                c.weight.value(),
+                                (outAlive[o] * cin + inAlive[ci]) * rs,
+                                k.weight.value(),
+                                (o * inAlive.length + ci) * rs,
+                                rs);
                     }
                     if (c.bias != null) k.bias.value()[o] = c.bias.value()[outAlive[o]];
                 }
@@ -44,7 +50,12 @@ public final class Compactor {
                 Linear k = new Linear(inAlive.length * block, outAlive.length);
                 for (int o = 0; o < outAlive.length; o++) {
                     for (int ci = 0; ci < inAlive.length; ci++) {
-                        System.arraycopy(lin.weight.value(), outAlive[o] * lin.in + inAlive[ci] * block, k.weight.value(), o * k.in + ci * block, block);
+                        System.arraycopy(
+                                lin.weight.value(),
+                                outAlive[o] * lin.in + inAlive[ci] * block,
+                                k.weight.value(),
+                                o * k.in + ci * block,
+                                block);
                     }
                     k.bias.value()[o] = lin.bias.value()[outAlive[o]];
                 }

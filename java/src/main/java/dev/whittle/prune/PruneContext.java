@@ -9,8 +9,14 @@ import java.util.List;
  * iterations, and the granularity.
  */
 public record PruneContext(
-        Graph graph, List<ChannelGroup> groups, int[] keep, long iterationsPerEpoch, int regularizationEpochs,
-        Granularity granularity, double weightSparsity, long seed) {
+        Graph graph,
+        List<ChannelGroup> groups,
+        int[] keep,
+        long iterationsPerEpoch,
+        int regularizationEpochs,
+        Granularity granularity,
+        double weightSparsity,
+        long seed) {
 
     public enum Granularity {
         FILTER,

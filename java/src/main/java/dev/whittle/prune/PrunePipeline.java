@@ -33,16 +33,36 @@ public final class PrunePipeline {
 
     /** What to do. Exactly one of targetMacs / ratio is used for filter methods (NaN = unset). */
     public record Options(
-            String model, String method, double targetMacs, double ratio, double sparsity, int roundTo, boolean residual,
-            Path from, int denseEpochs, int regEpochs, float regLr, int fineTuneEpochs, float fineTuneLr, int batch,
-            long seed, boolean measureSpeed, int latencyRuns) {}
+            String model,
+            String method,
+            double targetMacs,
+            double ratio,
+            double sparsity,
+            int roundTo,
+            boolean residual,
+            Path from,
+            int denseEpochs,
+            int regEpochs,
+            float regLr,
+            int fineTuneEpochs,
+            float fineTuneLr,
+            int batch,
+            long seed,
+            boolean measureSpeed,
+            int latencyRuns) {}
 
     /** Test accuracy after one stage. */
     public record Stage(String name, double testAccuracy) {}
 
     public record Outcome(
-            Graph dense, Graph pruned, PruneResult result, List<Stage> stages, List<Map<String, Object>> methodLog,
-            SpeedComparison speed, double weightSparsity, Map<String, Object> keepPerGroup) {}
+            Graph dense,
+            Graph pruned,
+            PruneResult result,
+            List<Stage> stages,
+            List<Map<String, Object>> methodLog,
+            SpeedComparison speed,
+            double weightSparsity,
+            Map<String, Object> keepPerGroup) {}
 
     private final Options o;
     private final Parallel parallel;
@@ -58,31 +78,42 @@ public final class PrunePipeline {
     public Graph validate() {
         boolean filter = PruningMethods.FILTER_LEVEL.contains(o.method());
         boolean weight = PruningMethods.WEIGHT_LEVEL.contains(o.method());
-        if (!filter && !weight) throw new IllegalArgumentException("unknown pruning method '" + o.method() + "', expected one of " + PruningMethods.NAMES);
+        if (!filter && !weight)
+            throw new IllegalArgumentException(
+                    "unknown pruning method '" + o.method() + "', expected one of " + PruningMethods.NAMES);
         if (filter) {
             if (Double.isNaN(o.targetMacs()) == Double.isNaN(o.ratio())) {
-                throw new IllegalArgumentException("method '" + o.method() + "' prunes filters: give exactly one of --target-macs or --ratio");
+                throw new IllegalArgumentException(
+                        "method '" + o.method() + "' prunes filters: give exactly one of --target-macs or --ratio");
             }
             if (!Double.isNaN(o.sparsity())) {
-                throw new IllegalArgumentException("--sparsity is for weight-level methods " + PruningMethods.WEIGHT_LEVEL + "; '" + o.method() + "' prunes whole filters (use --target-macs)");
+                throw new IllegalArgumentException(
+                        "--sparsity is for weight-level methods " + PruningMethods.WEIGHT_LEVEL + "; '" + o.method()
+                                + "' prunes whole filters (use --target-macs)");
             }
         } else {
             if (!Double.isNaN(o.targetMacs()) || !Double.isNaN(o.ratio())) {
-                throw new IllegalArgumentException("method '" + o.method() + "' prunes individual weights and cannot reach a MACs target with dense kernels; use --sparsity");
+                throw new IllegalArgumentException(
+                        "method '" + o.method()
+                                + "' prunes individual weights and cannot reach a MACs target with dense kernels; use --sparsity");
             }
-            if (!(o.sparsity() > 0 && o.sparsity() < 1)) throw new IllegalArgumentException("--sparsity must be in (0, 1), found " + o.sparsity());
+            if (!(o.sparsity() > 0 && o.sparsity() < 1))
+                throw new IllegalArgumentException("--sparsity must be in (0, 1), found " + o.sparsity());
         }
-        if (o.regEpochs() < 0 || o.fineTuneEpochs() < 0 || o.denseEpochs() < 0) throw new IllegalArgumentException("epoch counts must be >= 0");
+        if (o.regEpochs() < 0 || o.fineTuneEpochs() < 0 || o.denseEpochs() < 0)
+            throw new IllegalArgumentException("epoch counts must be >= 0");
         Graph g = o.from() != null ? ModelFile.load(o.from()).graph() : Models.byName(o.model());
         if (o.from() != null && !o.model().equals(g.name())) {
-            throw new IllegalArgumentException(o.from() + ": holds model '" + g.name() + "' but --model is '" + o.model() + "'");
+            throw new IllegalArgumentException(
+                    o.from() + ": holds model '" + g.name() + "' but --model is '" + o.model() + "'");
         }
         if (filter) keepCounts(g, ChannelGroups.derive(g)); // throws on an unreachable or invalid target
         return g;
     }
 
     private int[] keepCounts(Graph g, List<ChannelGroup> groups) {
-        if (!Double.isNaN(o.targetMacs())) return PruneTarget.forMacs(g, groups, o.targetMacs(), o.roundTo(), o.residual());
+        if (!Double.isNaN(o.targetMacs()))
+            return PruneTarget.forMacs(g, groups, o.targetMacs(), o.roundTo(), o.residual());
         if (!Double.isNaN(o.ratio())) return PruneTarget.uniform(g, groups, o.ratio(), o.roundTo(), o.residual());
         int[] all = new int[groups.size()];
         for (ChannelGroup grp : groups) all[grp.id()] = grp.channels();
@@ -95,7 +126,8 @@ public final class PrunePipeline {
         List<Stage> stages = new ArrayList<>();
         if (o.from() == null) {
             dense.initialize(o.seed());
-            if (o.denseEpochs() > 0) fit(dense, TrainConfig.recipe(o.denseEpochs()).withSeed(o.seed()), train, test, Trainer.Hooks.NONE);
+            if (o.denseEpochs() > 0)
+                fit(dense, TrainConfig.recipe(o.denseEpochs()).withSeed(o.seed()), train, test, Trainer.Hooks.NONE);
         }
         stages.add(new Stage("dense", accuracy(dense, test)));
         Graph work = copy(dense);
@@ -103,13 +135,20 @@ public final class PrunePipeline {
         List<ChannelGroup> groups = ChannelGroups.derive(work);
         int[] keep = keepCounts(work, groups);
         long perEpoch = (train.size() + o.batch() - 1) / o.batch();
-        PruneContext ctx = new PruneContext(work, groups, keep, perEpoch, o.regEpochs(),
+        PruneContext ctx = new PruneContext(
+                work,
+                groups,
+                keep,
+                perEpoch,
+                o.regEpochs(),
                 filter ? PruneContext.Granularity.FILTER : PruneContext.Granularity.WEIGHT,
-                filter ? 0 : o.sparsity(), o.seed());
+                filter ? 0 : o.sparsity(),
+                o.seed());
         PruningMethod method = PruningMethods.create(o.method(), MethodConfig.defaults());
         method.init(ctx);
         if (o.regEpochs() > 0 && !method.isDone(-1)) {
-            TrainConfig reg = new TrainConfig(o.regEpochs(), o.batch(), o.regLr(), "constant", 0.9f, 5e-4f, false, o.seed() + 1);
+            TrainConfig reg =
+                    new TrainConfig(o.regEpochs(), o.batch(), o.regLr(), "constant", 0.9f, 5e-4f, false, o.seed() + 1);
             fit(work, reg, train, test, method);
             stages.add(new Stage("after regularization (dense weights)", accuracy(work, test)));
         }
@@ -120,7 +159,8 @@ public final class PrunePipeline {
         if (filter) {
             ChannelMasks masks = result.channels();
             for (ChannelGroup grp : groups) {
-                if (!masks.isFull(grp.id())) keepPerGroup.put(grp.name(), masks.aliveIndices(grp.id()).length + "/" + grp.channels());
+                if (!masks.isFull(grp.id()))
+                    keepPerGroup.put(grp.name(), masks.aliveIndices(grp.id()).length + "/" + grp.channels());
             }
             MaskZeroing.apply(work, masks);
             pruned = Compactor.compact(work, masks);
@@ -149,14 +189,23 @@ public final class PrunePipeline {
         }
         SpeedComparison speed = null;
         if (o.measureSpeed()) {
-            speed = SpeedComparison.measure(dense, pruned, PrunePipeline::copy, parallel, new SpeedMeter(2.0, 5, 1.0),
-                    o.latencyRuns(), 64, 128);
+            speed = SpeedComparison.measure(
+                    dense,
+                    pruned,
+                    PrunePipeline::copy,
+                    parallel,
+                    new SpeedMeter(2.0, 5, 1.0),
+                    o.latencyRuns(),
+                    64,
+                    128);
         }
-        return new Outcome(dense, pruned, result, stages, method.log(), speed, WeightMasks.sparsity(pruned), keepPerGroup);
+        return new Outcome(
+                dense, pruned, result, stages, method.log(), speed, WeightMasks.sparsity(pruned), keepPerGroup);
     }
 
     private TrainConfig fineTune() {
-        return new TrainConfig(o.fineTuneEpochs(), o.batch(), o.fineTuneLr(), "cosine", 0.9f, 5e-4f, false, o.seed() + 3);
+        return new TrainConfig(
+                o.fineTuneEpochs(), o.batch(), o.fineTuneLr(), "cosine", 0.9f, 5e-4f, false, o.seed() + 3);
     }
 
     private List<EpochMetrics> fit(Graph g, TrainConfig cfg, Dataset train, Dataset test, Trainer.Hooks hooks) {

@@ -14,14 +14,16 @@ public final class PruneTarget {
 
     /** Keep counts for a uniform pruning ratio r in (0,1): each eligible group keeps ceil((1−r)·C), rounded. */
     public static int[] uniform(Graph g, List<ChannelGroup> groups, double ratio, int roundTo, boolean residual) {
-        if (!(ratio > 0 && ratio < 1)) throw new IllegalArgumentException("pruning ratio must be in (0, 1), found " + ratio);
+        if (!(ratio > 0 && ratio < 1))
+            throw new IllegalArgumentException("pruning ratio must be in (0, 1), found " + ratio);
         return keepCounts(g, groups, 1 - ratio, roundTo, residual);
     }
 
     /** Keep counts whose compact model has at most targetMacs × dense MACs (targetMacs in (0,1)). */
     public static int[] forMacs(Graph g, List<ChannelGroup> groups, double targetMacs, int roundTo, boolean residual) {
         if (!(targetMacs > 0 && targetMacs < 1)) {
-            throw new IllegalArgumentException("--target-macs must be in (0, 1) (the fraction of dense MACs to keep), found " + targetMacs);
+            throw new IllegalArgumentException(
+                    "--target-macs must be in (0, 1) (the fraction of dense MACs to keep), found " + targetMacs);
         }
         long dense = g.macs(), goal = (long) Math.floor(targetMacs * dense);
         double lo = 0, hi = 1;
@@ -37,15 +39,17 @@ public final class PruneTarget {
             }
         }
         if (best == null) {
-            throw new IllegalArgumentException("--target-macs " + targetMacs + " is unreachable: even one channel per eligible group leaves "
-                    + macs(g, groups, keepCounts(g, groups, 0, roundTo, residual)) + " of " + dense + " MACs");
+            throw new IllegalArgumentException(
+                    "--target-macs " + targetMacs + " is unreachable: even one channel per eligible group leaves "
+                            + macs(g, groups, keepCounts(g, groups, 0, roundTo, residual)) + " of " + dense + " MACs");
         }
         return best;
     }
 
     public static boolean eligible(Graph g, ChannelGroup grp, boolean residual) {
         if (!grp.prunable()) return false;
-        boolean allConv = grp.producers().stream().allMatch(p -> g.nodes().get(p).layer() instanceof dev.whittle.nn.Conv2d);
+        boolean allConv =
+                grp.producers().stream().allMatch(p -> g.nodes().get(p).layer() instanceof dev.whittle.nn.Conv2d);
         return allConv && (residual || grp.producers().size() == 1);
     }
 

@@ -13,7 +13,8 @@ public final class WeightMasks {
             if (keep == null) continue;
             float[] v = p.param().value();
             if (keep.length != v.length) {
-                throw new IllegalArgumentException("weight mask for '" + p.name() + "' expected " + v.length + " flags but found " + keep.length);
+                throw new IllegalArgumentException(
+                        "weight mask for '" + p.name() + "' expected " + v.length + " flags but found " + keep.length);
             }
             for (int i = 0; i < v.length; i++) if (!keep[i]) v[i] = 0f;
         }

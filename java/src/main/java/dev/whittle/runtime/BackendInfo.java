@@ -29,7 +29,8 @@ public record BackendInfo(String name, String reason, String vectorSpecies, int 
     }
 
     static BackendInfo decide(String forced) {
-        boolean vectorModule = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        boolean vectorModule =
+                ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
         String c2 = c2Missing();
         String species = "unavailable (start the JVM with --add-modules=jdk.incubator.vector)";
         int bits = 0;
@@ -40,22 +41,42 @@ public record BackendInfo(String name, String reason, String vectorSpecies, int 
         }
         switch (forced) {
             case "scalar":
-                return new BackendInfo("scalar", "forced by -Dwhittle.backend=scalar", species, bits, KernelSet.scalar());
+                return new BackendInfo(
+                        "scalar", "forced by -Dwhittle.backend=scalar", species, bits, KernelSet.scalar());
             case "vector":
                 if (!vectorModule) {
-                    throw new IllegalArgumentException("-Dwhittle.backend=vector needs --add-modules=jdk.incubator.vector on the java command line");
+                    throw new IllegalArgumentException(
+                            "-Dwhittle.backend=vector needs --add-modules=jdk.incubator.vector on the java command line");
                 }
-                return new BackendInfo("vector", "forced by -Dwhittle.backend=vector" + (c2 == null ? "" : "; warning: " + c2), species, bits, vectorSet());
+                return new BackendInfo(
+                        "vector",
+                        "forced by -Dwhittle.backend=vector" + (c2 == null ? "" : "; warning: " + c2),
+                        species,
+                        bits,
+                        vectorSet());
             case "":
                 break;
             default:
-                throw new IllegalArgumentException("-Dwhittle.backend expected scalar or vector but found '" + forced + "'");
+                throw new IllegalArgumentException(
+                        "-Dwhittle.backend expected scalar or vector but found '" + forced + "'");
         }
         if (!vectorModule) {
-            return new BackendInfo("scalar", "jdk.incubator.vector is not readable; add --add-modules=jdk.incubator.vector for the Vector API kernels", species, bits, KernelSet.scalar());
+            return new BackendInfo(
+                    "scalar",
+                    "jdk.incubator.vector is not readable; add --add-modules=jdk.incubator.vector for the Vector API kernels",
+                    species,
+                    bits,
+                    KernelSet.scalar());
         }
-        if (c2 != null) return new BackendInfo("scalar", c2 + ", and Vector API code is ~1000x slower without C2", species, bits, KernelSet.scalar());
-        return new BackendInfo("vector", "Vector API kernels, " + species + ", C2 available", species, bits, vectorSet());
+        if (c2 != null)
+            return new BackendInfo(
+                    "scalar",
+                    c2 + ", and Vector API code is ~1000x slower without C2",
+                    species,
+                    bits,
+                    KernelSet.scalar());
+        return new BackendInfo(
+                "vector", "Vector API kernels, " + species + ", C2 available", species, bits, vectorSet());
     }
 
     private static KernelSet vectorSet() {

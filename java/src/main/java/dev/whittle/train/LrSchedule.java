@@ -22,7 +22,8 @@ public sealed interface LrSchedule {
     /** Multiply by gamma every {@code stepIterations} iterations. */
     record Step(float lr, long stepIterations, float gamma) implements LrSchedule {
         public Step {
-            if (stepIterations <= 0) throw new IllegalArgumentException("step schedule needs stepIterations > 0, found " + stepIterations);
+            if (stepIterations <= 0)
+                throw new IllegalArgumentException("step schedule needs stepIterations > 0, found " + stepIterations);
         }
 
         public float at(long it, long total) {
@@ -44,6 +45,7 @@ public sealed interface LrSchedule {
                 }
             }
         }
-        throw new IllegalArgumentException("--schedule expected cosine, constant or step:EPOCHS:GAMMA but found '" + spec + "'");
+        throw new IllegalArgumentException(
+                "--schedule expected cosine, constant or step:EPOCHS:GAMMA but found '" + spec + "'");
     }
 }

@@ -24,8 +24,10 @@ public final class Sgd {
         this.nesterov = nesterov;
         this.parallel = parallel;
         velocity = new float[params.size()][];
-        for (int i = 0; i < params.size(); i++) velocity[i] = new float[params.get(i).size()];
-        update = (lo, hi) -> SgdScalar.step(current.value(), current.grad(), currentVelocity, lr, momentum, weightDecay, nesterov, lo, hi);
+        for (int i = 0; i < params.size(); i++)
+            velocity[i] = new float[params.get(i).size()];
+        update = (lo, hi) -> SgdScalar.step(
+                current.value(), current.grad(), currentVelocity, lr, momentum, weightDecay, nesterov, lo, hi);
     }
 
     public void zeroGrad() {

@@ -66,8 +66,8 @@ public final class Trainer {
 
     public List<EpochMetrics> fit(Dataset train, Dataset test, Listener listener, Hooks hooks) {
         if (!fits(train) || (test != null && !fits(test))) {
-            throw new IllegalArgumentException("data images are " + train.channels() + "x" + train.height() + "x" + train.width()
-                    + " but model '" + graph.name() + "' expects " + graph.inputShape());
+            throw new IllegalArgumentException("data images are " + train.channels() + "x" + train.height() + "x"
+                    + train.width() + " but model '" + graph.name() + "' expects " + graph.inputShape());
         }
         if (train.classes() > graph.classes()) {
             throw new IllegalArgumentException("data has " + train.classes() + " classes but model '" + graph.name()
@@ -75,7 +75,8 @@ public final class Trainer {
         }
         int bs = config.batch(), classes = graph.classes();
         Executor exec = new Executor(graph, bs, true, parallel);
-        Sgd sgd = new Sgd(graph.trainableParams(), config.momentum(), config.weightDecay(), config.nesterov(), parallel);
+        Sgd sgd =
+                new Sgd(graph.trainableParams(), config.momentum(), config.weightDecay(), config.nesterov(), parallel);
         BatchIterator it = new BatchIterator(train, bs, true, config.seed());
         long perEpoch = it.batchesPerEpoch(), total = perEpoch * config.epochs();
         LrSchedule schedule = LrSchedule.parse(config.schedule(), config.lr(), perEpoch);
@@ -106,8 +107,8 @@ public final class Trainer {
                 }
                 batchLoss /= n;
                 if (!Double.isFinite(batchLoss)) {
-                    throw new TrainingDivergedException("loss became " + batchLoss + " at epoch " + epoch + ", batch " + (b + 1)
-                            + " (iteration " + iteration + ", lr " + lr + "); try a lower --lr");
+                    throw new TrainingDivergedException("loss became " + batchLoss + " at epoch " + epoch + ", batch "
+                            + (b + 1) + " (iteration " + iteration + ", lr " + lr + "); try a lower --lr");
                 }
                 exec.backward(dLogits);
                 hooks.afterBackward(iteration);
@@ -124,8 +125,10 @@ public final class Trainer {
                 }
             }
             double secs = (System.nanoTime() - start) / 1e9;
-            Evaluator.Result t = test == null ? new Evaluator.Result(Double.NaN, Double.NaN, 0) : Evaluator.evaluate(exec, test);
-            EpochMetrics m = new EpochMetrics(epoch, lossSum / seen, (double) correct / seen, t.loss(), t.accuracy(), lr, secs, seen / secs);
+            Evaluator.Result t =
+                    test == null ? new Evaluator.Result(Double.NaN, Double.NaN, 0) : Evaluator.evaluate(exec, test);
+            EpochMetrics m = new EpochMetrics(
+                    epoch, lossSum / seen, (double) correct / seen, t.loss(), t.accuracy(), lr, secs, seen / secs);
             history.add(m);
             listener.epochDone(m);
             if (done) break;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.whittle.graph.Graph;
 import dev.whittle.io.ModelFile;
 import dev.whittle.io.SavedModel;
 import dev.whittle.model.Models;
-import dev.whittle.graph.Graph;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,7 +33,8 @@ class CliTest {
             assertEquals(2, code, () -> "exit code; stdout:\n" + out + "\nstderr:\n" + err);
             assertTrue(err.contains("error: "), () -> "stderr should carry an error line:\n" + err);
             assertFalse(err.contains("\tat "), () -> "a known error should not print a stack trace:\n" + err);
-            for (String f : fragments) assertTrue(err.contains(f), () -> "stderr should contain \"" + f + "\":\n" + err);
+            for (String f : fragments)
+                assertTrue(err.contains(f), () -> "stderr should contain \"" + f + "\":\n" + err);
         }
 
         void assertOk() {
@@ -111,8 +112,18 @@ class CliTest {
     @Test
     void trainWithoutDataNamesTheMissingFileAndTheAptPackage() throws IOException {
         Path empty = Files.createDirectory(dir.resolve("no-data"));
-        Run r = run("train", "--model", "lenet5", "--data", empty.toString(), "--threads", "1", "--out", dir.resolve("m.whittle").toString());
-        r.assertKnownError(empty.resolve("train-images-idx3-ubyte.gz").toString(), "apt-get install -y dataset-fashion-mnist");
+        Run r = run(
+                "train",
+                "--model",
+                "lenet5",
+                "--data",
+                empty.toString(),
+                "--threads",
+                "1",
+                "--out",
+                dir.resolve("m.whittle").toString());
+        r.assertKnownError(
+                empty.resolve("train-images-idx3-ubyte.gz").toString(), "apt-get install -y dataset-fashion-mnist");
         assertFalse(Files.exists(dir.resolve("m.whittle")));
     }
 
@@ -145,19 +156,46 @@ class CliTest {
 
     @Test
     void trainWithZeroBatchNamesTheOption() {
-        Run r = run("train", "--model", "lenet5", "--batch", "0", "--data", dir.toString(), "--out", dir.resolve("m.whittle").toString());
+        Run r = run(
+                "train",
+                "--model",
+                "lenet5",
+                "--batch",
+                "0",
+                "--data",
+                dir.toString(),
+                "--out",
+                dir.resolve("m.whittle").toString());
         r.assertKnownError("--batch");
     }
 
     @Test
     void trainWithNegativeEpochsNamesTheOption() {
-        Run r = run("train", "--model", "lenet5", "--epochs", "-1", "--data", dir.toString(), "--out", dir.resolve("m.whittle").toString());
+        Run r = run(
+                "train",
+                "--model",
+                "lenet5",
+                "--epochs",
+                "-1",
+                "--data",
+                dir.toString(),
+                "--out",
+                dir.resolve("m.whittle").toString());
         r.assertKnownError("--epochs");
     }
 
     @Test
     void trainWithZeroLearningRateNamesTheOption() {
-        Run r = run("train", "--model", "lenet5", "--lr", "0", "--data", dir.toString(), "--out", dir.resolve("m.whittle").toString());
+        Run r = run(
+                "train",
+                "--model",
+                "lenet5",
+                "--lr",
+                "0",
+                "--data",
+                dir.toString(),
+                "--out",
+                dir.resolve("m.whittle").toString());
         r.assertKnownError("--lr");
     }
 
@@ -185,12 +223,29 @@ class CliTest {
 
     @Test
     void trainOneEpochThenEvalReproducesTheRecordedAccuracy() throws IOException {
-        Assumptions.assumeTrue(Files.isRegularFile(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
         Path model = dir.resolve("run/m.whittle");
         // The default recipe (lr 0.05, batch 128, cosine to 0) takes only 16 steps on 2048 images and ends near
         // 28 % test accuracy; lr 0.01 with batch 32 (64 steps) reaches about 69 % in the same time.
-        Run t = run("train", "--model", "lenet5", "--epochs", "1", "--limit", "2048", "--lr", "0.01", "--batch", "32",
-                "--threads", "2", "--data", FASHION.toString(), "--out", model.toString());
+        Run t = run(
+                "train",
+                "--model",
+                "lenet5",
+                "--epochs",
+                "1",
+                "--limit",
+                "2048",
+                "--lr",
+                "0.01",
+                "--batch",
+                "32",
+                "--threads",
+                "2",
+                "--data",
+                FASHION.toString(),
+                "--out",
+                model.toString());
         t.assertOk();
         assertTrue(Files.isRegularFile(model), "model file written");
         Path json = dir.resolve("run/m.json");
@@ -211,7 +266,11 @@ class CliTest {
         assertTrue(acc > 0.5, "test accuracy after one epoch on 2048 images: " + acc);
         assertEquals(acc, m.get("finalTestAccuracy").asDouble());
         assertFalse(m.get("machine").get("cpu").asText().isBlank());
-        assertEquals(m.toString(), new ObjectMapper().readTree(ModelFile.load(model).metadataJson()).toString(),
+        assertEquals(
+                m.toString(),
+                new ObjectMapper()
+                        .readTree(ModelFile.load(model).metadataJson())
+                        .toString(),
                 "the model file carries the same metadata as the JSON");
 
         Run e = run("eval", "--model-file", model.toString(), "--threads", "2", "--data", FASHION.toString());

@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-
-import com.sun.management.ThreadMXBean;
 
 class BatchIteratorTest {
 
@@ -171,7 +170,8 @@ class BatchIteratorTest {
                 float[] sample = Arrays.copyOfRange(x, b * 4, b * 4 + 4);
                 boolean found = false;
                 for (int i = 0; i < d.size() && !found; i++) {
-                    found = d.labels()[i] == y[b] && Arrays.equals(sample, Arrays.copyOfRange(d.images(), i * 4, i * 4 + 4));
+                    found = d.labels()[i] == y[b]
+                            && Arrays.equals(sample, Arrays.copyOfRange(d.images(), i * 4, i * 4 + 4));
                 }
                 assertTrue(found, "batch sample " + b + " is not a data set sample with that label");
                 seen++;

@@ -17,23 +17,23 @@ class DatasetTest {
 
     @Test
     void wrongImagesLengthNamesExpectedAndFound() {
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> new Dataset("d", 2, 1, 2, 2, 2, new float[7], new int[2]));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> new Dataset("d", 2, 1, 2, 2, 2, new float[7], new int[2]));
         assertTrue(e.getMessage().contains("images.length expected 8"), e.getMessage());
         assertTrue(e.getMessage().contains("but found 7"), e.getMessage());
     }
 
     @Test
     void wrongLabelsLengthNamesExpectedAndFound() {
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> new Dataset("d", 2, 1, 2, 2, 2, new float[8], new int[3]));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> new Dataset("d", 2, 1, 2, 2, 2, new float[8], new int[3]));
         assertTrue(e.getMessage().contains("labels.length expected 2 but found 3"), e.getMessage());
     }
 
     @Test
     void labelOutsideClassesNamesIndexRangeAndValue() {
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> new Dataset("d", 2, 1, 2, 2, 3, new float[8], new int[] {0, 3}));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> new Dataset("d", 2, 1, 2, 2, 3, new float[8], new int[] {0, 3}));
         assertTrue(e.getMessage().contains("labels[1] expected 0..2 but found 3"), e.getMessage());
     }
 

@@ -93,7 +93,8 @@ class FashionMnistTest {
     void missingLabelFileIsReportedEvenWhenImagesExist() {
         images(FashionMnist.TEST_IMAGES, 1, 28, 28, new byte[784]);
         DataFileException e = assertThrows(DataFileException.class, () -> FashionMnist.test(dir));
-        assertTrue(e.getMessage().startsWith(dir.resolve(FashionMnist.TEST_LABELS).toString()), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith(dir.resolve(FashionMnist.TEST_LABELS).toString()), e.getMessage());
         assertTrue(e.getMessage().contains("apt-get install -y dataset-fashion-mnist"), e.getMessage());
     }
 
@@ -118,7 +119,8 @@ class FashionMnistTest {
 
     @Test
     void realTestSetHasTenThousandBalancedImagesWithNearZeroMean() {
-        Assumptions.assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR),
+        Assumptions.assumeTrue(
+                Files.isDirectory(FashionMnist.DEFAULT_DIR),
                 "Fashion-MNIST not installed (" + DataFileException.FASHION_MNIST_INSTALL + ")");
         Dataset d = FashionMnist.test(FashionMnist.DEFAULT_DIR);
         assertEquals(10000, d.size());
@@ -135,7 +137,8 @@ class FashionMnistTest {
 
     @Test
     void realTrainSetHasSixtyThousandBalancedImages() {
-        Assumptions.assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR),
+        Assumptions.assumeTrue(
+                Files.isDirectory(FashionMnist.DEFAULT_DIR),
                 "Fashion-MNIST not installed (" + DataFileException.FASHION_MNIST_INSTALL + ")");
         long start = System.nanoTime();
         Dataset d = FashionMnist.train(FashionMnist.DEFAULT_DIR);

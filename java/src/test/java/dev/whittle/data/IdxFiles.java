@@ -11,8 +11,7 @@ import java.util.zip.GZIPOutputStream;
 /** Builds IDX files byte by byte, so tests can write both good files and precisely broken ones. */
 final class IdxFiles {
 
-    private IdxFiles() {
-    }
+    private IdxFiles() {}
 
     /** A well-formed image file's bytes: header then pixels. */
     static byte[] images(int count, int rows, int cols, byte[] pixels) {

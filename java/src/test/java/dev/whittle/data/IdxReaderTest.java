@@ -55,8 +55,7 @@ class IdxReaderTest {
     @Test
     void labelFilePassedAsImagesNamesMagicFieldAndExpectedVsFound() {
         Path lab = IdxFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), IdxFiles.labels(new byte[40]), true);
-        assertMessage(fails(lab), lab, "field 'magic' expected 0x00000803 but found 0x00000801",
-                "an IDX label file");
+        assertMessage(fails(lab), lab, "field 'magic' expected 0x00000803 but found 0x00000801", "an IDX label file");
     }
 
     @Test
@@ -72,7 +71,10 @@ class IdxReaderTest {
         byte[] full = IdxFiles.images(10, 28, 28, new byte[10 * 28 * 28]);
         byte[] cut = Arrays.copyOf(full, 16 + 1234);
         Path img = IdxFiles.write(dir.resolve("img"), cut, gzip);
-        assertMessage(fails(img), img, "truncated",
+        assertMessage(
+                fails(img),
+                img,
+                "truncated",
                 "header says 10 images of 28x28 (7840 bytes) but the file ends after 1234 bytes of pixels");
     }
 
@@ -134,16 +136,17 @@ class IdxReaderTest {
 
     @Test
     void countWhosePixelTotalOverflowsAnArrayIsRejectedBeforeAllocating() {
-        Path img = IdxFiles.write(dir.resolve("img"),
-                IdxFiles.header(IdxReader.IMAGES_MAGIC, 2_000_000_000, 4096, 4096), false);
-        assertMessage(fails(img), img, "field 'count' expected at most 127 images of 4096x4096",
-                "found 2000000000");
+        Path img = IdxFiles.write(
+                dir.resolve("img"), IdxFiles.header(IdxReader.IMAGES_MAGIC, 2_000_000_000, 4096, 4096), false);
+        assertMessage(fails(img), img, "field 'count' expected at most 127 images of 4096x4096", "found 2000000000");
     }
 
     @Test
     void hugeButRepresentableCountInATinyFileIsTruncationNotOutOfMemory() {
-        Path img = IdxFiles.write(dir.resolve("img"),
-                IdxFiles.concat(IdxFiles.header(IdxReader.IMAGES_MAGIC, 2_000_000, 32, 32), new byte[5]), true);
+        Path img = IdxFiles.write(
+                dir.resolve("img"),
+                IdxFiles.concat(IdxFiles.header(IdxReader.IMAGES_MAGIC, 2_000_000, 32, 32), new byte[5]),
+                true);
         assertMessage(fails(img), img, "truncated", "ends after 5 bytes of pixels");
     }
 

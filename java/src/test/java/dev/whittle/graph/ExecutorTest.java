@@ -44,7 +44,10 @@ class ExecutorTest {
         var big = assertThrows(IllegalArgumentException.class, () -> e.forward(new float[5 * 784], 5, false));
         assertTrue(big.getMessage().contains("1..4") && big.getMessage().contains("5"), big.getMessage());
         var shortInput = assertThrows(IllegalArgumentException.class, () -> e.forward(new float[100], 2, false));
-        assertTrue(shortInput.getMessage().contains("1568") && shortInput.getMessage().contains("100"), shortInput.getMessage());
+        assertTrue(
+                shortInput.getMessage().contains("1568")
+                        && shortInput.getMessage().contains("100"),
+                shortInput.getMessage());
     }
 
     @Test
@@ -60,8 +63,13 @@ class ExecutorTest {
         int x = b.add("conv", new Conv2d(3, 4, 3, 1, 1, false), Graph.INPUT);
         int f = b.add("flatten", new Flatten(), x);
         var e = assertThrows(IllegalArgumentException.class, () -> b.add("fc", new Linear(100, 10), f));
-        assertTrue(e.getMessage().contains("fc") && e.getMessage().contains("256") && e.getMessage().contains("100"), e.getMessage());
-        var wrongIn = assertThrows(IllegalArgumentException.class, () -> b.add("conv2", new Conv2d(5, 4, 3, 1, 1, false), x));
+        assertTrue(
+                e.getMessage().contains("fc")
+                        && e.getMessage().contains("256")
+                        && e.getMessage().contains("100"),
+                e.getMessage());
+        var wrongIn =
+                assertThrows(IllegalArgumentException.class, () -> b.add("conv2", new Conv2d(5, 4, 3, 1, 1, false), x));
         assertTrue(wrongIn.getMessage().contains("5") && wrongIn.getMessage().contains("4"), wrongIn.getMessage());
         assertThrows(IllegalArgumentException.class, () -> b.add("relu", new Relu(), 7));
     }

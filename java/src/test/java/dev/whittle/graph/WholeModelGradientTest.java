@@ -64,7 +64,17 @@ class WholeModelGradientTest {
             } else if (node.layer() instanceof MaxPool2d mp) {
                 Shape in = node.inShapes()[0];
                 int[] argmax = new int[size];
-                PoolScalar.maxForward(in.h(), in.w(), mp.kernel, mp.stride, mp.pad, e.output(node.inputs()[0]), new float[size], argmax, 0, n * in.c());
+                PoolScalar.maxForward(
+                        in.h(),
+                        in.w(),
+                        mp.kernel,
+                        mp.stride,
+                        mp.pad,
+                        e.output(node.inputs()[0]),
+                        new float[size],
+                        argmax,
+                        0,
+                        n * in.c());
                 hash = 31 * hash + java.util.Arrays.hashCode(argmax);
             }
         }

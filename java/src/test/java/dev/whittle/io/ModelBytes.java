@@ -137,7 +137,8 @@ final class ModelBytes {
         p += 4 + i32(b, p);
         at.put("headerEnd", p);
         if (p != HEADER_START + headerLength(b)) {
-            throw new IllegalStateException("layout walk ended at " + p + " but the header ends at " + (HEADER_START + headerLength(b)));
+            throw new IllegalStateException(
+                    "layout walk ended at " + p + " but the header ends at " + (HEADER_START + headerLength(b)));
         }
         at.put("payloadLength", p);
         at.put("payload", p + 8);

@@ -234,7 +234,8 @@ class ModelFileTest {
 
     @Test
     void vggSmallRoundTripsBitwiseIncludingBatchNormStatistics() {
-        assertRoundTrip(smallVgg(), Map.of("bn2", new boolean[] {true, true, false, true}), "{\"model\":\"vgg_small\"}", 12);
+        assertRoundTrip(
+                smallVgg(), Map.of("bn2", new boolean[] {true, true, false, true}), "{\"model\":\"vgg_small\"}", 12);
     }
 
     @Test
@@ -267,7 +268,9 @@ class ModelFileTest {
         ModelFile.save(tinyModel(), f);
         assertTrue(Files.isRegularFile(f));
         try (Stream<Path> s = Files.list(f.getParent())) {
-            assertEquals(List.of("model.whittle"), s.map(p -> p.getFileName().toString()).toList());
+            assertEquals(
+                    List.of("model.whittle"),
+                    s.map(p -> p.getFileName().toString()).toList());
         }
         assertEquals("tiny", ModelFile.load(f).graph().name());
     }
@@ -279,7 +282,8 @@ class ModelFileTest {
         ModelFile.save(tinyModel(), f);
         ModelFile.save(SavedModel.dense(prepared(Models.lenet5(10), 5), "{\"second\":true}"), f);
         try (Stream<Path> s = Files.list(dir)) {
-            assertEquals(List.of("m.whittle"), s.map(p -> p.getFileName().toString()).toList());
+            assertEquals(
+                    List.of("m.whittle"), s.map(p -> p.getFileName().toString()).toList());
         }
         SavedModel back = ModelFile.load(f);
         assertEquals("lenet5", back.graph().name());
@@ -329,8 +333,10 @@ class ModelFileTest {
 
     @Test
     void textFileIsNotAWhittleModel() {
-        rejects("{\"model\": \"lenet5\", \"this is\": \"json, not a model\"}\n".getBytes(StandardCharsets.UTF_8),
-                "field 'magic'", "not a Whittle model file");
+        rejects(
+                "{\"model\": \"lenet5\", \"this is\": \"json, not a model\"}\n".getBytes(StandardCharsets.UTF_8),
+                "field 'magic'",
+                "not a Whittle model file");
     }
 
     @Test
@@ -365,7 +371,9 @@ class ModelFileTest {
         for (Object[] c : cases) {
             final int len = (Integer) c[0];
             ModelFileException e = rejects(ModelBytes.head(b, len), "truncated", (String) c[1]);
-            assertFalse(e.getMessage().contains("the file is corrupt"), () -> "cut at " + len + " reported as a checksum error: " + e.getMessage());
+            assertFalse(
+                    e.getMessage().contains("the file is corrupt"),
+                    () -> "cut at " + len + " reported as a checksum error: " + e.getMessage());
         }
     }
 
@@ -432,7 +440,9 @@ class ModelFileTest {
     byte[] tinyWith(String field, int value) {
         byte[] b = tinyBytes();
         Integer at = ModelBytes.layout(b).get(field);
-        if (at == null) throw new IllegalArgumentException("no field " + field + " in " + ModelBytes.layout(b).keySet());
+        if (at == null)
+            throw new IllegalArgumentException(
+                    "no field " + field + " in " + ModelBytes.layout(b).keySet());
         ModelBytes.putI32(b, at, value);
         return ModelBytes.rechecksum(b);
     }
@@ -525,7 +535,11 @@ class ModelFileTest {
     void paramShapeMismatchIsRejectedWithExpectedAndFound() {
         byte[] b = lenetBytes();
         ModelBytes.putI32(b, ModelBytes.layout(b).get("param[0].dim[0]"), 7);
-        rejects(ModelBytes.rechecksum(b), "param[0]", "expected conv1.weight[6, 1, 5, 5]", "found conv1.weight[7, 1, 5, 5]");
+        rejects(
+                ModelBytes.rechecksum(b),
+                "param[0]",
+                "expected conv1.weight[6, 1, 5, 5]",
+                "found conv1.weight[7, 1, 5, 5]");
     }
 
     @Test
@@ -646,7 +660,9 @@ class ModelFileTest {
             }
             Throwable thrown = t;
             assertTrue(thrown instanceof ModelFileException, () -> "cut at " + len + ": " + thrown);
-            assertTrue(thrown.getMessage().startsWith(label.toString()) && thrown.getMessage().contains("truncated"),
+            assertTrue(
+                    thrown.getMessage().startsWith(label.toString())
+                            && thrown.getMessage().contains("truncated"),
                     () -> "cut at " + len + ": " + thrown.getMessage());
         }
     }
@@ -704,7 +720,8 @@ class ModelFileTest {
             if (m == null && ms > 1000) m = "took " + ms + " ms";
             if (m != null) {
                 var field = fieldAt.floorEntry(pos);
-                bad.add(String.format("byte %d (%s+%d) 0x%02X->0x%02X: %s", pos, field.getValue(), pos - field.getKey(), orig, v, m));
+                bad.add(String.format(
+                        "byte %d (%s+%d) 0x%02X->0x%02X: %s", pos, field.getValue(), pos - field.getKey(), orig, v, m));
             }
             done++;
         }

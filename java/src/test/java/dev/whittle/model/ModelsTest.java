@@ -43,8 +43,11 @@ class ModelsTest {
         Graph g = Models.byName("resnet20");
         assertEquals(new Shape(1, 28, 28), g.inputShape());
         assertEquals(10, g.classes());
-        assertTrue(g.nodes().stream().anyMatch(n -> n.name().equals("s2.b1.down.conv")), "option-B shortcut entering stage 2");
-        assertTrue(g.nodes().stream().noneMatch(n -> n.name().equals("s1.b1.down.conv")), "identity shortcut in stage 1");
+        assertTrue(
+                g.nodes().stream().anyMatch(n -> n.name().equals("s2.b1.down.conv")),
+                "option-B shortcut entering stage 2");
+        assertTrue(
+                g.nodes().stream().noneMatch(n -> n.name().equals("s1.b1.down.conv")), "identity shortcut in stage 1");
     }
 
     @Test

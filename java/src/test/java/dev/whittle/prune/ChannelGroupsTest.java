@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 /** Groups come from the graph's edges: BN, next conv, flatten blocks and residual sums couple as §6b–6c say. */
 class ChannelGroupsTest {
     private static ChannelGroup byName(List<ChannelGroup> groups, String name) {
-        return groups.stream().filter(g -> g.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no group " + name + " in " + groups));
+        return groups.stream()
+                .filter(g -> g.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no group " + name + " in " + groups));
     }
 
     private static List<String> names(Graph g, List<Integer> nodes) {
@@ -32,7 +35,13 @@ class ChannelGroupsTest {
         assertEquals("fc1", g.nodes().get(conv6.consumers().getFirst().node()).name());
         assertEquals(9, conv6.consumers().getFirst().block());
         assertTrue(conv6.prunable());
-        assertEquals(List.of("conv2"), names(g, byName(groups, "conv1").consumers().stream().map(ChannelGroup.Consumer::node).toList()));
+        assertEquals(
+                List.of("conv2"),
+                names(
+                        g,
+                        byName(groups, "conv1").consumers().stream()
+                                .map(ChannelGroup.Consumer::node)
+                                .toList()));
     }
 
     @Test
@@ -52,14 +61,29 @@ class ChannelGroupsTest {
         List<ChannelGroup> groups = ChannelGroups.derive(g);
         assertEquals(14, groups.size(), "input, 3 stage streams, 9 inner widths, classifier");
         ChannelGroup stage2 = byName(groups, "s2.b1.conv2+3");
-        assertEquals(List.of("s2.b1.conv2", "s2.b1.down.conv", "s2.b2.conv2", "s2.b3.conv2"), names(g, stage2.producers()));
+        assertEquals(
+                List.of("s2.b1.conv2", "s2.b1.down.conv", "s2.b2.conv2", "s2.b3.conv2"), names(g, stage2.producers()));
         assertEquals(List.of("s2.b1.bn2", "s2.b1.down.bn", "s2.b2.bn2", "s2.b3.bn2"), names(g, stage2.norms()));
-        assertEquals(List.of("s2.b2.conv1", "s2.b3.conv1", "s3.b1.conv1", "s3.b1.down.conv"),
-                names(g, stage2.consumers().stream().map(ChannelGroup.Consumer::node).toList()));
+        assertEquals(
+                List.of("s2.b2.conv1", "s2.b3.conv1", "s3.b1.conv1", "s3.b1.down.conv"),
+                names(
+                        g,
+                        stage2.consumers().stream()
+                                .map(ChannelGroup.Consumer::node)
+                                .toList()));
         ChannelGroup stage3 = byName(groups, "s3.b1.conv2+3");
-        assertEquals("fc", g.nodes().get(stage3.consumers().getLast().node()).name(), "classifier reads the last stream after pooling");
+        assertEquals(
+                "fc",
+                g.nodes().get(stage3.consumers().getLast().node()).name(),
+                "classifier reads the last stream after pooling");
         assertEquals(1, stage3.consumers().getLast().block());
-        assertEquals(List.of("s1.b1.conv2"), names(g, byName(groups, "s1.b1.conv1").consumers().stream().map(ChannelGroup.Consumer::node).toList()));
+        assertEquals(
+                List.of("s1.b1.conv2"),
+                names(
+                        g,
+                        byName(groups, "s1.b1.conv1").consumers().stream()
+                                .map(ChannelGroup.Consumer::node)
+                                .toList()));
     }
 
     @Test
@@ -68,7 +92,8 @@ class ChannelGroupsTest {
         ChannelMasks m = new ChannelMasks(groups);
         int conv1 = byName(groups, "conv1").id(), fc3 = byName(groups, "fc3").id();
         var size = assertThrows(IllegalArgumentException.class, () -> m.set(conv1, new boolean[5]));
-        assertTrue(size.getMessage().contains("expected 6") && size.getMessage().contains("found 5"), size.getMessage());
+        assertTrue(
+                size.getMessage().contains("expected 6") && size.getMessage().contains("found 5"), size.getMessage());
         assertThrows(IllegalArgumentException.class, () -> m.set(conv1, new boolean[6]));
         boolean[] some = new boolean[10];
         some[0] = true;

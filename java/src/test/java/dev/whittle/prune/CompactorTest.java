@@ -62,7 +62,9 @@ class CompactorTest {
         ChannelMasks masks = randomMasks(g, 0.5, seed);
         MaskZeroing.apply(g, masks);
         Graph compact = Compactor.compact(g, masks);
-        assertTrue(compact.macs() < g.macs() && compact.parameterCount() < g.parameterCount(), "compaction shrinks the model");
+        assertTrue(
+                compact.macs() < g.macs() && compact.parameterCount() < g.parameterCount(),
+                "compaction shrinks the model");
         int n = 3;
         SplittableRandom r = new SplittableRandom(seed + 9);
         float[] x = new float[n * g.inputShape().size()];

@@ -46,7 +46,8 @@ class TrainerTest {
         List<EpochMetrics> h = new Trainer(g, config(3, 0.02f), new Parallel(2)).fit(data(640, 1), data(320, 2), QUIET);
         assertEquals(3, h.size());
         assertTrue(h.getLast().trainLoss() < h.getFirst().trainLoss(), "loss falls: " + h);
-        assertTrue(h.getLast().testAccuracy() > 0.8, "test accuracy " + h.getLast().testAccuracy());
+        assertTrue(
+                h.getLast().testAccuracy() > 0.8, "test accuracy " + h.getLast().testAccuracy());
     }
 
     @Test
@@ -55,7 +56,10 @@ class TrainerTest {
         g.initialize(1);
         // Few steps: BN running statistics are not settled yet, so only the training loss is meaningful here.
         List<EpochMetrics> h = new Trainer(g, config(3, 0.05f), new Parallel(2)).fit(data(128, 1), null, QUIET);
-        assertTrue(h.getLast().trainLoss() < 0.95 * h.getFirst().trainLoss() && h.getLast().trainAccuracy() > 0.2, "history " + h);
+        assertTrue(
+                h.getLast().trainLoss() < 0.95 * h.getFirst().trainLoss()
+                        && h.getLast().trainAccuracy() > 0.2,
+                "history " + h);
     }
 
     @Test
@@ -74,16 +78,21 @@ class TrainerTest {
     void divergingLossStopsWithAMessageNamingEpochBatchAndLearningRate() {
         Graph g = Models.lenet5(10);
         g.initialize(1);
-        var e = assertThrows(TrainingDivergedException.class,
-                () -> new Trainer(g, config(2, 1e6f), new Parallel(1)).fit(data(320, 1), null, QUIET));
-        assertTrue(e.getMessage().contains("epoch 1") && e.getMessage().contains("lr") && e.getMessage().contains("--lr"), e.getMessage());
+        var e = assertThrows(TrainingDivergedException.class, () -> new Trainer(g, config(2, 1e6f), new Parallel(1))
+                .fit(data(320, 1), null, QUIET));
+        assertTrue(
+                e.getMessage().contains("epoch 1")
+                        && e.getMessage().contains("lr")
+                        && e.getMessage().contains("--lr"),
+                e.getMessage());
     }
 
     @Test
     void dataOfTheWrongShapeIsRejectedBeforeTraining() {
         Graph g = Models.lenet5(10);
         Dataset wrong = Synthetic.make(32, 10, 3, 32, 32, 1);
-        var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(g, config(1, 0.05f), new Parallel(1)).fit(wrong, null, QUIET));
+        var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(g, config(1, 0.05f), new Parallel(1))
+                .fit(wrong, null, QUIET));
         assertTrue(e.getMessage().contains("3x32x32") && e.getMessage().contains("1x28x28"), e.getMessage());
     }
 
@@ -103,7 +112,11 @@ class TrainerTest {
         Graph g = Models.vggSmall(new int[] {4, 4, 8, 8, 8, 8}, 10);
         g.initialize(2);
         new Trainer(g, config(1, 0.05f), new Parallel(1)).fit(data(64, 3), null, QUIET);
-        Param runVar = g.namedParams().stream().filter(p -> p.name().equals("bn1.running_var")).findFirst().orElseThrow().param();
+        Param runVar = g.namedParams().stream()
+                .filter(p -> p.name().equals("bn1.running_var"))
+                .findFirst()
+                .orElseThrow()
+                .param();
         assertTrue(runVar.value()[0] != 1f, "running variance updated");
     }
 }

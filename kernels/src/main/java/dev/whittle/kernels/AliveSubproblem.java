@@ -39,7 +39,8 @@ public final class AliveSubproblem {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static ConvGeometry sub(ConvGeometry g, int batch, int k, int c) {
-        return new ConvGeometry(batch, c, g.h(), g.w(), k, g.r(), g.s(), g.strideH(), g.strideW(), g.padH(), g.padW(), 1);
+        return new ConvGeometry(
+                batch, c, g.h(), g.w(), k, g.r(), g.s(), g.strideH(), g.strideW(), g.padH(), g.padW(), 1);
     }
 
     /** w (K,C,R,S) → w' (m, ci, R, S) over alive filters and channels. */
@@ -51,7 +52,8 @@ public final class AliveSubproblem {
     }
 
     /** Copies planes alive[from..from+count) of images [n0, n1) of t (N,C,HW) into dst (n1−n0, count, HW). */
-    private static void gatherPlanes(float[] t, int channels, int hw, int[] alive, int from, int count, int n0, int n1, float[] dst) {
+    private static void gatherPlanes(
+            float[] t, int channels, int hw, int[] alive, int from, int count, int n0, int n1, float[] dst) {
         for (int n = n0; n < n1; n++) {
             for (int i = 0; i < count; i++) {
                 System.arraycopy(t, (n * channels + alive[from + i]) * hw, dst, ((n - n0) * count + i) * hw, hw);
@@ -62,8 +64,19 @@ public final class AliveSubproblem {
     /** Masked forward through {@code dense}: y (N,K,P,Q) gets alive planes computed and dead planes zero. */
     // ---- convolution: x (N,C,H,W), w (K,C,R,S), y (N,K,P,Q); alive filters out[0..m), alive channels in[0..ci)
 
-    public static void convForward(ConvKernels dense, ConvGeometry g, float[] x, float[] w, float[] b, float[] y,
-            int[] out, int m, int[] in, int ci, int n0, int n1) {
+    public static void convForward(
+            ConvKernels dense,
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int n0,
+            int n1) {
         int nb = n1 - n0, hw = g.h() * g.w(), pq = g.p() * g.q(), rs = g.r() * g.s();
         Scratch s = SCRATCH.get();
         float[] xs = s.a(nb * ci * hw), ws = s.b(m * ci * rs), ys = s.c(nb * m * pq);
@@ -82,8 +95,18 @@ public final class AliveSubproblem {
     }
 
     /** Masked backwardData: dx alive channels += contributions of alive filters; dead channels untouched. */
-    public static void convBackwardData(ConvKernels dense, ConvGeometry g, float[] dy, float[] w, float[] dx,
-            int[] out, int m, int[] in, int ci, int n0, int n1) {
+    public static void convBackwardData(
+            ConvKernels dense,
+            ConvGeometry g,
+            float[] dy,
+            float[] w,
+            float[] dx,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int n0,
+            int n1) {
         int nb = n1 - n0, hw = g.h() * g.w(), pq = g.p() * g.q(), rs = g.r() * g.s();
         Scratch s = SCRATCH.get();
         float[] dys = s.a(nb * m * pq), ws = s.b(m * ci * rs), dxs = s.c(nb * ci * hw);
@@ -103,8 +126,19 @@ public final class AliveSubproblem {
      * Masked backwardWeights for alive filters at positions [k0, k1) of {@code out}, over all N images and
      * alive input channels; dead weights' gradients untouched.
      */
-    public static void convBackwardWeights(ConvKernels dense, ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db,
-            int[] out, int m, int[] in, int ci, int k0, int k1) {
+    public static void convBackwardWeights(
+            ConvKernels dense,
+            ConvGeometry g,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            float[] db,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int k0,
+            int k1) {
         int N = g.n(), hw = g.h() * g.w(), pq = g.p() * g.q(), rs = g.r() * g.s();
         int mk = k1 - k0;
         Scratch s = SCRATCH.get();
@@ -131,7 +165,8 @@ public final class AliveSubproblem {
     // ---- linear: x (N,IN), w (OUT,IN), y (N,OUT); alive rows out[0..m), alive columns in[0..ci)
 
     /** w (OUT,IN) → w' (m, ci). */
-    private static void gatherMatrix(float[] w, int cols, int[] rows, int rowFrom, int m, int[] in, int ci, float[] dst) {
+    private static void gatherMatrix(
+            float[] w, int cols, int[] rows, int rowFrom, int m, int[] in, int ci, float[] dst) {
         for (int o = 0; o < m; o++) {
             int src = rows[rowFrom + o] * cols, d = o * ci;
             for (int c = 0; c < ci; c++) dst[d + c] = w[src + in[c]];
@@ -139,8 +174,20 @@ public final class AliveSubproblem {
     }
 
     /** Masked linear forward: alive rows computed from alive columns, dead rows zero; rows of the batch [n0, n1). */
-    public static void linearForward(LinearKernels dense, int inF, int outF, float[] x, float[] w, float[] b, float[] y,
-            int[] out, int m, int[] in, int ci, int n0, int n1) {
+    public static void linearForward(
+            LinearKernels dense,
+            int inF,
+            int outF,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int n0,
+            int n1) {
         int nb = n1 - n0;
         Scratch s = SCRATCH.get();
         float[] xs = s.a(nb * ci), ws = s.b(m * ci), ys = s.c(nb * m);
@@ -154,8 +201,19 @@ public final class AliveSubproblem {
     }
 
     /** Masked linear backwardData: dx alive columns += dy(alive rows)·w'. */
-    public static void linearBackwardData(LinearKernels dense, int inF, int outF, float[] dy, float[] w, float[] dx,
-            int[] out, int m, int[] in, int ci, int n0, int n1) {
+    public static void linearBackwardData(
+            LinearKernels dense,
+            int inF,
+            int outF,
+            float[] dy,
+            float[] w,
+            float[] dx,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int n0,
+            int n1) {
         int nb = n1 - n0;
         Scratch s = SCRATCH.get();
         float[] dys = s.a(nb * m), ws = s.b(m * ci), dxs = s.c(nb * ci);
@@ -167,8 +225,20 @@ public final class AliveSubproblem {
     }
 
     /** Masked linear backwardWeights for alive rows at positions [o0, o1) of {@code out}, alive columns only. */
-    public static void linearBackwardWeights(LinearKernels dense, int batch, int inF, int outF, float[] x, float[] dy,
-            float[] dw, float[] db, int[] out, int[] in, int ci, int o0, int o1) {
+    public static void linearBackwardWeights(
+            LinearKernels dense,
+            int batch,
+            int inF,
+            int outF,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            float[] db,
+            int[] out,
+            int[] in,
+            int ci,
+            int o0,
+            int o1) {
         int mk = o1 - o0;
         if (mk <= 0) return;
         Scratch s = SCRATCH.get();

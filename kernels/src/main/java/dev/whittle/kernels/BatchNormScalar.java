@@ -21,9 +21,21 @@ public final class BatchNormScalar {
      * @param runMean (C), runVar (C) updated in place with {@code momentum}
      */
     public static void forwardTrain(
-            int batch, int channels, int hw, float[] x, float[] gamma, float[] beta, float[] y,
-            float[] mean, float[] invStd, float[] runMean, float[] runVar, float momentum, float eps,
-            int c0, int c1) {
+            int batch,
+            int channels,
+            int hw,
+            float[] x,
+            float[] gamma,
+            float[] beta,
+            float[] y,
+            float[] mean,
+            float[] invStd,
+            float[] runMean,
+            float[] runVar,
+            float momentum,
+            float eps,
+            int c0,
+            int c1) {
         int count = batch * hw;
         for (int c = c0; c < c1; c++) {
             double sum = 0;
@@ -57,8 +69,18 @@ public final class BatchNormScalar {
 
     /** Inference forward with running statistics for channels [c0, c1); y (N,C,HW) overwritten. */
     public static void forwardEval(
-            int batch, int channels, int hw, float[] x, float[] gamma, float[] beta, float[] runMean,
-            float[] runVar, float eps, float[] y, int c0, int c1) {
+            int batch,
+            int channels,
+            int hw,
+            float[] x,
+            float[] gamma,
+            float[] beta,
+            float[] runMean,
+            float[] runVar,
+            float eps,
+            float[] y,
+            int c0,
+            int c1) {
         for (int c = c0; c < c1; c++) {
             float is = (float) (1.0 / Math.sqrt(runVar[c] + eps));
             float scale = gamma[c] * is, shift = beta[c] - runMean[c] * scale;
@@ -79,8 +101,19 @@ public final class BatchNormScalar {
      * @param dGamma (C), dBeta (C) accumulated
      */
     public static void backward(
-            int batch, int channels, int hw, float[] x, float[] dy, float[] gamma, float[] mean,
-            float[] invStd, float[] dx, float[] dGamma, float[] dBeta, int c0, int c1) {
+            int batch,
+            int channels,
+            int hw,
+            float[] x,
+            float[] dy,
+            float[] gamma,
+            float[] mean,
+            float[] invStd,
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            int c0,
+            int c1) {
         int count = batch * hw;
         for (int c = c0; c < c1; c++) {
             float mu = mean[c], is = invStd[c];

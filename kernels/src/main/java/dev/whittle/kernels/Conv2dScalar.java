@@ -30,8 +30,18 @@ public final class Conv2dScalar {
      * other output plane is zero. Dead filters and dead input channels cost no arithmetic. Lists are
      * increasing; with groups &gt; 1 they must be complete (grouped convs are not prunable).
      */
-    public static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y,
-            int[] aliveOut, int outCount, int[] aliveIn, int inCount, int n0, int n1) {
+    public static void forward(
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int[] aliveOut,
+            int outCount,
+            int[] aliveIn,
+            int inCount,
+            int n0,
+            int n1) {
         int P = g.p(), Q = g.q(), H = g.h(), W = g.w(), R = g.r(), S = g.s();
         int cg = g.cPerGroup(), kg = g.k() / g.groups();
         for (int n = n0; n < n1; n++) {
@@ -83,8 +93,17 @@ public final class Conv2dScalar {
     }
 
     /** Masked backwardData: only alive filters contribute, only alive input channels receive (dead ones untouched). */
-    public static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx,
-            int[] aliveOut, int outCount, int[] aliveIn, int inCount, int n0, int n1) {
+    public static void backwardData(
+            ConvGeometry g,
+            float[] dy,
+            float[] w,
+            float[] dx,
+            int[] aliveOut,
+            int outCount,
+            int[] aliveIn,
+            int inCount,
+            int n0,
+            int n1) {
         int P = g.p(), Q = g.q(), H = g.h(), W = g.w(), R = g.r(), S = g.s();
         int cg = g.cPerGroup(), kg = g.k() / g.groups();
         for (int n = n0; n < n1; n++) {
@@ -128,8 +147,7 @@ public final class Conv2dScalar {
      * @param dw (K,C/G,R,S), accumulated
      * @param db (K) or null, accumulated
      */
-    public static void backwardWeights(
-            ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db, int k0, int k1) {
+    public static void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db, int k0, int k1) {
         backwardWeights(g, x, dy, dw, db, Indices.all(g.k()), Indices.all(g.cPerGroup()), g.cPerGroup(), k0, k1);
     }
 
@@ -137,8 +155,17 @@ public final class Conv2dScalar {
      * Masked backwardWeights for the alive filters at positions [k0, k1) of aliveOut, over alive input
      * channels only; gradients of dead weights are left untouched.
      */
-    public static void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db,
-            int[] aliveOut, int[] aliveIn, int inCount, int k0, int k1) {
+    public static void backwardWeights(
+            ConvGeometry g,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            float[] db,
+            int[] aliveOut,
+            int[] aliveIn,
+            int inCount,
+            int k0,
+            int k1) {
         int P = g.p(), Q = g.q(), H = g.h(), W = g.w(), R = g.r(), S = g.s();
         int cg = g.cPerGroup(), kg = g.k() / g.groups();
         for (int ki = k0; ki < k1; ki++) {

@@ -36,7 +36,8 @@ public final class Indices {
         }
         for (int i = 0; i < count; i++) {
             if (list[i] < 0 || list[i] >= n || (i > 0 && list[i] <= list[i - 1])) {
-                throw new IllegalArgumentException(what + ": expected increasing indices in [0," + n + ") but found " + Arrays.toString(Arrays.copyOf(list, count)));
+                throw new IllegalArgumentException(what + ": expected increasing indices in [0," + n + ") but found "
+                        + Arrays.toString(Arrays.copyOf(list, count)));
             }
         }
     }

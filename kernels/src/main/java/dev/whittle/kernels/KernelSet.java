@@ -22,7 +22,8 @@ public record KernelSet(String name, ConvKernels conv, LinearKernels linear) {
                     Conv2dScalar.backwardData(g, dy, w, dx, n0, n1);
                 }
 
-                public void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db, int k0, int k1) {
+                public void backwardWeights(
+                        ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db, int k0, int k1) {
                     Conv2dScalar.backwardWeights(g, x, dy, dw, db, k0, k1);
                 }
             },
@@ -35,7 +36,8 @@ public record KernelSet(String name, ConvKernels conv, LinearKernels linear) {
                     LinearScalar.backwardData(in, out, dy, w, dx, n0, n1);
                 }
 
-                public void backwardWeights(int batch, int in, int out, float[] x, float[] dy, float[] dw, float[] db, int o0, int o1) {
+                public void backwardWeights(
+                        int batch, int in, int out, float[] x, float[] dy, float[] dw, float[] db, int o0, int o1) {
                     LinearScalar.backwardWeights(batch, in, out, x, dy, dw, db, o0, o1);
                 }
             });

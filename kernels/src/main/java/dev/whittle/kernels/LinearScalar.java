@@ -54,8 +54,19 @@ public final class LinearScalar {
      * Masked forward: rows aliveOut[0..outCount) read columns aliveIn[0..inCount); dead rows of y are 0.
      * x (N,IN), w (OUT,IN), b (OUT) or null, y (N,OUT) overwritten, for rows n0..n1 of the batch.
      */
-    public static void forward(int in, int out, float[] x, float[] w, float[] b, float[] y,
-            int[] aliveOut, int outCount, int[] aliveIn, int inCount, int n0, int n1) {
+    public static void forward(
+            int in,
+            int out,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int[] aliveOut,
+            int outCount,
+            int[] aliveIn,
+            int inCount,
+            int n0,
+            int n1) {
         for (int n = n0; n < n1; n++) {
             int xo = n * in;
             if (outCount < out) java.util.Arrays.fill(y, n * out, (n + 1) * out, 0f);
@@ -72,8 +83,18 @@ public final class LinearScalar {
     }
 
     /** Masked backwardData: dx[n, alive columns] += Σ_{alive rows} dy·w; dead columns untouched. */
-    public static void backwardData(int in, int out, float[] dy, float[] w, float[] dx,
-            int[] aliveOut, int outCount, int[] aliveIn, int inCount, int n0, int n1) {
+    public static void backwardData(
+            int in,
+            int out,
+            float[] dy,
+            float[] w,
+            float[] dx,
+            int[] aliveOut,
+            int outCount,
+            int[] aliveIn,
+            int inCount,
+            int n0,
+            int n1) {
         for (int n = n0; n < n1; n++) {
             int xo = n * in;
             for (int oi = 0; oi < outCount; oi++) {
@@ -90,8 +111,19 @@ public final class LinearScalar {
     }
 
     /** Masked backwardWeights for alive rows at positions [o0, o1) of aliveOut, alive columns only. */
-    public static void backwardWeights(int batch, int in, int out, float[] x, float[] dy, float[] dw, float[] db,
-            int[] aliveOut, int[] aliveIn, int inCount, int o0, int o1) {
+    public static void backwardWeights(
+            int batch,
+            int in,
+            int out,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            float[] db,
+            int[] aliveOut,
+            int[] aliveIn,
+            int inCount,
+            int o0,
+            int o1) {
         for (int oi = o0; oi < o1; oi++) {
             int o = aliveOut[oi], wo = o * in;
             float bsum = 0f;

@@ -67,7 +67,8 @@ public final class PoolScalar {
     }
 
     /** Average pool backward for planes [p0, p1); dx accumulated. */
-    public static void avgBackward(int h, int w, int kernel, int stride, int pad, float[] dy, float[] dx, int p0, int p1) {
+    public static void avgBackward(
+            int h, int w, int kernel, int stride, int pad, float[] dy, float[] dx, int p0, int p1) {
         int P = outSize(h, kernel, stride, pad), Q = outSize(w, kernel, stride, pad);
         for (int plane = p0; plane < p1; plane++) {
             int xb = plane * h * w, yb = plane * P * Q;

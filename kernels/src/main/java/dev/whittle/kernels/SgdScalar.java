@@ -9,8 +9,15 @@ public final class SgdScalar {
 
     /** w, grad, velocity share one layout; elements [i0, i1) are updated. */
     public static void step(
-            float[] w, float[] grad, float[] velocity, float lr, float momentum, float weightDecay,
-            boolean nesterov, int i0, int i1) {
+            float[] w,
+            float[] grad,
+            float[] velocity,
+            float lr,
+            float momentum,
+            float weightDecay,
+            boolean nesterov,
+            int i0,
+            int i1) {
         for (int i = i0; i < i1; i++) {
             float g = grad[i] + weightDecay * w[i];
             float v = momentum * velocity[i] + g;

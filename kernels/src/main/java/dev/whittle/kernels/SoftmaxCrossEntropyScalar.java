@@ -22,7 +22,8 @@ public final class SoftmaxCrossEntropyScalar {
             double logSum = Math.log(sum) + max;
             int label = labels[n];
             if (label < 0 || label >= classes) {
-                throw new IllegalArgumentException("label[" + n + "] expected 0.." + (classes - 1) + " but found " + label);
+                throw new IllegalArgumentException(
+                        "label[" + n + "] expected 0.." + (classes - 1) + " but found " + label);
             }
             lossOut[n] = (float) (logSum - logits[o + label]);
             if (dLogits != null) {

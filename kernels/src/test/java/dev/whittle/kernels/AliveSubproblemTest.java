@@ -30,30 +30,41 @@ class AliveSubproblemTest {
     }
 
     private static void close(float[] expect, float[] actual, double tol, String what) {
-        for (int i = 0; i < expect.length; i++) assertEquals(expect[i], actual[i], tol * (1 + Math.abs(expect[i])), what + "[" + i + "]");
+        for (int i = 0; i < expect.length; i++)
+            assertEquals(expect[i], actual[i], tol * (1 + Math.abs(expect[i])), what + "[" + i + "]");
     }
 
     @Test
     void maskedConvOnEveryKernelSetMatchesTheScalarAliveReference() {
-        int[][] shapes = {{3, 5, 9, 9, 7, 3, 1, 1}, {2, 17, 7, 7, 5, 3, 2, 1}, {1, 3, 13, 13, 17, 5, 1, 2}, {3, 4, 5, 5, 6, 1, 2, 0}};
+        int[][] shapes = {
+            {3, 5, 9, 9, 7, 3, 1, 1}, {2, 17, 7, 7, 5, 3, 2, 1}, {1, 3, 13, 13, 17, 5, 1, 2}, {3, 4, 5, 5, 6, 1, 2, 0}
+        };
         SplittableRandom r = new SplittableRandom(5);
         for (int[] sh : shapes) {
             ConvGeometry g = ConvGeometry.square(sh[0], sh[1], sh[2], sh[3], sh[4], sh[5], sh[6], sh[7]);
             float[] x = rand(r, g.n() * g.c() * g.h() * g.w()), w = rand(r, g.weightSize()), b = rand(r, g.k());
             float[] dy = rand(r, g.n() * g.k() * g.p() * g.q());
             int[] out = subset(r, g.k()), in = subset(r, g.c());
-            float[] y0 = new float[dy.length], dx0 = rand(new SplittableRandom(1), x.length), dw0 = rand(new SplittableRandom(2), w.length), db0 = new float[g.k()];
+            float[] y0 = new float[dy.length],
+                    dx0 = rand(new SplittableRandom(1), x.length),
+                    dw0 = rand(new SplittableRandom(2), w.length),
+                    db0 = new float[g.k()];
             Conv2dScalar.forward(g, x, w, b, y0, out, out.length, in, in.length, 0, g.n());
             Conv2dScalar.backwardData(g, dy, w, dx0, out, out.length, in, in.length, 0, g.n());
             Conv2dScalar.backwardWeights(g, x, dy, dw0, db0, out, in, in.length, 0, out.length);
             for (KernelSet set : SETS) {
-                float[] y = rand(r, dy.length), dx = rand(new SplittableRandom(1), x.length), dw = rand(new SplittableRandom(2), w.length), db = new float[g.k()];
+                float[] y = rand(r, dy.length),
+                        dx = rand(new SplittableRandom(1), x.length),
+                        dw = rand(new SplittableRandom(2), w.length),
+                        db = new float[g.k()];
                 AliveSubproblem.convForward(set.conv(), g, x, w, b, y, out, out.length, in, in.length, 0, 1);
                 AliveSubproblem.convForward(set.conv(), g, x, w, b, y, out, out.length, in, in.length, 1, g.n());
                 AliveSubproblem.convBackwardData(set.conv(), g, dy, w, dx, out, out.length, in, in.length, 0, g.n());
                 int half = out.length / 2;
-                AliveSubproblem.convBackwardWeights(set.conv(), g, x, dy, dw, db, out, out.length, in, in.length, 0, half);
-                AliveSubproblem.convBackwardWeights(set.conv(), g, x, dy, dw, db, out, out.length, in, in.length, half, out.length);
+                AliveSubproblem.convBackwardWeights(
+                        set.conv(), g, x, dy, dw, db, out, out.length, in, in.length, 0, half);
+                AliveSubproblem.convBackwardWeights(
+                        set.conv(), g, x, dy, dw, db, out, out.length, in, in.length, half, out.length);
                 String what = set.name() + " " + g;
                 close(y0, y, 1e-4, what + " y");
                 close(dx0, dx, 1e-4, what + " dx");
@@ -70,15 +81,24 @@ class AliveSubproblemTest {
             int n = sh[0], in = sh[1], outF = sh[2];
             float[] x = rand(r, n * in), w = rand(r, outF * in), b = rand(r, outF), dy = rand(r, n * outF);
             int[] rows = subset(r, outF), cols = subset(r, in);
-            float[] y0 = new float[n * outF], dx0 = rand(new SplittableRandom(3), n * in), dw0 = rand(new SplittableRandom(4), w.length), db0 = new float[outF];
+            float[] y0 = new float[n * outF],
+                    dx0 = rand(new SplittableRandom(3), n * in),
+                    dw0 = rand(new SplittableRandom(4), w.length),
+                    db0 = new float[outF];
             LinearScalar.forward(in, outF, x, w, b, y0, rows, rows.length, cols, cols.length, 0, n);
             LinearScalar.backwardData(in, outF, dy, w, dx0, rows, rows.length, cols, cols.length, 0, n);
             LinearScalar.backwardWeights(n, in, outF, x, dy, dw0, db0, rows, cols, cols.length, 0, rows.length);
             for (KernelSet set : SETS) {
-                float[] y = rand(r, n * outF), dx = rand(new SplittableRandom(3), n * in), dw = rand(new SplittableRandom(4), w.length), db = new float[outF];
-                AliveSubproblem.linearForward(set.linear(), in, outF, x, w, b, y, rows, rows.length, cols, cols.length, 0, n);
-                AliveSubproblem.linearBackwardData(set.linear(), in, outF, dy, w, dx, rows, rows.length, cols, cols.length, 0, n);
-                AliveSubproblem.linearBackwardWeights(set.linear(), n, in, outF, x, dy, dw, db, rows, cols, cols.length, 0, rows.length);
+                float[] y = rand(r, n * outF),
+                        dx = rand(new SplittableRandom(3), n * in),
+                        dw = rand(new SplittableRandom(4), w.length),
+                        db = new float[outF];
+                AliveSubproblem.linearForward(
+                        set.linear(), in, outF, x, w, b, y, rows, rows.length, cols, cols.length, 0, n);
+                AliveSubproblem.linearBackwardData(
+                        set.linear(), in, outF, dy, w, dx, rows, rows.length, cols, cols.length, 0, n);
+                AliveSubproblem.linearBackwardWeights(
+                        set.linear(), n, in, outF, x, dy, dw, db, rows, cols, cols.length, 0, rows.length);
                 close(y0, y, 1e-4, set.name() + " y");
                 close(dx0, dx, 1e-4, set.name() + " dx");
                 close(dw0, dw, 1e-4, set.name() + " dw");

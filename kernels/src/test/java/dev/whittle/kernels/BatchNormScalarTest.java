@@ -2,7 +2,6 @@ package dev.whittle.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -54,15 +53,28 @@ class BatchNormScalarTest {
     /** Training forward into fresh outputs; returns {y, mean, invStd}. Running stats go to throw-away copies. */
     private static float[][] train(Case k, float[] x, float[] gamma, float[] beta) {
         float[] y = new float[k.size()], mean = new float[k.c()], invStd = new float[k.c()];
-        BatchNormScalar.forwardTrain(k.n(), k.c(), k.hw(), x, gamma, beta, y, mean, invStd,
-                new float[k.c()], GradCheck.filled(k.c(), 1f), MOMENTUM, EPS, 0, k.c());
+        BatchNormScalar.forwardTrain(
+                k.n(),
+                k.c(),
+                k.hw(),
+                x,
+                gamma,
+                beta,
+                y,
+                mean,
+                invStd,
+                new float[k.c()],
+                GradCheck.filled(k.c(), 1f),
+                MOMENTUM,
+                EPS,
+                0,
+                k.c());
         return new float[][] {y, mean, invStd};
     }
 
     private static double[] channelMeanVar(Case k, float[] t, int c) {
         double s = 0, sq = 0;
-        for (int n = 0; n < k.n(); n++)
-            for (int i = 0; i < k.hw(); i++) s += t[(n * k.c() + c) * k.hw() + i];
+        for (int n = 0; n < k.n(); n++) for (int i = 0; i < k.hw(); i++) s += t[(n * k.c() + c) * k.hw() + i];
         double mu = s / (k.n() * k.hw());
         for (int n = 0; n < k.n(); n++)
             for (int i = 0; i < k.hw(); i++) {
@@ -80,10 +92,10 @@ class BatchNormScalarTest {
         float[] x = k.x(), gamma = k.gamma(), beta = k.beta(), r = k.r();
         float[][] f = train(k, x, gamma, beta);
         float[] dx = new float[k.size()];
-        BatchNormScalar.backward(k.n(), k.c(), k.hw(), x, r, gamma, f[1], f[2], dx,
-                new float[k.c()], new float[k.c()], 0, k.c());
-        GradCheck.assertGradient("bn dx " + k, x, dx, () -> GradCheck.dot(train(k, x, gamma, beta)[0], r),
-                GradCheck.H_BATCH_NORM);
+        BatchNormScalar.backward(
+                k.n(), k.c(), k.hw(), x, r, gamma, f[1], f[2], dx, new float[k.c()], new float[k.c()], 0, k.c());
+        GradCheck.assertGradient(
+                "bn dx " + k, x, dx, () -> GradCheck.dot(train(k, x, gamma, beta)[0], r), GradCheck.H_BATCH_NORM);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -92,11 +104,19 @@ class BatchNormScalarTest {
         float[] x = k.x(), gamma = k.gamma(), beta = k.beta(), r = k.r();
         float[][] f = train(k, x, gamma, beta);
         float[] dGamma = new float[k.c()], dBeta = new float[k.c()];
-        BatchNormScalar.backward(k.n(), k.c(), k.hw(), x, r, gamma, f[1], f[2], new float[k.size()],
-                dGamma, dBeta, 0, k.c());
-        GradCheck.assertGradient("bn dgamma " + k, gamma, dGamma, () -> GradCheck.dot(train(k, x, gamma, beta)[0], r),
+        BatchNormScalar.backward(
+                k.n(), k.c(), k.hw(), x, r, gamma, f[1], f[2], new float[k.size()], dGamma, dBeta, 0, k.c());
+        GradCheck.assertGradient(
+                "bn dgamma " + k,
+                gamma,
+                dGamma,
+                () -> GradCheck.dot(train(k, x, gamma, beta)[0], r),
                 GradCheck.H_BATCH_NORM);
-        GradCheck.assertGradient("bn dbeta " + k, beta, dBeta, () -> GradCheck.dot(train(k, x, gamma, beta)[0], r),
+        GradCheck.assertGradient(
+                "bn dbeta " + k,
+                beta,
+                dBeta,
+                () -> GradCheck.dot(train(k, x, gamma, beta)[0], r),
                 GradCheck.H_BATCH_NORM);
     }
 
@@ -111,8 +131,8 @@ class BatchNormScalarTest {
         float[] x = k.x(), gamma = k.gamma(), beta = k.beta(), r = k.r();
         float[][] f = train(k, x, gamma, beta);
         float[] dx = new float[k.size()];
-        BatchNormScalar.backward(k.n(), k.c(), k.hw(), x, r, gamma, f[1], f[2], dx,
-                new float[k.c()], new float[k.c()], 0, k.c());
+        BatchNormScalar.backward(
+                k.n(), k.c(), k.hw(), x, r, gamma, f[1], f[2], dx, new float[k.c()], new float[k.c()], 0, k.c());
         for (int c = 0; c < k.c(); c++) {
             double s = 0, sx = 0, sdyx = 0, scale = 0;
             double is = f[2][c];
@@ -178,8 +198,22 @@ class BatchNormScalarTest {
         float[] x = GradCheck.filled(2 * 1 * 9, 2.5f);
         float[] y = new float[x.length], mean = new float[1], invStd = new float[1];
         float[] runMean = {0f}, runVar = {1f};
-        BatchNormScalar.forwardTrain(2, 1, 9, x, new float[] {1.7f}, new float[] {0.3f}, y, mean, invStd,
-                runMean, runVar, MOMENTUM, EPS, 0, 1);
+        BatchNormScalar.forwardTrain(
+                2,
+                1,
+                9,
+                x,
+                new float[] {1.7f},
+                new float[] {0.3f},
+                y,
+                mean,
+                invStd,
+                runMean,
+                runVar,
+                MOMENTUM,
+                EPS,
+                0,
+                1);
         assertEquals(1 / Math.sqrt(1e-5), invStd[0], 1e-7 / Math.sqrt(1e-5), "invStd = 1/sqrt(0 + eps)");
         for (float v : y) assertEquals(0.3f, v, 1e-4f);
         assertEquals(0.9f, runVar[0], 1e-7f, "unbiased variance of a constant channel is 0");
@@ -216,7 +250,8 @@ class BatchNormScalarTest {
         float[] runMean = new float[3], runVar = GradCheck.filled(3, 1f);
         float[] yT = new float[k.size()], mean = new float[3], invStd = new float[3];
         for (int s = 0; s < 300; s++) {
-            BatchNormScalar.forwardTrain(2, 3, 49, x, gamma, beta, yT, mean, invStd, runMean, runVar, MOMENTUM, EPS, 0, 3);
+            BatchNormScalar.forwardTrain(
+                    2, 3, 49, x, gamma, beta, yT, mean, invStd, runMean, runVar, MOMENTUM, EPS, 0, 3);
         }
         float[] yE = new float[k.size()];
         BatchNormScalar.forwardEval(2, 3, 49, x, gamma, beta, runMean, runVar, EPS, yE, 0, 3);
@@ -237,17 +272,20 @@ class BatchNormScalarTest {
         float[] rm0 = GradCheck.randn(42, k.c(), 1.0), rv0 = GradCheck.uniform(43, k.c(), 0.5, 2.0);
         float[] y = new float[k.size()], mean = new float[k.c()], is = new float[k.c()];
         float[] rm = rm0.clone(), rv = rv0.clone(), yEval = new float[k.size()];
-        BatchNormScalar.forwardTrain(k.n(), k.c(), k.hw(), x, gamma, beta, y, mean, is, rm, rv, MOMENTUM, EPS, 0, k.c());
+        BatchNormScalar.forwardTrain(
+                k.n(), k.c(), k.hw(), x, gamma, beta, y, mean, is, rm, rv, MOMENTUM, EPS, 0, k.c());
         BatchNormScalar.forwardEval(k.n(), k.c(), k.hw(), x, gamma, beta, rm0, rv0, EPS, yEval, 0, k.c());
         for (int a = 0; a <= k.c(); a++) {
             float[] y2 = new float[k.size()], mean2 = new float[k.c()], is2 = new float[k.c()];
             float[] rm2 = rm0.clone(), rv2 = rv0.clone(), yEval2 = new float[k.size()];
-            BatchNormScalar.forwardTrain(k.n(), k.c(), k.hw(), x, gamma, beta, y2, mean2, is2, rm2, rv2, MOMENTUM, EPS, 0, a);
+            BatchNormScalar.forwardTrain(
+                    k.n(), k.c(), k.hw(), x, gamma, beta, y2, mean2, is2, rm2, rv2, MOMENTUM, EPS, 0, a);
             for (int c = a; c < k.c(); c++) {
                 assertEquals(rm0[c], rm2[c], "running mean of channel " + c + " touched by [0," + a + ")");
                 assertEquals(rv0[c], rv2[c], "running var of channel " + c + " touched by [0," + a + ")");
             }
-            BatchNormScalar.forwardTrain(k.n(), k.c(), k.hw(), x, gamma, beta, y2, mean2, is2, rm2, rv2, MOMENTUM, EPS, a, k.c());
+            BatchNormScalar.forwardTrain(
+                    k.n(), k.c(), k.hw(), x, gamma, beta, y2, mean2, is2, rm2, rv2, MOMENTUM, EPS, a, k.c());
             BatchNormScalar.forwardEval(k.n(), k.c(), k.hw(), x, gamma, beta, rm0, rv0, EPS, yEval2, 0, a);
             BatchNormScalar.forwardEval(k.n(), k.c(), k.hw(), x, gamma, beta, rm0, rv0, EPS, yEval2, a, k.c());
             assertArrayEquals(y, y2, "train y split at channel " + a);

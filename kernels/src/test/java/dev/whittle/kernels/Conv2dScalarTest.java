@@ -54,17 +54,21 @@ class Conv2dScalarTest {
                 new Case("N2 C3 7x7 K5 k1 stride1 pad0", ConvGeometry.square(2, 3, 7, 7, 5, 1, 1, 0)),
                 new Case("N3 C3 9x9 K5 k1 stride2 pad0", ConvGeometry.square(3, 3, 9, 9, 5, 1, 2, 0)),
                 new Case("N2 C3 9x9 K1 k3 stride2 pad2", ConvGeometry.square(2, 3, 9, 9, 1, 3, 2, 2)),
-                new Case("N2 C5 7x7 K5 k3 stride2 pad1 depthwise groups5",
+                new Case(
+                        "N2 C5 7x7 K5 k3 stride2 pad1 depthwise groups5",
                         new ConvGeometry(2, 5, 7, 7, 5, 3, 3, 2, 2, 1, 1, 5)),
-                new Case("N2 C3 9x9 K3 k3 stride1 pad1 depthwise groups3",
+                new Case(
+                        "N2 C3 9x9 K3 k3 stride1 pad1 depthwise groups3",
                         new ConvGeometry(2, 3, 9, 9, 3, 3, 3, 1, 1, 1, 1, 3)),
-                new Case("N2 C3 7x7 K6 k3 stride1 pad1 groups3 (multiplier 2)",
+                new Case(
+                        "N2 C3 7x7 K6 k3 stride1 pad1 groups3 (multiplier 2)",
                         new ConvGeometry(2, 3, 7, 7, 6, 3, 3, 1, 1, 1, 1, 3)),
-                new Case("N2 C6 7x7 K9 k3 stride2 pad1 groups3",
-                        new ConvGeometry(2, 6, 7, 7, 9, 3, 3, 2, 2, 1, 1, 3)),
-                new Case("N2 C3 7x9 K5 k3x5 stride2x1 pad1x2 (non-square)",
+                new Case("N2 C6 7x7 K9 k3 stride2 pad1 groups3", new ConvGeometry(2, 6, 7, 7, 9, 3, 3, 2, 2, 1, 1, 3)),
+                new Case(
+                        "N2 C3 7x9 K5 k3x5 stride2x1 pad1x2 (non-square)",
                         new ConvGeometry(2, 3, 7, 9, 5, 3, 5, 2, 1, 1, 2, 1)),
-                new Case("N2 C3 9x7 K3 k5x1 stride1x2 pad0x1 (non-square)",
+                new Case(
+                        "N2 C3 9x7 K3 k5x1 stride1x2 pad0x1 (non-square)",
                         new ConvGeometry(2, 3, 9, 7, 3, 5, 1, 1, 2, 0, 1, 1)));
     }
 

@@ -54,7 +54,9 @@ class ElementwiseScalarTest {
 
     @Test
     void addIsElementwiseSumAndItsGradientFlowsUnchangedToBothInputs() {
-        float[] a = GradCheck.randn(67, SIZE, 1.0), b = GradCheck.randn(68, SIZE, 1.0), r = GradCheck.randn(69, SIZE, 1.0);
+        float[] a = GradCheck.randn(67, SIZE, 1.0),
+                b = GradCheck.randn(68, SIZE, 1.0),
+                r = GradCheck.randn(69, SIZE, 1.0);
         float[] y = new float[SIZE];
         ElementwiseScalar.add(a, b, y, 0, SIZE);
         for (int i = 0; i < SIZE; i++) assertEquals(a[i] + b[i], y[i], 0f);
@@ -73,7 +75,9 @@ class ElementwiseScalarTest {
 
     @Test
     void elementwiseOpsSplitOverRangesAreBitwiseIdenticalAndStayInRange() {
-        float[] x = GradCheck.randn(70, SIZE, 1.0), b = GradCheck.randn(71, SIZE, 1.0), dy = GradCheck.randn(72, SIZE, 1.0);
+        float[] x = GradCheck.randn(70, SIZE, 1.0),
+                b = GradCheck.randn(71, SIZE, 1.0),
+                dy = GradCheck.randn(72, SIZE, 1.0);
         float[] start = GradCheck.randn(73, SIZE, 1.0);
         float[] relu = new float[SIZE], sum = new float[SIZE], dx = start.clone(), acc = start.clone();
         ElementwiseScalar.reluForward(x, relu, 0, SIZE);

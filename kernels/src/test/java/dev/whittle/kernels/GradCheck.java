@@ -85,7 +85,8 @@ final class GradCheck {
     /** Compares the analytic gradient with central differences at {@code indices}; never asserts. */
     static Result compare(float[] param, float[] analytic, DoubleSupplier loss, double h, int[] indices) {
         if (param.length != analytic.length) {
-            throw new IllegalArgumentException("param and gradient sizes differ: " + param.length + " vs " + analytic.length);
+            throw new IllegalArgumentException(
+                    "param and gradient sizes differ: " + param.length + " vs " + analytic.length);
         }
         double scale = 1;
         for (float a : analytic) scale = Math.max(scale, Math.abs(a));
@@ -196,7 +197,8 @@ final class GradCheck {
         for (int i = 0; i < expected.length; i++) {
             double d = Math.abs(actual[i] - expected[i]);
             if (!(d <= tol * (1 + Math.abs(expected[i])))) {
-                fail(String.format("%s: element %d is %.8g, expected %.8g (|diff| %.3g > tol %.1g)",
+                fail(String.format(
+                        "%s: element %d is %.8g, expected %.8g (|diff| %.3g > tol %.1g)",
                         what, i, actual[i], expected[i], d, tol));
             }
         }

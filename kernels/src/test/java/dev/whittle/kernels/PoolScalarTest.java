@@ -41,13 +41,23 @@ class PoolScalarTest {
     }
 
     static Stream<Case> maxCases() {
-        return Stream.of(new Case(7, 7, 2, 2, 0), new Case(9, 9, 2, 2, 0), new Case(7, 7, 3, 2, 1),
-                new Case(9, 9, 3, 2, 1), new Case(7, 9, 3, 2, 1), new Case(9, 7, 3, 1, 1));
+        return Stream.of(
+                new Case(7, 7, 2, 2, 0),
+                new Case(9, 9, 2, 2, 0),
+                new Case(7, 7, 3, 2, 1),
+                new Case(9, 9, 3, 2, 1),
+                new Case(7, 9, 3, 2, 1),
+                new Case(9, 7, 3, 1, 1));
     }
 
     static Stream<Case> avgCases() {
-        return Stream.of(new Case(7, 7, 3, 2, 1), new Case(9, 9, 3, 1, 1), new Case(7, 7, 2, 2, 0),
-                new Case(9, 9, 5, 2, 2), new Case(9, 7, 3, 2, 1), new Case(7, 7, 3, 3, 1));
+        return Stream.of(
+                new Case(7, 7, 3, 2, 1),
+                new Case(9, 9, 3, 1, 1),
+                new Case(7, 7, 2, 2, 0),
+                new Case(9, 9, 5, 2, 2),
+                new Case(9, 7, 3, 2, 1),
+                new Case(7, 7, 3, 3, 1));
     }
 
     /** Distinct inputs spaced 0.05 apart: a ±1e-2 perturbation never changes which element is a maximum. */
@@ -104,7 +114,8 @@ class PoolScalarTest {
         assertEquals(3, k.p());
         float[] x = maxInput(k), y = new float[k.ySize()], dx = new float[k.xSize()];
         int[] arg = new int[k.ySize()];
-        for (int plane = 0; plane < PLANES; plane++) x[(plane * 7 + 6) * 7 + 6] = 1e6f; // huge, but outside every window
+        for (int plane = 0; plane < PLANES; plane++)
+            x[(plane * 7 + 6) * 7 + 6] = 1e6f; // huge, but outside every window
         PoolScalar.maxForward(7, 7, 2, 2, 0, x, y, arg, 0, PLANES);
         PoolScalar.maxBackward(9, GradCheck.filled(k.ySize(), 1f), arg, dx, 0, PLANES);
         for (float v : y) assertTrue(v < 1e6f);

@@ -86,8 +86,10 @@ class SoftmaxCrossEntropyScalarTest {
     void softmaxCrossEntropyRejectsOutOfRangeLabelNamingItsIndex() {
         for (int bad : new int[] {K, -1, 99}) {
             int[] lab = {0, bad, 1};
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                    SoftmaxCrossEntropyScalar.forwardBackward(K, logits, lab, new float[N], new float[N * K], N, 0, N));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> SoftmaxCrossEntropyScalar.forwardBackward(
+                            K, logits, lab, new float[N], new float[N * K], N, 0, N));
             assertTrue(e.getMessage().contains("label[1]"), "message names the index: " + e.getMessage());
             assertTrue(e.getMessage().contains(String.valueOf(bad)), "message names the value: " + e.getMessage());
         }

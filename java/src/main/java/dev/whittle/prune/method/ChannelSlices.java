@@ -40,7 +40,8 @@ final class ChannelSlices {
                 weights.add(lin.weight);
                 per[i] = lin.in;
             } else {
-                throw new IllegalArgumentException("group '" + group.name() + "' has a producer that is neither conv nor linear: " + l.op());
+                throw new IllegalArgumentException(
+                        "group '" + group.name() + "' has a producer that is neither conv nor linear: " + l.op());
             }
             total += per[i];
         }
@@ -105,7 +106,8 @@ final class ChannelSlices {
     /** Σ|γ| over the group's norms (slimming's score, §5c). */
     double gammaL1(int c) {
         double s = 0;
-        for (int i = 0; i < bnParams.size(); i += 2) s += Math.abs(bnParams.get(i).value()[c]);
+        for (int i = 0; i < bnParams.size(); i += 2)
+            s += Math.abs(bnParams.get(i).value()[c]);
         return s;
     }
 
@@ -161,7 +163,8 @@ final class ChannelSlices {
     /** Slices of every group that is prunable (producers are conv or linear), indexed by group id; null otherwise. */
     static ChannelSlices[] of(Graph graph, List<ChannelGroup> groups) {
         ChannelSlices[] out = new ChannelSlices[groups.size()];
-        for (ChannelGroup g : groups) if (g.prunable() && !g.producers().isEmpty()) out[g.id()] = new ChannelSlices(graph, g);
+        for (ChannelGroup g : groups)
+            if (g.prunable() && !g.producers().isEmpty()) out[g.id()] = new ChannelSlices(graph, g);
         return out;
     }
 }

@@ -31,7 +31,8 @@ final class GateSwap {
 
     void add(Param p, HardConcreteGates gates, int per) {
         if (p.size() != gates.size() * per) {
-            throw new IllegalArgumentException(p + " has " + p.size() + " elements but " + gates.size() + " gates × " + per);
+            throw new IllegalArgumentException(
+                    p + " has " + p.size() + " elements but " + gates.size() + " gates × " + per);
         }
         entries.add(new Entry(p, gates, per, p.value().clone()));
     }
@@ -53,7 +54,11 @@ final class GateSwap {
     /** Chain rule into θ's and log α's gradients; layer ← θ. */
     void ungate() {
         for (Entry e : entries) {
-            float[] w = e.param.value(), g = e.param.grad(), z = e.gates.z, dz = e.gates.dzDlogAlpha, gla = e.gates.grad;
+            float[] w = e.param.value(),
+                    g = e.param.grad(),
+                    z = e.gates.z,
+                    dz = e.gates.dzDlogAlpha,
+                    gla = e.gates.grad;
             for (int i = 0; i < w.length; i++) {
                 int j = i / e.per;
                 gla[j] += g[i] * e.raw[i] * dz[j];

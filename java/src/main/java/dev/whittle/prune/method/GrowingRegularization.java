@@ -116,7 +116,11 @@ abstract class GrowingRegularization implements PruningMethod {
     private void record(long iteration) {
         for (Layer l : layers) {
             Map<String, Object> r = log.row(iteration, l.slices.group.name());
-            r.put("phase", stabilizeFrom >= 0 ? "stabilize" : l.selected == null ? "pick" : l.finished ? "finished" : "update");
+            r.put(
+                    "phase",
+                    stabilizeFrom >= 0
+                            ? "stabilize"
+                            : l.selected == null ? "pick" : l.finished ? "finished" : "update");
             double sum = 0;
             int n = 0;
             for (int c = 0; c < l.lambda.length; c++) {

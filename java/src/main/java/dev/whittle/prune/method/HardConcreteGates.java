@@ -16,7 +16,6 @@ final class HardConcreteGates {
     static final double LOG_ALPHA_MIN = Math.log(0.01), LOG_ALPHA_MAX = Math.log(100);
     private static final double SHIFT = BETA * Math.log(-GAMMA / ZETA);
     private static final double ADAM_B1 = 0.9, ADAM_B2 = 0.999, ADAM_EPS = 1e-8;
-
     final float[] logAlpha, z, dzDlogAlpha, grad;
     private final float[] m, v;
     private long steps;

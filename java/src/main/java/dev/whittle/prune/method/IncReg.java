@@ -73,7 +73,8 @@ final class IncReg implements PruningMethod {
         ContextChecks.requireBudget(ctx, name());
         ChannelSlices[] slices = ChannelSlices.of(ctx.graph(), ctx.groups());
         for (ChannelGroup g : targeted) layers.add(new Layer(slices[g.id()], g.channels() - ctx.keep()[g.id()]));
-        increment = cfg.incRegIncrement() > 0 ? cfg.incRegIncrement()
+        increment = cfg.incRegIncrement() > 0
+                ? cfg.incRegIncrement()
                 : cfg.incRegCeiling() / (cfg.incRegReachFraction() * ctx.regularizationIterations());
         log = new MethodLog(ctx.regularizationIterations(), cfg.logEvery());
     }
@@ -93,7 +94,8 @@ final class IncReg implements PruningMethod {
         t++;
         for (Layer l : layers) {
             if (!l.done()) update(l);
-            for (int c = 0; c < l.lambda.length; c++) if (!l.pruned[c]) l.slices.addScaledToGrad(c, l.lambda[c], cfg.bnPenalty());
+            for (int c = 0; c < l.lambda.length; c++)
+                if (!l.pruned[c]) l.slices.addScaledToGrad(c, l.lambda[c], cfg.bnPenalty());
         }
         if (log.due(iteration)) record(iteration);
     }

@@ -106,10 +106,13 @@ final class L0WeightGates implements PruningMethod {
         boolean[][] keep = PrunableWeights.keepAllBut(scores, Math.round(ctx.weightSparsity() * total));
         Map<String, boolean[]> masks = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
-            float[] raw = swap.raw(params.get(i).param()), zt = gates.get(i).testGates(), w = params.get(i).param().value();
+            float[] raw = swap.raw(params.get(i).param()),
+                    zt = gates.get(i).testGates(),
+                    w = params.get(i).param().value();
             for (int j = 0; j < w.length; j++) w[j] = !keep[i][j] ? 0f : zt[j] > 0 ? raw[j] * zt[j] : raw[j];
             masks.put(params.get(i).name(), keep[i]);
-            Map<String, Object> r = log.row(ctx.regularizationIterations(), params.get(i).name());
+            Map<String, Object> r =
+                    log.row(ctx.regularizationIterations(), params.get(i).name());
             r.put("gateOpen", gates.get(i).openFraction());
             r.put("sparsity", (double) PrunableWeights.zeros(keep[i]) / keep[i].length);
         }
@@ -124,7 +127,10 @@ final class L0WeightGates implements PruningMethod {
     /** Raw θ and ẑ of one gated weight, by qualified name (for tests and reports). */
     float[][] rawAndTestGates(String name) {
         for (int i = 0; i < params.size(); i++) {
-            if (params.get(i).name().equals(name)) return new float[][] {swap.raw(params.get(i).param()), gates.get(i).testGates()};
+            if (params.get(i).name().equals(name))
+                return new float[][] {
+                    swap.raw(params.get(i).param()), gates.get(i).testGates()
+                };
         }
         throw new IllegalArgumentException("no gated weight " + name);
     }

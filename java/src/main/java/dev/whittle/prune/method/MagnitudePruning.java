@@ -70,12 +70,14 @@ final class MagnitudePruning implements PruningMethod {
     }
 
     private void applyMask() {
-        for (int i = 0; i < params.size(); i++) PrunableWeights.zeroMasked(params.get(i).param().value(), keep[i]);
+        for (int i = 0; i < params.size(); i++)
+            PrunableWeights.zeroMasked(params.get(i).param().value(), keep[i]);
     }
 
     @Override
     public void afterBackward(long iteration) {
-        for (int i = 0; i < params.size(); i++) PrunableWeights.zeroMasked(params.get(i).param().grad(), keep[i]);
+        for (int i = 0; i < params.size(); i++)
+            PrunableWeights.zeroMasked(params.get(i).param().grad(), keep[i]);
     }
 
     @Override

@@ -49,31 +49,84 @@ package dev.whittle.prune.method;
  * @param magnitudeScope one global threshold (§5b reference code) or the same sparsity in every layer
  */
 public record MethodConfig(
-        int logEvery, boolean bnPenalty,
-        int gregUpdateInterval, double gregTau, double gregDelta, double gregRhoMax, long gregStabilize,
-        double gregTauPick, double gregDeltaPick, double gregPickFraction, double gregLambdaRec,
-        double incRegCeiling, double incRegIncrement, double incRegReachFraction, IncRegFunction incRegFunction,
-        double progLambda0, double progLambdaMax, double progGrowth, int progCheckInterval, double progEpsilon,
-        boolean progSquared, ProgressiveImportance progImportance,
-        double l0Lambda, int l0DataSize, double l0LogAlphaLr, double l0InitDrop,
-        double slimmingS, MagnitudeScope magnitudeScope) {
+        int logEvery,
+        boolean bnPenalty,
+        int gregUpdateInterval,
+        double gregTau,
+        double gregDelta,
+        double gregRhoMax,
+        long gregStabilize,
+        double gregTauPick,
+        double gregDeltaPick,
+        double gregPickFraction,
+        double gregLambdaRec,
+        double incRegCeiling,
+        double incRegIncrement,
+        double incRegReachFraction,
+        IncRegFunction incRegFunction,
+        double progLambda0,
+        double progLambdaMax,
+        double progGrowth,
+        int progCheckInterval,
+        double progEpsilon,
+        boolean progSquared,
+        ProgressiveImportance progImportance,
+        double l0Lambda,
+        int l0DataSize,
+        double l0LogAlphaLr,
+        double l0InitDrop,
+        double slimmingS,
+        MagnitudeScope magnitudeScope) {
 
     /** IncReg's increment as a function of the smoothed rank (§2b). */
-    public enum IncRegFunction { LINEAR, EXPONENTIAL }
+    public enum IncRegFunction {
+        LINEAR,
+        EXPONENTIAL
+    }
 
     /** What the progressive regularizer ranks filters by when it finally selects (§3). */
-    public enum ProgressiveImportance { MAGNITUDE, RESPONSE, TAYLOR }
+    public enum ProgressiveImportance {
+        MAGNITUDE,
+        RESPONSE,
+        TAYLOR
+    }
 
     /** Where magnitude pruning draws its threshold (§5b). */
-    public enum MagnitudeScope { GLOBAL, LAYER }
+    public enum MagnitudeScope {
+        GLOBAL,
+        LAYER
+    }
 
     public static MethodConfig defaults() {
-        return new MethodConfig(0, false,
-                10, 1.0, 0, 1000, -1, 1e-2, 0, 0.2, -1e-4,
-                2.5, 0, 0.2, IncRegFunction.LINEAR,
-                1e-5, 1e-1, 1.5, 0, 0.05, false, ProgressiveImportance.MAGNITUDE,
-                20, 60000, 0.05, 0.05,
-                1e-4, MagnitudeScope.GLOBAL);
+        return new MethodConfig(
+                0,
+                false,
+                10,
+                1.0,
+                0,
+                1000,
+                -1,
+                1e-2,
+                0,
+                0.2,
+                -1e-4,
+                2.5,
+                0,
+                0.2,
+                IncRegFunction.LINEAR,
+                1e-5,
+                1e-1,
+                1.5,
+                0,
+                0.05,
+                false,
+                ProgressiveImportance.MAGNITUDE,
+                20,
+                60000,
+                0.05,
+                0.05,
+                1e-4,
+                MagnitudeScope.GLOBAL);
     }
 
     public MethodConfig {
@@ -85,11 +138,17 @@ public record MethodConfig(
         need(gregStabilize >= -1, "gregStabilize (K_s) must be >= 0, or -1 for one epoch, found " + gregStabilize);
         need(gregTauPick > 0, "gregTauPick must be > 0, found " + gregTauPick);
         need(gregDeltaPick >= 0, "gregDeltaPick must be >= 0 (0 = auto), found " + gregDeltaPick);
-        need(gregPickFraction > 0 && gregPickFraction < 1, "gregPickFraction must be in (0, 1), found " + gregPickFraction);
+        need(
+                gregPickFraction > 0 && gregPickFraction < 1,
+                "gregPickFraction must be in (0, 1), found " + gregPickFraction);
         need(incRegCeiling > 0, "incRegCeiling (λ_u) must be > 0, found " + incRegCeiling);
         need(incRegIncrement >= 0, "incRegIncrement (A) must be >= 0 (0 = auto), found " + incRegIncrement);
-        need(incRegReachFraction > 0 && incRegReachFraction <= 1, "incRegReachFraction must be in (0, 1], found " + incRegReachFraction);
-        need(progLambda0 > 0 && progLambdaMax >= progLambda0, "need 0 < progLambda0 <= progLambdaMax, found " + progLambda0 + ", " + progLambdaMax);
+        need(
+                incRegReachFraction > 0 && incRegReachFraction <= 1,
+                "incRegReachFraction must be in (0, 1], found " + incRegReachFraction);
+        need(
+                progLambda0 > 0 && progLambdaMax >= progLambda0,
+                "need 0 < progLambda0 <= progLambdaMax, found " + progLambda0 + ", " + progLambdaMax);
         need(progGrowth > 1, "progGrowth must be > 1, found " + progGrowth);
         need(progCheckInterval >= 0, "progCheckInterval must be >= 0 (0 = auto), found " + progCheckInterval);
         need(progEpsilon > 0 && progEpsilon < 1, "progEpsilon must be in (0, 1), found " + progEpsilon);
@@ -313,7 +372,35 @@ public record MethodConfig(
         }
 
         public MethodConfig build() {
-            return new MethodConfig(logEvery, bnPenalty, gregUpdateInterval, gregTau, gregDelta, gregRhoMax, gregStabilize, gregTauPick, gregDeltaPick, gregPickFraction, gregLambdaRec, incRegCeiling, incRegIncrement, incRegReachFraction, incRegFunction, progLambda0, progLambdaMax, progGrowth, progCheckInterval, progEpsilon, progSquared, progImportance, l0Lambda, l0DataSize, l0LogAlphaLr, l0InitDrop, slimmingS, magnitudeScope);
+            return new MethodConfig(
+                    logEvery,
+                    bnPenalty,
+                    gregUpdateInterval,
+                    gregTau,
+                    gregDelta,
+                    gregRhoMax,
+                    gregStabilize,
+                    gregTauPick,
+                    gregDeltaPick,
+                    gregPickFraction,
+                    gregLambdaRec,
+                    incRegCeiling,
+                    incRegIncrement,
+                    incRegReachFraction,
+                    incRegFunction,
+                    progLambda0,
+                    progLambdaMax,
+                    progGrowth,
+                    progCheckInterval,
+                    progEpsilon,
+                    progSquared,
+                    progImportance,
+                    l0Lambda,
+                    l0DataSize,
+                    l0LogAlphaLr,
+                    l0InitDrop,
+                    slimmingS,
+                    magnitudeScope);
         }
     }
 

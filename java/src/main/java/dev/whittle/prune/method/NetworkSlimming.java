@@ -60,7 +60,9 @@ final class NetworkSlimming implements PruningMethod {
                 Map<String, Object> r = log.row(iteration, s.group.name());
                 r.put("lambdaMean", s.hasNorms() ? cfg.slimmingS() : 0.0);
                 r.put("lambdaMax", s.hasNorms() ? cfg.slimmingS() : 0.0);
-                r.put("ratio", L1OneShot.meanOf(score, alive, true) / Math.max(L1OneShot.meanOf(score, alive, false), 1e-30));
+                r.put(
+                        "ratio",
+                        L1OneShot.meanOf(score, alive, true) / Math.max(L1OneShot.meanOf(score, alive, false), 1e-30));
                 r.put("gammaMean", Arrays.stream(score).average().orElse(0));
                 r.put("hardPruned", 0);
             }
@@ -89,7 +91,8 @@ final class NetworkSlimming implements PruningMethod {
             alive[s.group.id()] = Ranking.keepHighest(score, ctx.keep()[s.group.id()]);
             if (s.hasNorms()) {
                 float[] f = new float[score.length];
-                for (int c = 0; c < f.length; c++) f[c] = (float) (score[c] / (s.normParams().size() / 2));
+                for (int c = 0; c < f.length; c++)
+                    f[c] = (float) (score[c] / (s.normParams().size() / 2));
                 gammas.add(f);
                 removeTotal += s.channels() - ctx.keep()[s.group.id()];
             }

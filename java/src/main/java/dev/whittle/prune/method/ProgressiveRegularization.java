@@ -70,7 +70,8 @@ final class ProgressiveRegularization implements PruningMethod {
         }
         lambda = cfg.progLambda0();
         long budget = ctx.regularizationIterations();
-        checkEvery = cfg.progCheckInterval() > 0 ? cfg.progCheckInterval()
+        checkEvery = cfg.progCheckInterval() > 0
+                ? cfg.progCheckInterval()
                 : Math.max(1, Math.max(ctx.iterationsPerEpoch(), Math.min(100, budget / 20)));
         log = new MethodLog(budget, cfg.logEvery());
         done = layers.isEmpty();
@@ -94,7 +95,8 @@ final class ProgressiveRegularization implements PruningMethod {
         for (int i = 0; i < layers.size(); i++) {
             ChannelSlices s = layers.get(i);
             for (int c = 0; c < s.channels(); c++) {
-                if (cfg.progImportance() == MethodConfig.ProgressiveImportance.TAYLOR) taylorSum[i][c] += s.taylor(c); // loss gradient only
+                if (cfg.progImportance() == MethodConfig.ProgressiveImportance.TAYLOR)
+                    taylorSum[i][c] += s.taylor(c); // loss gradient only
                 double coef = cfg.progSquared() ? lambda : lambda / Math.max(Math.sqrt(s.sumSquares(c)), 1e-12);
                 s.addScaledToGrad(c, coef, cfg.bnPenalty());
             }

@@ -11,12 +11,15 @@ import java.util.List;
 public final class PruningMethods {
     private PruningMethods() {}
 
-    public static final List<String> FILTER_LEVEL = List.of("l1", "slimming", "greg1", "greg2", "increg", "progressive", "l0-filter");
+    public static final List<String> FILTER_LEVEL =
+            List.of("l1", "slimming", "greg1", "greg2", "increg", "progressive", "l0-filter");
     public static final List<String> WEIGHT_LEVEL = List.of("magnitude", "l0");
-    public static final List<String> NAMES = List.of("l1", "magnitude", "slimming", "greg1", "greg2", "increg", "progressive", "l0", "l0-filter");
+    public static final List<String> NAMES =
+            List.of("l1", "magnitude", "slimming", "greg1", "greg2", "increg", "progressive", "l0", "l0-filter");
 
     public static PruningMethod create(String name, MethodConfig cfg) {
-        if (cfg == null) throw new IllegalArgumentException("method config must not be null (use MethodConfig.defaults())");
+        if (cfg == null)
+            throw new IllegalArgumentException("method config must not be null (use MethodConfig.defaults())");
         return switch (name) {
             case "l1" -> new L1OneShot();
             case "magnitude" -> new MagnitudePruning(cfg);
@@ -27,7 +30,8 @@ public final class PruningMethods {
             case "slimming" -> new NetworkSlimming(cfg);
             case "l0" -> new L0WeightGates(cfg);
             case "l0-filter" -> new L0FilterGates(cfg);
-            default -> throw new IllegalArgumentException("unknown pruning method '" + name + "', expected one of " + NAMES);
+            default ->
+                throw new IllegalArgumentException("unknown pruning method '" + name + "', expected one of " + NAMES);
         };
     }
 }

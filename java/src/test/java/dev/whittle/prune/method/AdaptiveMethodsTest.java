@@ -23,25 +23,42 @@ class AdaptiveMethodsTest {
     void incRegHardPrunesGraduallyUntilEveryGroupReachesItsCount() {
         Graph g = pretrainedVgg();
         PruneContext ctx = filterContext(g, 0.5, 5, iterationsPerEpoch(TRAIN));
-        IncReg m = (IncReg) PruningMethods.create("increg", MethodConfig.builder().logEvery(1).build());
+        IncReg m = (IncReg) PruningMethods.create(
+                "increg", MethodConfig.builder().logEvery(1).build());
         m.init(ctx);
         regularize(g, m, TRAIN, 5, 0.05f);
         ChannelGroup conv3 = group(ctx, "conv3");
-        List<Integer> counts = m.log().stream().filter(r -> r.get("group").equals("conv3")).map(r -> (Integer) r.get("hardPruned")).toList();
-        for (int i = 1; i < counts.size(); i++) assertTrue(counts.get(i) >= counts.get(i - 1), "removals are permanent: " + counts);
-        assertTrue(counts.getFirst() == 0 && counts.stream().distinct().count() >= 3, "one by one, not at once: " + counts);
-        assertEquals(Map.of("conv1", 2, "conv2", 2, "conv3", 4, "conv4", 4, "conv5", 4, "conv6", 4), m.hardPruned(), "all reached inside the budget");
+        List<Integer> counts = m.log().stream()
+                .filter(r -> r.get("group").equals("conv3"))
+                .map(r -> (Integer) r.get("hardPruned"))
+                .toList();
+        for (int i = 1; i < counts.size(); i++)
+            assertTrue(counts.get(i) >= counts.get(i - 1), "removals are permanent: " + counts);
+        assertTrue(
+                counts.getFirst() == 0 && counts.stream().distinct().count() >= 3,
+                "one by one, not at once: " + counts);
+        assertEquals(
+                Map.of("conv1", 2, "conv2", 2, "conv3", 4, "conv4", 4, "conv5", 4, "conv6", 4),
+                m.hardPruned(),
+                "all reached inside the budget");
         // Hard-pruned channels are exact zeros, BN included.
         BatchNorm2d bn3 = (BatchNorm2d) g.nodes().get(conv3.norms().getFirst()).layer();
         PruneResult r = m.finish();
         assertNull(checkKeepCounts(ctx, r.channels()));
-        for (int c = 0; c < 8; c++) if (!r.channels().isAlive(conv3.id(), c)) assertEquals(0f, bn3.gamma.value()[c]);
+        for (int c = 0; c < 8; c++)
+            if (!r.channels().isAlive(conv3.id(), c)) assertEquals(0f, bn3.gamma.value()[c]);
     }
 
     @Test
     void incRegExponentialIncrementCrossesZeroAtTheBoundary() {
-        IncReg m = (IncReg) PruningMethods.create("increg", MethodConfig.builder().incRegIncrement(1).incRegFunction(MethodConfig.IncRegFunction.EXPONENTIAL).build());
-        IncReg lin = (IncReg) PruningMethods.create("increg", MethodConfig.builder().incRegIncrement(1).build());
+        IncReg m = (IncReg) PruningMethods.create(
+                "increg",
+                MethodConfig.builder()
+                        .incRegIncrement(1)
+                        .incRegFunction(MethodConfig.IncRegFunction.EXPONENTIAL)
+                        .build());
+        IncReg lin = (IncReg) PruningMethods.create(
+                "increg", MethodConfig.builder().incRegIncrement(1).build());
         m.init(filterContext(vgg(1), 0.5, 1, 4));
         lin.init(filterContext(vgg(1), 0.5, 1, 4));
         for (IncReg x : List.of(m, lin)) {
@@ -56,13 +73,21 @@ class AdaptiveMethodsTest {
     void progressiveRaisesLambdaWhileBelowTargetAndTheKeptPrunedGapWidens() {
         Graph g = pretrainedVgg();
         PruneContext ctx = filterContext(g, 0.5, 4, iterationsPerEpoch(TRAIN));
-        MethodConfig cfg = MethodConfig.builder().progLambda0(0.1).progGrowth(3).progLambdaMax(3).progCheckInterval(2).logEvery(1).build();
+        MethodConfig cfg = MethodConfig.builder()
+                .progLambda0(0.1)
+                .progGrowth(3)
+                .progLambdaMax(3)
+                .progCheckInterval(2)
+                .logEvery(1)
+                .build();
         ProgressiveRegularization m = (ProgressiveRegularization) PruningMethods.create("progressive", cfg);
         m.init(ctx);
         regularize(g, m, TRAIN, 4, 0.02f);
         assertEquals(3, m.lambda(), 1e-12, "below target at every check, so λ grew to λ_max");
-        List<Map<String, Object>> conv3 = m.log().stream().filter(r -> r.get("group").equals("conv3")).toList();
-        double r0 = (Double) conv3.getFirst().get("ratio"), r1 = (Double) conv3.getLast().get("ratio");
+        List<Map<String, Object>> conv3 =
+                m.log().stream().filter(r -> r.get("group").equals("conv3")).toList();
+        double r0 = (Double) conv3.getFirst().get("ratio"),
+                r1 = (Double) conv3.getLast().get("ratio");
         assertTrue(r1 > 1.5 * r0, "group lasso separates the weakest filters: ratio " + r0 + " → " + r1);
         PruneResult r = m.finish();
         assertNull(checkKeepCounts(ctx, r.channels()));
@@ -80,7 +105,8 @@ class AdaptiveMethodsTest {
             ChannelSlices s = new ChannelSlices(g, grp);
             for (var w : s.producerWeights()) {
                 int per = w.size() / grp.channels();
-                for (int c = 0; c < grp.channels(); c += 2) for (int i = 0; i < per; i++) w.value()[c * per + i] *= 1e-4f;
+                for (int c = 0; c < grp.channels(); c += 2)
+                    for (int i = 0; i < per; i++) w.value()[c * per + i] *= 1e-4f;
             }
         }
         MethodConfig cfg = MethodConfig.builder().progCheckInterval(2).build();
@@ -93,7 +119,8 @@ class AdaptiveMethodsTest {
         PruneResult r = m.finish();
         for (ChannelGroup grp : ctx.groups()) {
             if (!ctx.targets(grp)) continue;
-            for (int c = 0; c < grp.channels(); c++) assertEquals(c % 2 == 1, r.channels().isAlive(grp.id(), c), grp.name() + " " + c);
+            for (int c = 0; c < grp.channels(); c++)
+                assertEquals(c % 2 == 1, r.channels().isAlive(grp.id(), c), grp.name() + " " + c);
         }
     }
 
@@ -104,7 +131,8 @@ class AdaptiveMethodsTest {
         ChannelGroup conv4 = group(ctx, "conv4");
         BatchNorm2d bn4 = (BatchNorm2d) g.nodes().get(conv4.norms().getFirst()).layer();
         float[] before = bn4.gamma.value().clone();
-        var m = PruningMethods.create("slimming", MethodConfig.builder().slimmingS(0.3).build());
+        var m = PruningMethods.create(
+                "slimming", MethodConfig.builder().slimmingS(0.3).build());
         m.init(ctx);
         regularize(g, m, TRAIN, 3, 0.05f);
         float[] after = bn4.gamma.value().clone();

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.data.Dataset;
 import dev.whittle.graph.Graph;
-import dev.whittle.prune.ChannelGroup;
 import dev.whittle.prune.PruneContext;
 import dev.whittle.prune.PruneResult;
 import java.util.List;
@@ -19,7 +18,8 @@ class GrowingRegularizationTest {
     private static final Dataset TRAIN = data(64, 1);
 
     private static double ratioAt(List<Map<String, Object>> log, String group, boolean first) {
-        List<Map<String, Object>> rows = log.stream().filter(r -> r.get("group").equals(group)).toList();
+        List<Map<String, Object>> rows =
+                log.stream().filter(r -> r.get("group").equals(group)).toList();
         return (Double) (first ? rows.getFirst() : rows.getLast()).get("ratio");
     }
 
@@ -28,7 +28,11 @@ class GrowingRegularizationTest {
         Graph g = pretrainedVgg();
         long ipe = iterationsPerEpoch(TRAIN);
         PruneContext ctx = filterContext(g, 0.5, 5, ipe);
-        MethodConfig cfg = MethodConfig.builder().gregUpdateInterval(1).gregStabilize(2).logEvery(1).build();
+        MethodConfig cfg = MethodConfig.builder()
+                .gregUpdateInterval(1)
+                .gregStabilize(2)
+                .logEvery(1)
+                .build();
         GReg1 m = (GReg1) PruningMethods.create("greg1", cfg);
         m.init(ctx);
         assertEquals(1.0 * 1 / (5 * ipe), m.delta(), 1e-12, "δ = τ·K_u/(E·iters) (§1h.8)");
@@ -42,20 +46,29 @@ class GrowingRegularizationTest {
         StringBuilder ratios = new StringBuilder();
         for (GrowingRegularization.Layer l : m.layers) {
             assertTrue(l.finished);
-            assertTrue(l.maxLambda() > cfg.gregTau() || l.rhoEma >= cfg.gregRhoMax(), "λ reached τ or ρ stopped it: " + l.maxLambda());
+            assertTrue(
+                    l.maxLambda() > cfg.gregTau() || l.rhoEma >= cfg.gregRhoMax(),
+                    "λ reached τ or ρ stopped it: " + l.maxLambda());
             String name = l.slices.group.name();
             double before = ratioAt(m.log(), name, true), after = ratioAt(m.log(), name, false);
-            ratios.append(name).append(' ').append(before).append(" → ").append(after).append("; ");
+            ratios.append(name)
+                    .append(' ')
+                    .append(before)
+                    .append(" → ")
+                    .append(after)
+                    .append("; ");
             assertTrue(after > before, name + ": kept/pruned mean |w| ratio " + before + " → " + after);
             growth += after / before / m.layers.size();
-            for (int c = 0; c < l.lambda.length; c++) assertEquals(l.selected[c], l.lambda[c] > 0, "kept channels stay at λ = 0");
+            for (int c = 0; c < l.lambda.length; c++)
+                assertEquals(l.selected[c], l.lambda[c] > 0, "kept channels stay at λ = 0");
         }
         // With a BN after every conv the separation is slow (§1g′ saw the ratio level off at 16–20 after epochs).
         assertTrue(growth > 1.5, "mean ratio growth " + growth + ": " + ratios);
         PruneResult r = m.finish();
         assertNull(checkKeepCounts(ctx, r.channels()));
         for (GrowingRegularization.Layer l : m.layers) {
-            for (int c = 0; c < l.selected.length; c++) assertEquals(!l.selected[c], r.channels().isAlive(l.slices.group.id(), c), "S_l removed");
+            for (int c = 0; c < l.selected.length; c++)
+                assertEquals(!l.selected[c], r.channels().isAlive(l.slices.group.id(), c), "S_l removed");
         }
         assertTrue(m.log().size() <= MethodLog.MAX_ROWS && !m.log().isEmpty());
     }
@@ -65,7 +78,11 @@ class GrowingRegularizationTest {
         Graph g = pretrainedVgg();
         long ipe = iterationsPerEpoch(TRAIN);
         PruneContext ctx = filterContext(g, 0.5, 3, ipe);
-        MethodConfig cfg = MethodConfig.builder().gregUpdateInterval(1).gregStabilize(2).bnPenalty(true).build();
+        MethodConfig cfg = MethodConfig.builder()
+                .gregUpdateInterval(1)
+                .gregStabilize(2)
+                .bnPenalty(true)
+                .build();
         GReg2 m = (GReg2) PruningMethods.create("greg2", cfg);
         m.init(ctx);
         assertTrue(m.layers.stream().allMatch(l -> l.selected == null), "nothing picked before the uniform phase");
@@ -81,6 +98,7 @@ class GrowingRegularizationTest {
         }
         PruneResult r = m.finish();
         assertNull(checkKeepCounts(ctx, r.channels()));
-        assertTrue(m.log().stream().anyMatch(x -> x.get("phase").equals("pick")) && m.log().stream().anyMatch(x -> x.get("phase").equals("stabilize")));
+        assertTrue(m.log().stream().anyMatch(x -> x.get("phase").equals("pick"))
+                && m.log().stream().anyMatch(x -> x.get("phase").equals("stabilize")));
     }
 }

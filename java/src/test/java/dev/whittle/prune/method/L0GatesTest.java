@@ -18,7 +18,12 @@ class L0GatesTest {
 
     private static MethodConfig strong() {
         // Per-gate penalty λ/N = 1 and a fast log α optimizer, so the gates move within a dozen iterations.
-        return MethodConfig.builder().l0Lambda(1).l0DataSize(1).l0LogAlphaLr(0.5).logEvery(1).build();
+        return MethodConfig.builder()
+                .l0Lambda(1)
+                .l0DataSize(1)
+                .l0LogAlphaLr(0.5)
+                .logEvery(1)
+                .build();
     }
 
     @Test
@@ -45,9 +50,14 @@ class L0GatesTest {
     void afterEachStepTheLayerHoldsTheTestTimeGatedWeights() {
         Graph g = vgg(3);
         PruneContext ctx = weightContext(g, 0.5, 1, iterationsPerEpoch(TRAIN));
-        L0WeightGates m = (L0WeightGates) PruningMethods.create("l0", MethodConfig.builder().l0InitDrop(0.5).build());
+        L0WeightGates m = (L0WeightGates) PruningMethods.create(
+                "l0", MethodConfig.builder().l0InitDrop(0.5).build());
         m.init(ctx);
-        var conv1 = g.namedParams().stream().filter(p -> p.name().equals("conv1.weight")).findFirst().orElseThrow().param();
+        var conv1 = g.namedParams().stream()
+                .filter(p -> p.name().equals("conv1.weight"))
+                .findFirst()
+                .orElseThrow()
+                .param();
         regularize(g, m, TRAIN, 1, 0.05f);
         // Between iterations (and so during evaluation) the layer holds θ·ẑ, the deterministic test-time gate.
         float[][] rz = m.rawAndTestGates("conv1.weight");

@@ -51,11 +51,13 @@ final class MethodTestKit {
             new Trainer(g, config(2, 0.05f), PARALLEL).fit(data(128, 9), null, QUIET);
             List<Graph.NamedParam> ps = g.namedParams();
             pretrained = new float[ps.size()][];
-            for (int i = 0; i < ps.size(); i++) pretrained[i] = ps.get(i).param().value().clone();
+            for (int i = 0; i < ps.size(); i++)
+                pretrained[i] = ps.get(i).param().value().clone();
         }
         Graph g = vgg(4);
         List<Graph.NamedParam> ps = g.namedParams();
-        for (int i = 0; i < ps.size(); i++) System.arraycopy(pretrained[i], 0, ps.get(i).param().value(), 0, pretrained[i].length);
+        for (int i = 0; i < ps.size(); i++)
+            System.arraycopy(pretrained[i], 0, ps.get(i).param().value(), 0, pretrained[i].length);
         return g;
     }
 
@@ -85,12 +87,16 @@ final class MethodTestKit {
     static String checkKeepCounts(PruneContext ctx, ChannelMasks m) {
         for (ChannelGroup g : ctx.groups()) {
             int alive = m.aliveIndices(g.id()).length;
-            if (alive != ctx.keep()[g.id()]) return "group " + g.name() + " keeps " + alive + " instead of " + ctx.keep()[g.id()];
+            if (alive != ctx.keep()[g.id()])
+                return "group " + g.name() + " keeps " + alive + " instead of " + ctx.keep()[g.id()];
         }
         return null;
     }
 
     static ChannelGroup group(PruneContext ctx, String name) {
-        return ctx.groups().stream().filter(g -> g.name().equals(name)).findFirst().orElseThrow();
+        return ctx.groups().stream()
+                .filter(g -> g.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -47,13 +47,17 @@ class SupportTest {
 
     @Test
     void hardConcreteDerivativeMatchesAFiniteDifference() {
-        HardConcreteGates a = new HardConcreteGates(1, 0.3, new SplittableRandom(1)), b = new HardConcreteGates(1, 0.3, new SplittableRandom(1));
+        HardConcreteGates a = new HardConcreteGates(1, 0.3, new SplittableRandom(1)),
+                b = new HardConcreteGates(1, 0.3, new SplittableRandom(1));
         double h = 1e-3;
         b.logAlpha[0] = (float) (a.logAlpha[0] + h);
         a.sample(new SplittableRandom(5));
         b.sample(new SplittableRandom(5)); // same u
         if (a.z[0] > 0 && a.z[0] < 1) assertEquals((b.z[0] - a.z[0]) / h, a.dzDlogAlpha[0], 1e-2);
-        assertEquals(0f, new HardConcreteGates(1, 0.999, new SplittableRandom(1)).testGate(0), "log α ≤ ln(1/11) is a closed gate");
+        assertEquals(
+                0f,
+                new HardConcreteGates(1, 0.999, new SplittableRandom(1)).testGate(0),
+                "log α ≤ ln(1/11) is a closed gate");
     }
 
     @Test
@@ -71,7 +75,8 @@ class SupportTest {
         Graph g = Models.lenet5(10);
         g.initialize(1);
         List<ChannelGroup> groups = ChannelGroups.derive(g);
-        PruneContext ctx = new PruneContext(g, groups, PruneTarget.uniform(g, groups, 0.5, 1, false), 4, 1, Granularity.FILTER, 0, 1);
+        PruneContext ctx = new PruneContext(
+                g, groups, PruneTarget.uniform(g, groups, 0.5, 1, false), 4, 1, Granularity.FILTER, 0, 1);
         PruningMethod m = PruningMethods.create("slimming", MethodConfig.defaults());
         m.init(ctx);
         assertNull(checkKeepCounts(ctx, m.finish().channels()));

@@ -55,9 +55,21 @@ public final class Sgemm {
      * @param k columns of op(A), rows of op(B)
      */
     public static void gemm(
-            boolean transA, boolean transB, int m, int n, int k,
-            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-            float[] c, int cOff, int ldc, boolean overwrite) {
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean overwrite) {
         if (m <= 0 || n <= 0) return;
         if (k <= 0) {
             if (overwrite) {

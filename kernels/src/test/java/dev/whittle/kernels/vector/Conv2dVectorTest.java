@@ -39,18 +39,30 @@ class Conv2dVectorTest {
                 new Case("N3 C17 7x7 K17 k1 s1 p0 (pointwise)", ConvGeometry.square(3, 17, 7, 7, 17, 1, 1, 0)),
                 new Case("N3 C3 9x9 K5 k1 s2 p0 (shortcut)", ConvGeometry.square(3, 3, 9, 9, 5, 1, 2, 0)),
                 new Case("N3 C5 5x5 K5 k1 s1 p1 (1x1 padded)", ConvGeometry.square(3, 5, 5, 5, 5, 1, 1, 1)),
-                new Case("N3 C3 11x11 K5 k3 s1 p1 (images batched 2 + 1)", ConvGeometry.square(3, 3, 11, 11, 5, 3, 1, 1)),
-                new Case("N3 C5 11x11 K7 k1 s1 p0 (pointwise, batched 2 + 1)", ConvGeometry.square(3, 5, 11, 11, 7, 1, 1, 0)),
+                new Case(
+                        "N3 C3 11x11 K5 k3 s1 p1 (images batched 2 + 1)",
+                        ConvGeometry.square(3, 3, 11, 11, 5, 3, 1, 1)),
+                new Case(
+                        "N3 C5 11x11 K7 k1 s1 p0 (pointwise, batched 2 + 1)",
+                        ConvGeometry.square(3, 5, 11, 11, 7, 1, 1, 0)),
                 new Case("N1 C1 28x28 K6 k5 s1 p2 (LeNet conv1)", ConvGeometry.square(1, 1, 28, 28, 6, 5, 1, 2)),
-                new Case("N3 C32 7x7 K33 k3 s1 p1 (CRS 288 > one K block)", ConvGeometry.square(3, 32, 7, 7, 33, 3, 1, 1)),
+                new Case(
+                        "N3 C32 7x7 K33 k3 s1 p1 (CRS 288 > one K block)",
+                        ConvGeometry.square(3, 32, 7, 7, 33, 3, 1, 1)),
                 new Case("N3 C6 7x7 K9 k3 s1 p1 groups3", new ConvGeometry(3, 6, 7, 7, 9, 3, 3, 1, 1, 1, 1, 3)),
-                new Case("N3 C3 9x9 K6 k3 s2 p1 groups3 (multiplier 2)",
+                new Case(
+                        "N3 C3 9x9 K6 k3 s2 p1 groups3 (multiplier 2)",
                         new ConvGeometry(3, 3, 9, 9, 6, 3, 3, 2, 2, 1, 1, 3)),
-                new Case("N3 C8 7x7 K4 k1 s1 p0 groups2 (grouped pointwise)",
+                new Case(
+                        "N3 C8 7x7 K4 k1 s1 p0 groups2 (grouped pointwise)",
                         new ConvGeometry(3, 8, 7, 7, 4, 1, 1, 1, 1, 0, 0, 2)),
                 new Case("N3 C5 7x7 K5 k3 s1 p1 depthwise", new ConvGeometry(3, 5, 7, 7, 5, 3, 3, 1, 1, 1, 1, 5)),
-                new Case("N3 C3 7x9 K5 k3x5 s2x1 p1x2 (non-square)", new ConvGeometry(3, 3, 7, 9, 5, 3, 5, 2, 1, 1, 2, 1)),
-                new Case("N3 C3 9x7 K3 k5x1 s1x2 p0x1 (non-square)", new ConvGeometry(3, 3, 9, 7, 3, 5, 1, 1, 2, 0, 1, 1)));
+                new Case(
+                        "N3 C3 7x9 K5 k3x5 s2x1 p1x2 (non-square)",
+                        new ConvGeometry(3, 3, 7, 9, 5, 3, 5, 2, 1, 1, 2, 1)),
+                new Case(
+                        "N3 C3 9x7 K3 k5x1 s1x2 p0x1 (non-square)",
+                        new ConvGeometry(3, 3, 9, 7, 3, 5, 1, 1, 2, 0, 1, 1)));
     }
 
     static int xSize(ConvGeometry g) {

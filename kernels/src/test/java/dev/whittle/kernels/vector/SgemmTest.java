@@ -79,10 +79,12 @@ class SgemmTest {
     @Test
     void overwriteIgnoresPreviousContents() {
         long seed = 4000;
-        for (int m : new int[] {1, 7, 33}) for (int n : new int[] {1, 17, 32, 33}) for (int k : new int[] {1, 6, 300}) {
-            check(false, false, m, n, k, true, seed++);
-            check(true, true, m, n, k, true, seed++);
-        }
+        for (int m : new int[] {1, 7, 33})
+            for (int n : new int[] {1, 17, 32, 33})
+                for (int k : new int[] {1, 6, 300}) {
+                    check(false, false, m, n, k, true, seed++);
+                    check(true, true, m, n, k, true, seed++);
+                }
     }
 
     @Test

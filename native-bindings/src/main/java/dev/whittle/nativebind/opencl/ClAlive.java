@@ -25,7 +25,8 @@ public final class ClAlive implements AutoCloseable {
         Arrays.sort(sorted);
         for (int i = 0; i < sorted.length; i++) {
             if (sorted[i] < 0 || (i > 0 && sorted[i] == sorted[i - 1])) {
-                throw new IllegalArgumentException("alive indices must be distinct and >= 0: " + Arrays.toString(alive));
+                throw new IllegalArgumentException(
+                        "alive indices must be distinct and >= 0: " + Arrays.toString(alive));
             }
         }
         return new ClAlive(ctx.ints(alive), alive.length, sorted.length == 0 ? -1 : sorted[sorted.length - 1]);
@@ -41,7 +42,8 @@ public final class ClAlive implements AutoCloseable {
 
     /** Throws unless every index is below {@code bound}. */
     void checkBound(int bound, String what) {
-        if (max >= bound) throw new IllegalArgumentException(what + " index " + max + " out of range 0.." + (bound - 1));
+        if (max >= bound)
+            throw new IllegalArgumentException(what + " index " + max + " out of range 0.." + (bound - 1));
     }
 
     @Override

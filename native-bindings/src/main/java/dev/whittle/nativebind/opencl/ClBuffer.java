@@ -13,7 +13,10 @@ import org.lwjgl.system.MemoryStack;
  * through the context's staging buffer; offsets and lengths are in elements. New buffers are zero-filled.
  */
 public final class ClBuffer implements AutoCloseable {
-    public enum Kind { FLOAT, INT }
+    public enum Kind {
+        FLOAT,
+        INT
+    }
 
     private final ClContext ctx;
     private final Kind kind;
@@ -64,7 +67,8 @@ public final class ClBuffer implements AutoCloseable {
         Objects.checkFromIndexSize(off, len, src.length);
         ByteBuffer s = staging(at, len);
         s.asFloatBuffer().put(src, off, len);
-        ClException.check(clEnqueueWriteBuffer(ctx.queue(), handle, true, at * 4L, s, null, null), "clEnqueueWriteBuffer");
+        ClException.check(
+                clEnqueueWriteBuffer(ctx.queue(), handle, true, at * 4L, s, null, null), "clEnqueueWriteBuffer");
     }
 
     public void write(int[] src) {
@@ -76,7 +80,8 @@ public final class ClBuffer implements AutoCloseable {
         Objects.checkFromIndexSize(off, len, src.length);
         ByteBuffer s = staging(at, len);
         s.asIntBuffer().put(src, off, len);
-        ClException.check(clEnqueueWriteBuffer(ctx.queue(), handle, true, at * 4L, s, null, null), "clEnqueueWriteBuffer");
+        ClException.check(
+                clEnqueueWriteBuffer(ctx.queue(), handle, true, at * 4L, s, null, null), "clEnqueueWriteBuffer");
     }
 
     /** Reads the first {@code dst.length} elements. */
@@ -89,7 +94,8 @@ public final class ClBuffer implements AutoCloseable {
         expect(Kind.FLOAT);
         Objects.checkFromIndexSize(off, len, dst.length);
         ByteBuffer s = staging(at, len);
-        ClException.check(clEnqueueReadBuffer(ctx.queue(), handle, true, at * 4L, s, null, null), "clEnqueueReadBuffer");
+        ClException.check(
+                clEnqueueReadBuffer(ctx.queue(), handle, true, at * 4L, s, null, null), "clEnqueueReadBuffer");
         s.asFloatBuffer().get(dst, off, len);
     }
 
@@ -101,7 +107,8 @@ public final class ClBuffer implements AutoCloseable {
         expect(Kind.INT);
         Objects.checkFromIndexSize(off, len, dst.length);
         ByteBuffer s = staging(at, len);
-        ClException.check(clEnqueueReadBuffer(ctx.queue(), handle, true, at * 4L, s, null, null), "clEnqueueReadBuffer");
+        ClException.check(
+                clEnqueueReadBuffer(ctx.queue(), handle, true, at * 4L, s, null, null), "clEnqueueReadBuffer");
         s.asIntBuffer().get(dst, off, len);
     }
 
@@ -114,12 +121,15 @@ public final class ClBuffer implements AutoCloseable {
     public void fillZero(long at, long len) {
         ensureOpen();
         if (at < 0 || len < 0 || at + len > elements) {
-            throw new IndexOutOfBoundsException("elements [" + at + ", " + (at + len) + ") outside buffer of " + elements);
+            throw new IndexOutOfBoundsException(
+                    "elements [" + at + ", " + (at + len) + ") outside buffer of " + elements);
         }
         if (len == 0) return;
         try (MemoryStack stack = MemoryStack.stackPush()) {
             ByteBuffer zero = stack.calloc(4);
-            ClException.check(clEnqueueFillBuffer(ctx.queue(), handle, zero, at * 4L, len * 4L, null, null), "clEnqueueFillBuffer");
+            ClException.check(
+                    clEnqueueFillBuffer(ctx.queue(), handle, zero, at * 4L, len * 4L, null, null),
+                    "clEnqueueFillBuffer");
         }
     }
 
@@ -135,7 +145,8 @@ public final class ClBuffer implements AutoCloseable {
     private ByteBuffer staging(long at, int len) {
         ensureOpen();
         if (at < 0 || at + len > elements) {
-            throw new IndexOutOfBoundsException("elements [" + at + ", " + (at + len) + ") outside buffer of " + elements);
+            throw new IndexOutOfBoundsException(
+                    "elements [" + at + ", " + (at + len) + ") outside buffer of " + elements);
         }
         return ctx.staging(len * 4L);
     }

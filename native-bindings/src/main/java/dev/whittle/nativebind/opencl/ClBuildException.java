@@ -6,8 +6,10 @@ public final class ClBuildException extends ClException {
     private final String buildLog;
 
     ClBuildException(String programName, String options, String device, int errorCode, String buildLog) {
-        super("OpenCL program '" + programName + "' failed to build on " + device + " with options [" + options + "]: "
-                + errorName(errorCode) + " (" + errorCode + ")\n--- build log ---\n" + buildLog, errorCode);
+        super(
+                "OpenCL program '" + programName + "' failed to build on " + device + " with options [" + options
+                        + "]: " + errorName(errorCode) + " (" + errorCode + ")\n--- build log ---\n" + buildLog,
+                errorCode);
         this.programName = programName;
         this.buildLog = buildLog;
     }

@@ -77,11 +77,13 @@ public final class ClContext implements AutoCloseable {
             devices = ClPlatforms.devices();
         } catch (Throwable t) { // UnsatisfiedLinkError, ExceptionInInitializerError, NoClassDefFoundError, ClException
             whyNot.accept("cannot load the OpenCL library (" + Configuration.OPENCL_LIBRARY_NAME.get("default name")
-                    + "): " + oneLine(t) + "; install an ICD loader and a driver, e.g. ocl-icd-libopencl1 + pocl-opencl-icd");
+                    + "): " + oneLine(t)
+                    + "; install an ICD loader and a driver, e.g. ocl-icd-libopencl1 + pocl-opencl-icd");
             return Optional.empty();
         }
         if (devices.isEmpty()) {
-            whyNot.accept("the OpenCL library loaded but reports no platform/device (for PoCL, check that POCL_CACHE_DIR is writable)");
+            whyNot.accept(
+                    "the OpenCL library loaded but reports no platform/device (for PoCL, check that POCL_CACHE_DIR is writable)");
             return Optional.empty();
         }
         ClDevice chosen;
@@ -104,7 +106,8 @@ public final class ClContext implements AutoCloseable {
      * Linux, unless the user set {@code org.lwjgl.opencl.libname}, ask for the versioned soname.
      */
     private static void preferVersionedLibraryName() {
-        if (System.getProperty("org.lwjgl.opencl.libname") == null && Configuration.OPENCL_LIBRARY_NAME.get() == null
+        if (System.getProperty("org.lwjgl.opencl.libname") == null
+                && Configuration.OPENCL_LIBRARY_NAME.get() == null
                 && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             Configuration.OPENCL_LIBRARY_NAME.set("libOpenCL.so.1");
         }
@@ -224,7 +227,8 @@ public final class ClContext implements AutoCloseable {
 
     /** The shared direct staging buffer, at least {@code bytes} long, position 0 and limit {@code bytes}. */
     ByteBuffer staging(long bytes) {
-        if (bytes > Integer.MAX_VALUE) throw new IllegalArgumentException("transfer of " + bytes + " bytes exceeds 2 GiB");
+        if (bytes > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("transfer of " + bytes + " bytes exceeds 2 GiB");
         if (staging == null || staging.capacity() < bytes) {
             if (staging != null) MemoryUtil.memFree(staging);
             staging = MemoryUtil.memAlloc((int) Math.max(bytes, 1 << 16));

@@ -16,6 +16,7 @@ package dev.whittle.nativebind.opencl;
 public final class ClConv2d {
     /** Local size along the plane for the direct kernels: fixed (not per shape) so PoCL compiles each once. */
     private static final int DIRECT_WG = 64;
+
     private final ClLauncher l;
     private final ClKernel fwdTiled, bwdDataTiled, bwdWeightsTiled, bwdBias, fwdDirect, bwdDataDirect, bwdWeightsDirect;
 
@@ -44,33 +45,49 @@ public final class ClConv2d {
     }
 
     /** dw += Σ_n dy ⋆ x and db += Σ dy (db may be null) over all N images; dw (K,C/G,R,S), db (K) accumulated. */
-    public void backwardWeights(ClConvShape g, ClBuffer x, ClBuffer dy, ClBuffer dw, ClBuffer db, ClAlive kAlive, ClAlive cAlive) {
+    public void backwardWeights(
+            ClConvShape g, ClBuffer x, ClBuffer dy, ClBuffer dw, ClBuffer db, ClAlive kAlive, ClAlive cAlive) {
         if (g.groups() == 1) backwardWeights(g, x, dy, dw, db, kAlive, cAlive, bwdWeightsTiled, true);
         else backwardWeightsDirect(g, x, dy, dw, db, kAlive, cAlive);
     }
 
     /** {@link #forward} with one work-item per output; any number of groups. */
-    public void forwardDirect(ClConvShape g, ClBuffer x, ClBuffer w, ClBuffer b, ClBuffer y, ClAlive kAlive, ClAlive cAlive) {
+    public void forwardDirect(
+            ClConvShape g, ClBuffer x, ClBuffer w, ClBuffer b, ClBuffer y, ClAlive kAlive, ClAlive cAlive) {
         forward(g, x, w, b, y, kAlive, cAlive, fwdDirect, false);
     }
 
     /** {@link #backwardData} with one work-item per input element; any number of groups. */
-    public void backwardDataDirect(ClConvShape g, ClBuffer dy, ClBuffer w, ClBuffer dx, ClAlive kAlive, ClAlive cAlive) {
+    public void backwardDataDirect(
+            ClConvShape g, ClBuffer dy, ClBuffer w, ClBuffer dx, ClAlive kAlive, ClAlive cAlive) {
         backwardData(g, dy, w, dx, kAlive, cAlive, bwdDataDirect, false);
     }
 
     /** {@link #backwardWeights} with one work-item per weight; any number of groups. */
-    public void backwardWeightsDirect(ClConvShape g, ClBuffer x, ClBuffer dy, ClBuffer dw, ClBuffer db, ClAlive kAlive, ClAlive cAlive) {
+    public void backwardWeightsDirect(
+            ClConvShape g, ClBuffer x, ClBuffer dy, ClBuffer dw, ClBuffer db, ClAlive kAlive, ClAlive cAlive) {
         backwardWeights(g, x, dy, dw, db, kAlive, cAlive, bwdWeightsDirect, false);
     }
 
-    private void forward(ClConvShape g, ClBuffer x, ClBuffer w, ClBuffer b, ClBuffer y, ClAlive kAlive, ClAlive cAlive,
-                         ClKernel k, boolean tiled) {
+    private void forward(
+            ClConvShape g,
+            ClBuffer x,
+            ClBuffer w,
+            ClBuffer b,
+            ClBuffer y,
+            ClAlive kAlive,
+            ClAlive cAlive,
+            ClKernel k,
+            boolean tiled) {
         int kc = ClLauncher.count(kAlive, g.k()), cc = ClLauncher.count(cAlive, g.c());
         if (g.n() == 0) return;
         if (kc < g.k()) y.fillZero(0, (long) g.n() * g.k() * g.p() * g.q());
         if (kc == 0) return;
-        k.arg(0, x).arg(1, w).arg(2, b == null ? l.placeholder() : b).arg(3, b == null ? 0 : 1).arg(4, y);
+        k.arg(0, x)
+                .arg(1, w)
+                .arg(2, b == null ? l.placeholder() : b)
+                .arg(3, b == null ? 0 : 1)
+                .arg(4, y);
         int next = shapeArgs(k, 5, g, kAlive, kc, cAlive, cc);
         long pq = (long) g.p() * g.q();
         if (tiled) {
@@ -81,8 +98,15 @@ public final class ClConv2d {
         }
     }
 
-    private void backwardData(ClConvShape g, ClBuffer dy, ClBuffer w, ClBuffer dx, ClAlive kAlive, ClAlive cAlive,
-                              ClKernel k, boolean tiled) {
+    private void backwardData(
+            ClConvShape g,
+            ClBuffer dy,
+            ClBuffer w,
+            ClBuffer dx,
+            ClAlive kAlive,
+            ClAlive cAlive,
+            ClKernel k,
+            boolean tiled) {
         int kc = ClLauncher.count(kAlive, g.k()), cc = ClLauncher.count(cAlive, g.c());
         if (g.n() == 0 || kc == 0 || cc == 0) return;
         k.arg(0, dy).arg(1, w).arg(2, dx);
@@ -96,8 +120,16 @@ public final class ClConv2d {
         }
     }
 
-    private void backwardWeights(ClConvShape g, ClBuffer x, ClBuffer dy, ClBuffer dw, ClBuffer db, ClAlive kAlive,
-                                 ClAlive cAlive, ClKernel k, boolean tiled) {
+    private void backwardWeights(
+            ClConvShape g,
+            ClBuffer x,
+            ClBuffer dy,
+            ClBuffer dw,
+            ClBuffer db,
+            ClAlive kAlive,
+            ClAlive cAlive,
+            ClKernel k,
+            boolean tiled) {
         int kc = ClLauncher.count(kAlive, g.k()), cc = ClLauncher.count(cAlive, g.c());
         if (g.n() == 0 || kc == 0) return;
         if (cc > 0) {
@@ -112,19 +144,35 @@ public final class ClConv2d {
             }
         }
         if (db != null) {
-            bwdBias.arg(0, dy).arg(1, db).arg(2, l.indices(kAlive, g.k(), "alive filter"))
-                    .arg(3, g.n()).arg(4, g.k()).arg(5, g.p() * g.q());
+            bwdBias.arg(0, dy)
+                    .arg(1, db)
+                    .arg(2, l.indices(kAlive, g.k(), "alive filter"))
+                    .arg(3, g.n())
+                    .arg(4, g.k())
+                    .arg(5, g.p() * g.q());
             l.run(bwdBias, new long[] {(long) kc * l.tuning.reduceWg()}, new long[] {l.tuning.reduceWg()});
         }
     }
 
     /** Binds (kAlive, kCount, cAlive, cCount, N, C, H, W, K, R, S, P, Q, sh, sw, ph, pw) from {@code at}. */
     private int shapeArgs(ClKernel k, int at, ClConvShape g, ClAlive kAlive, int kc, ClAlive cAlive, int cc) {
-        k.arg(at, l.indices(kAlive, g.k(), "alive filter")).arg(at + 1, kc)
-                .arg(at + 2, l.indices(cAlive, g.c(), "alive channel")).arg(at + 3, cc)
-                .arg(at + 4, g.n()).arg(at + 5, g.c()).arg(at + 6, g.h()).arg(at + 7, g.w()).arg(at + 8, g.k())
-                .arg(at + 9, g.r()).arg(at + 10, g.s()).arg(at + 11, g.p()).arg(at + 12, g.q())
-                .arg(at + 13, g.strideH()).arg(at + 14, g.strideW()).arg(at + 15, g.padH()).arg(at + 16, g.padW());
+        k.arg(at, l.indices(kAlive, g.k(), "alive filter"))
+                .arg(at + 1, kc)
+                .arg(at + 2, l.indices(cAlive, g.c(), "alive channel"))
+                .arg(at + 3, cc)
+                .arg(at + 4, g.n())
+                .arg(at + 5, g.c())
+                .arg(at + 6, g.h())
+                .arg(at + 7, g.w())
+                .arg(at + 8, g.k())
+                .arg(at + 9, g.r())
+                .arg(at + 10, g.s())
+                .arg(at + 11, g.p())
+                .arg(at + 12, g.q())
+                .arg(at + 13, g.strideH())
+                .arg(at + 14, g.strideW())
+                .arg(at + 15, g.padH())
+                .arg(at + 16, g.padW());
         return at + 17;
     }
 }

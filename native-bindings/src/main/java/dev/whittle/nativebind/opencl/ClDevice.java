@@ -7,8 +7,18 @@ package dev.whittle.nativebind.opencl;
  * @param type  "GPU", "ACCELERATOR", "CPU" or "OTHER"
  */
 public record ClDevice(
-        int index, long platform, long handle, String platformName, String name, String vendor, String version,
-        String openclCVersion, String type, int computeUnits, long maxWorkGroupSize, long localMemBytes,
+        int index,
+        long platform,
+        long handle,
+        String platformName,
+        String name,
+        String vendor,
+        String version,
+        String openclCVersion,
+        String type,
+        int computeUnits,
+        long maxWorkGroupSize,
+        long localMemBytes,
         long globalMemBytes) {
 
     /** Preference rank: lower is better (GPU, then accelerator, then CPU). */
@@ -25,7 +35,16 @@ public record ClDevice(
     public String describe() {
         return String.format(
                 "%s [%s] %s by %s, %s, %s, %d compute units, max work-group %d, local mem %d KiB, global mem %d MiB (platform %s)",
-                name, type, version, vendor, openclCVersion, "device #" + index, computeUnits, maxWorkGroupSize,
-                localMemBytes / 1024, globalMemBytes / (1024 * 1024), platformName);
+                name,
+                type,
+                version,
+                vendor,
+                openclCVersion,
+                "device #" + index,
+                computeUnits,
+                maxWorkGroupSize,
+                localMemBytes / 1024,
+                globalMemBytes / (1024 * 1024),
+                platformName);
     }
 }

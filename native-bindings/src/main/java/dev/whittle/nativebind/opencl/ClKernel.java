@@ -28,7 +28,8 @@ public final class ClKernel {
     }
 
     public ClKernel arg(int index, ClBuffer buffer) {
-        ClException.check(clSetKernelArg1p(handle, index, buffer.handle()), "clSetKernelArg(" + name + ", " + index + ")");
+        ClException.check(
+                clSetKernelArg1p(handle, index, buffer.handle()), "clSetKernelArg(" + name + ", " + index + ")");
         return this;
     }
 
@@ -72,15 +73,18 @@ public final class ClKernel {
                 l.put(d, local[d]);
             }
             PointerBuffer event = timed ? stack.mallocPointer(1) : null;
-            ClException.check(clEnqueueNDRangeKernel(ctx.queue(), handle, global.length, null, g, l, null, event),
+            ClException.check(
+                    clEnqueueNDRangeKernel(ctx.queue(), handle, global.length, null, g, l, null, event),
                     "clEnqueueNDRangeKernel(" + name + ")");
             if (!timed) return 0;
             long ev = event.get(0);
             try {
                 ClException.check(clWaitForEvents(ev), "clWaitForEvents(" + name + ")");
                 LongBuffer t = stack.mallocLong(2);
-                ClException.check(clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, t.slice(0, 1), null), "profiling");
-                ClException.check(clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, t.slice(1, 1), null), "profiling");
+                ClException.check(
+                        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, t.slice(0, 1), null), "profiling");
+                ClException.check(
+                        clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, t.slice(1, 1), null), "profiling");
                 return t.get(1) - t.get(0);
             } finally {
                 clReleaseEvent(ev);

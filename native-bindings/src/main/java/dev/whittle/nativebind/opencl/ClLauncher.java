@@ -2,8 +2,8 @@ package dev.whittle.nativebind.opencl;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -61,7 +61,8 @@ final class ClLauncher implements AutoCloseable {
             return;
         }
         long ns = k.launchTimed(global, local);
-        times.merge(k.name(), new ClKernelTime(ns, 1), (a, b) -> new ClKernelTime(a.nanos() + b.nanos(), a.launches() + 1));
+        times.merge(
+                k.name(), new ClKernelTime(ns, 1), (a, b) -> new ClKernelTime(a.nanos() + b.nanos(), a.launches() + 1));
     }
 
     void run1d(ClKernel k, long n) {
@@ -70,9 +71,11 @@ final class ClLauncher implements AutoCloseable {
 
     /** A tiled GEMM launch over rows × cols outputs. */
     void runTiled(ClKernel k, long rows, long cols) {
-        long tilesN = (cols + tuning.tileN() - 1) / tuning.tileN(), tilesM = (rows + tuning.tileM() - 1) / tuning.tileM();
-        run(k, new long[] {tilesN * tuning.tileN(), tilesM * tuning.rowThreads()},
-                new long[] {tuning.tileN(), tuning.rowThreads()});
+        long tilesN = (cols + tuning.tileN() - 1) / tuning.tileN(),
+                tilesM = (rows + tuning.tileM() - 1) / tuning.tileM();
+        run(k, new long[] {tilesN * tuning.tileN(), tilesM * tuning.rowThreads()}, new long[] {
+            tuning.tileN(), tuning.rowThreads()
+        });
     }
 
     void setProfiling(boolean on) {
@@ -97,6 +100,8 @@ final class ClLauncher implements AutoCloseable {
     }
 
     static void checkSize(long elements, String what) {
-        if (elements > Integer.MAX_VALUE) throw new IllegalArgumentException(what + " has " + elements + " elements; the kernels index with 32-bit ints");
+        if (elements > Integer.MAX_VALUE)
+            throw new IllegalArgumentException(
+                    what + " has " + elements + " elements; the kernels index with 32-bit ints");
     }
 }

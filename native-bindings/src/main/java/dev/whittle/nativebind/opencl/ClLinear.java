@@ -23,19 +23,33 @@ public final class ClLinear {
     }
 
     /** y = x·wᵀ + b for rows [0, batch); y overwritten (unlisted columns 0). */
-    public void forward(int batch, int in, int out, ClBuffer x, ClBuffer w, ClBuffer b, ClBuffer y, ClAlive oAlive, ClAlive iAlive) {
+    public void forward(
+            int batch,
+            int in,
+            int out,
+            ClBuffer x,
+            ClBuffer w,
+            ClBuffer b,
+            ClBuffer y,
+            ClAlive oAlive,
+            ClAlive iAlive) {
         int oc = ClLauncher.count(oAlive, out), ic = ClLauncher.count(iAlive, in);
         if (batch == 0) return;
         ClLauncher.checkSize((long) batch * Math.max(in, out), "linear activations");
         if (oc < out) y.fillZero(0, (long) batch * out);
         if (oc == 0) return;
-        fwd.arg(0, x).arg(1, w).arg(2, b == null ? l.placeholder() : b).arg(3, b == null ? 0 : 1).arg(4, y);
+        fwd.arg(0, x)
+                .arg(1, w)
+                .arg(2, b == null ? l.placeholder() : b)
+                .arg(3, b == null ? 0 : 1)
+                .arg(4, y);
         bindLists(fwd, 5, in, out, oAlive, oc, iAlive, ic, batch);
         l.runTiled(fwd, oc, batch);
     }
 
     /** dx += dy·w for rows [0, batch); dy (N,OUT), dx (N,IN) accumulated (alive input columns). */
-    public void backwardData(int batch, int in, int out, ClBuffer dy, ClBuffer w, ClBuffer dx, ClAlive oAlive, ClAlive iAlive) {
+    public void backwardData(
+            int batch, int in, int out, ClBuffer dy, ClBuffer w, ClBuffer dx, ClAlive oAlive, ClAlive iAlive) {
         int oc = ClLauncher.count(oAlive, out), ic = ClLauncher.count(iAlive, in);
         if (batch == 0 || oc == 0 || ic == 0) return;
         bwdData.arg(0, dy).arg(1, w).arg(2, dx);
@@ -44,8 +58,16 @@ public final class ClLinear {
     }
 
     /** dw += dyᵀ·x and db += Σ_n dy (db may be null) over rows [0, batch); dw (OUT,IN), db (OUT) accumulated. */
-    public void backwardWeights(int batch, int in, int out, ClBuffer x, ClBuffer dy, ClBuffer dw, ClBuffer db,
-                                ClAlive oAlive, ClAlive iAlive) {
+    public void backwardWeights(
+            int batch,
+            int in,
+            int out,
+            ClBuffer x,
+            ClBuffer dy,
+            ClBuffer dw,
+            ClBuffer db,
+            ClAlive oAlive,
+            ClAlive iAlive) {
         int oc = ClLauncher.count(oAlive, out), ic = ClLauncher.count(iAlive, in);
         if (batch == 0 || oc == 0) return;
         if (ic > 0) {
@@ -54,14 +76,24 @@ public final class ClLinear {
             l.runTiled(bwdWeights, oc, ic);
         }
         if (db != null) {
-            bwdBias.arg(0, dy).arg(1, db).arg(2, l.indices(oAlive, out, "alive output")).arg(3, oc).arg(4, batch).arg(5, out);
+            bwdBias.arg(0, dy)
+                    .arg(1, db)
+                    .arg(2, l.indices(oAlive, out, "alive output"))
+                    .arg(3, oc)
+                    .arg(4, batch)
+                    .arg(5, out);
             l.run1d(bwdBias, oc);
         }
     }
 
-    private void bindLists(ClKernel k, int at, int in, int out, ClAlive oAlive, int oc, ClAlive iAlive, int ic, int batch) {
-        k.arg(at, l.indices(oAlive, out, "alive output")).arg(at + 1, oc)
-                .arg(at + 2, l.indices(iAlive, in, "alive input")).arg(at + 3, ic)
-                .arg(at + 4, batch).arg(at + 5, in).arg(at + 6, out);
+    private void bindLists(
+            ClKernel k, int at, int in, int out, ClAlive oAlive, int oc, ClAlive iAlive, int ic, int batch) {
+        k.arg(at, l.indices(oAlive, out, "alive output"))
+                .arg(at + 1, oc)
+                .arg(at + 2, l.indices(iAlive, in, "alive input"))
+                .arg(at + 3, ic)
+                .arg(at + 4, batch)
+                .arg(at + 5, in)
+                .arg(at + 6, out);
     }
 }

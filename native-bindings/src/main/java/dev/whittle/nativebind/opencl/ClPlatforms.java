@@ -45,8 +45,10 @@ public final class ClPlatforms {
                 if (err == CL_DEVICE_NOT_FOUND || (err == CL_SUCCESS && nd.get(0) == 0)) continue;
                 ClException.check(err, "clGetDeviceIDs(" + platformName + ")");
                 PointerBuffer ids = stack.mallocPointer(nd.get(0));
-                ClException.check(clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, ids, (IntBuffer) null), "clGetDeviceIDs");
-                for (int d = 0; d < ids.capacity(); d++) out.add(describe(out.size(), platform, platformName, ids.get(d)));
+                ClException.check(
+                        clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, ids, (IntBuffer) null), "clGetDeviceIDs");
+                for (int d = 0; d < ids.capacity(); d++)
+                    out.add(describe(out.size(), platform, platformName, ids.get(d)));
             }
         }
         return out;
@@ -59,7 +61,9 @@ public final class ClPlatforms {
     public static ClDevice choose(List<ClDevice> devices, String spec) {
         if (devices.isEmpty()) throw new IllegalArgumentException("no OpenCL device");
         if (spec == null || spec.isBlank()) {
-            return devices.stream().min(Comparator.comparingInt(ClDevice::rank).thenComparingInt(ClDevice::index)).orElseThrow();
+            return devices.stream()
+                    .min(Comparator.comparingInt(ClDevice::rank).thenComparingInt(ClDevice::index))
+                    .orElseThrow();
         }
         String s = spec.strip();
         if (s.chars().allMatch(Character::isDigit)) {
@@ -69,8 +73,8 @@ public final class ClPlatforms {
             String needle = s.toLowerCase(Locale.ROOT);
             for (ClDevice d : devices) if (d.name().toLowerCase(Locale.ROOT).contains(needle)) return d;
         }
-        throw new IllegalArgumentException(
-                DEVICE_PROPERTY + "=" + spec + " matches none of " + devices.stream().map(d -> "#" + d.index() + " " + d.name()).toList());
+        throw new IllegalArgumentException(DEVICE_PROPERTY + "=" + spec + " matches none of "
+                + devices.stream().map(d -> "#" + d.index() + " " + d.name()).toList());
     }
 
     private static ClDevice describe(int index, long platform, String platformName, long device) {
@@ -78,20 +82,34 @@ public final class ClPlatforms {
             LongBuffer type = stack.mallocLong(1);
             ClException.check(clGetDeviceInfo(device, CL_DEVICE_TYPE, type, null), "clGetDeviceInfo(TYPE)");
             long t = type.get(0);
-            String typeName = (t & CL_DEVICE_TYPE_GPU) != 0 ? "GPU"
-                    : (t & CL_DEVICE_TYPE_ACCELERATOR) != 0 ? "ACCELERATOR"
-                    : (t & CL_DEVICE_TYPE_CPU) != 0 ? "CPU" : "OTHER";
+            String typeName = (t & CL_DEVICE_TYPE_GPU) != 0
+                    ? "GPU"
+                    : (t & CL_DEVICE_TYPE_ACCELERATOR) != 0
+                            ? "ACCELERATOR"
+                            : (t & CL_DEVICE_TYPE_CPU) != 0 ? "CPU" : "OTHER";
             IntBuffer cu = stack.mallocInt(1);
             ClException.check(clGetDeviceInfo(device, CL_DEVICE_MAX_COMPUTE_UNITS, cu, null), "clGetDeviceInfo(CU)");
             PointerBuffer wg = stack.mallocPointer(1);
             ClException.check(clGetDeviceInfo(device, CL_DEVICE_MAX_WORK_GROUP_SIZE, wg, null), "clGetDeviceInfo(WG)");
             LongBuffer local = stack.mallocLong(1), global = stack.mallocLong(1);
-            ClException.check(clGetDeviceInfo(device, CL_DEVICE_LOCAL_MEM_SIZE, local, null), "clGetDeviceInfo(LOCAL_MEM)");
-            ClException.check(clGetDeviceInfo(device, CL_DEVICE_GLOBAL_MEM_SIZE, global, null), "clGetDeviceInfo(GLOBAL_MEM)");
-            return new ClDevice(index, platform, device, platformName,
-                    deviceString(device, CL_DEVICE_NAME), deviceString(device, CL_DEVICE_VENDOR),
-                    deviceString(device, CL_DEVICE_VERSION), deviceString(device, CL_DEVICE_OPENCL_C_VERSION),
-                    typeName, cu.get(0), wg.get(0), local.get(0), global.get(0));
+            ClException.check(
+                    clGetDeviceInfo(device, CL_DEVICE_LOCAL_MEM_SIZE, local, null), "clGetDeviceInfo(LOCAL_MEM)");
+            ClException.check(
+                    clGetDeviceInfo(device, CL_DEVICE_GLOBAL_MEM_SIZE, global, null), "clGetDeviceInfo(GLOBAL_MEM)");
+            return new ClDevice(
+                    index,
+                    platform,
+                    device,
+                    platformName,
+                    deviceString(device, CL_DEVICE_NAME),
+                    deviceString(device, CL_DEVICE_VENDOR),
+                    deviceString(device, CL_DEVICE_VERSION),
+                    deviceString(device, CL_DEVICE_OPENCL_C_VERSION),
+                    typeName,
+                    cu.get(0),
+                    wg.get(0),
+                    local.get(0),
+                    global.get(0));
         }
     }
 

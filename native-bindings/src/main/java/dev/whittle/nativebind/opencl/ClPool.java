@@ -24,12 +24,14 @@ public final class ClPool {
     }
 
     /** Max pool; y overwritten, argmax (planes,P,Q) = flat input index of each maximum. */
-    public void maxForward(int planes, int h, int w, int kernel, int stride, int pad, ClBuffer x, ClBuffer y, ClBuffer argmax) {
+    public void maxForward(
+            int planes, int h, int w, int kernel, int stride, int pad, ClBuffer x, ClBuffer y, ClBuffer argmax) {
         windowed(maxFwd, planes, h, w, kernel, stride, pad, false, x, y, argmax);
     }
 
     /** dx[argmax] += dy, gathered per input element; dy, argmax (planes,P,Q), dx (planes,H,W) accumulated. */
-    public void maxBackward(int planes, int h, int w, int kernel, int stride, int pad, ClBuffer dy, ClBuffer argmax, ClBuffer dx) {
+    public void maxBackward(
+            int planes, int h, int w, int kernel, int stride, int pad, ClBuffer dy, ClBuffer argmax, ClBuffer dx) {
         windowed(maxBwd, planes, h, w, kernel, stride, pad, true, dy, argmax, dx);
     }
 
@@ -59,16 +61,34 @@ public final class ClPool {
     }
 
     /** Binds (a, b[, c], planes, H, W, P, Q, kernel, stride, pad); launches over output (or input) planes. */
-    private void windowed(ClKernel k, int planes, int h, int w, int kernel, int stride, int pad, boolean perInput,
-                          ClBuffer a, ClBuffer b, ClBuffer c) {
+    private void windowed(
+            ClKernel k,
+            int planes,
+            int h,
+            int w,
+            int kernel,
+            int stride,
+            int pad,
+            boolean perInput,
+            ClBuffer a,
+            ClBuffer b,
+            ClBuffer c) {
         if (planes == 0) return;
         int pp = outSize(h, kernel, stride, pad), qq = outSize(w, kernel, stride, pad);
-        if (pp <= 0 || qq <= 0) throw new IllegalArgumentException("pooling window " + kernel + " larger than padded input " + h + "x" + w);
+        if (pp <= 0 || qq <= 0)
+            throw new IllegalArgumentException("pooling window " + kernel + " larger than padded input " + h + "x" + w);
         ClLauncher.checkSize((long) planes * h * w, "pooling input");
         int i = 0;
         k.arg(i++, a).arg(i++, b);
         if (c != null) k.arg(i++, c);
-        k.arg(i++, planes).arg(i++, h).arg(i++, w).arg(i++, pp).arg(i++, qq).arg(i++, kernel).arg(i++, stride).arg(i, pad);
+        k.arg(i++, planes)
+                .arg(i++, h)
+                .arg(i++, w)
+                .arg(i++, pp)
+                .arg(i++, qq)
+                .arg(i++, kernel)
+                .arg(i++, stride)
+                .arg(i, pad);
         long perPlane = perInput ? (long) h * w : (long) pp * qq;
         // A fixed local size (not per shape) lets every plane size share one compiled work-group function.
         l.run(k, new long[] {perPlane, planes}, new long[] {64, 1});

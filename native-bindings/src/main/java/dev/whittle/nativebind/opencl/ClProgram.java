@@ -55,7 +55,8 @@ public final class ClProgram implements AutoCloseable {
             ByteBuffer buf = MemoryUtil.memAlloc((int) Math.max(1, size.get(0)));
             try {
                 clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, buf, null);
-                return MemoryUtil.memUTF8(buf, Math.max(0, (int) size.get(0) - 1)).strip();
+                return MemoryUtil.memUTF8(buf, Math.max(0, (int) size.get(0) - 1))
+                        .strip();
             } finally {
                 MemoryUtil.memFree(buf);
             }

@@ -11,9 +11,23 @@ public final class ClSgd {
     }
 
     /** Updates w and velocity in place over the first n elements. */
-    public void step(int n, ClBuffer w, ClBuffer grad, ClBuffer velocity, float lr, float momentum, float weightDecay, boolean nesterov) {
-        kernel.arg(0, w).arg(1, grad).arg(2, velocity).arg(3, lr).arg(4, momentum).arg(5, weightDecay)
-                .arg(6, nesterov ? 1 : 0).arg(7, n);
+    public void step(
+            int n,
+            ClBuffer w,
+            ClBuffer grad,
+            ClBuffer velocity,
+            float lr,
+            float momentum,
+            float weightDecay,
+            boolean nesterov) {
+        kernel.arg(0, w)
+                .arg(1, grad)
+                .arg(2, velocity)
+                .arg(3, lr)
+                .arg(4, momentum)
+                .arg(5, weightDecay)
+                .arg(6, nesterov ? 1 : 0)
+                .arg(7, n);
         l.run1d(kernel, n);
     }
 }

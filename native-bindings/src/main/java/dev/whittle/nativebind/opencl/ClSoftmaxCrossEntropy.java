@@ -16,10 +16,16 @@ public final class ClSoftmaxCrossEntropy {
     }
 
     /** Rows [0, rows); {@code dLogits} may be null (evaluation); gradients are scaled by 1/{@code batch}. */
-    public void forwardBackward(int classes, int rows, int batch, ClBuffer logits, ClBuffer labels, ClBuffer loss, ClBuffer dLogits) {
+    public void forwardBackward(
+            int classes, int rows, int batch, ClBuffer logits, ClBuffer labels, ClBuffer loss, ClBuffer dLogits) {
         if (rows == 0) return;
-        kernel.arg(0, logits).arg(1, labels).arg(2, loss).arg(3, dLogits == null ? l.placeholder() : dLogits)
-                .arg(4, dLogits == null ? 0 : 1).arg(5, classes).arg(6, batch);
+        kernel.arg(0, logits)
+                .arg(1, labels)
+                .arg(2, loss)
+                .arg(3, dLogits == null ? l.placeholder() : dLogits)
+                .arg(4, dLogits == null ? 0 : 1)
+                .arg(5, classes)
+                .arg(6, batch);
         int wg = l.tuning.softmaxWg();
         l.run(kernel, new long[] {(long) rows * wg}, new long[] {wg});
     }

@@ -20,7 +20,8 @@ public final class ClSources {
         if (cl == null) cl = ClSources.class.getClassLoader();
         try (InputStream in = cl.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("OpenCL source " + path + " not on the class path (it ships in the whittle-kernels jar)");
+                throw new IllegalStateException(
+                        "OpenCL source " + path + " not on the class path (it ships in the whittle-kernels jar)");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

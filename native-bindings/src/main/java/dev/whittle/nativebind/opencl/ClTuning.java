@@ -13,15 +13,23 @@ package dev.whittle.nativebind.opencl;
  * @param softmaxWg work-group size of the per-row softmax (power of two)
  * @param elementwiseWg local size of one-work-item-per-element kernels
  */
-public record ClTuning(int tileM, int tileN, int tileK, int workPerItemM, int reduceWg, int batchNormWg,
-                       int softmaxWg, int elementwiseWg) {
+public record ClTuning(
+        int tileM,
+        int tileN,
+        int tileK,
+        int workPerItemM,
+        int reduceWg,
+        int batchNormWg,
+        int softmaxWg,
+        int elementwiseWg) {
 
     public ClTuning {
         if (tileM <= 0 || tileN <= 0 || tileK <= 0 || workPerItemM <= 0 || tileM % workPerItemM != 0) {
             throw new IllegalArgumentException("tiles must be positive and tileM a multiple of workPerItemM: " + this);
         }
         for (int p : new int[] {reduceWg, batchNormWg, softmaxWg}) {
-            if (p <= 0 || Integer.bitCount(p) != 1) throw new IllegalArgumentException("reduction sizes must be powers of two: " + this);
+            if (p <= 0 || Integer.bitCount(p) != 1)
+                throw new IllegalArgumentException("reduction sizes must be powers of two: " + this);
         }
         if (elementwiseWg <= 0) throw new IllegalArgumentException("elementwiseWg must be positive: " + this);
     }
@@ -38,8 +46,15 @@ public record ClTuning(int tileM, int tileN, int tileK, int workPerItemM, int re
     public static ClTuning forDevice(ClDevice device) {
         ClTuning t = defaults();
         while (t.largestWorkGroup() > device.maxWorkGroupSize() && t.tileN() > 1) {
-            t = new ClTuning(t.tileM, Math.max(1, t.tileN / 2), t.tileK, t.workPerItemM, Math.max(1, t.reduceWg / 2),
-                    Math.max(1, t.batchNormWg / 2), Math.max(1, t.softmaxWg / 2), Math.max(1, t.elementwiseWg / 2));
+            t = new ClTuning(
+                    t.tileM,
+                    Math.max(1, t.tileN / 2),
+                    t.tileK,
+                    t.workPerItemM,
+                    Math.max(1, t.reduceWg / 2),
+                    Math.max(1, t.batchNormWg / 2),
+                    Math.max(1, t.softmaxWg / 2),
+                    Math.max(1, t.elementwiseWg / 2));
         }
         return t;
     }
@@ -50,12 +65,13 @@ public record ClTuning(int tileM, int tileN, int tileK, int workPerItemM, int re
     }
 
     int largestWorkGroup() {
-        return Math.max(Math.max(tileN * rowThreads(), reduceWg), Math.max(Math.max(batchNormWg, softmaxWg), elementwiseWg));
+        return Math.max(
+                Math.max(tileN * rowThreads(), reduceWg), Math.max(Math.max(batchNormWg, softmaxWg), elementwiseWg));
     }
 
     /** The {@code -D} options for the tiled kernels and the reductions. */
     public String options() {
-        return "-cl-std=CL1.2 -D TS_M=" + tileM + " -D TS_N=" + tileN + " -D TS_K=" + tileK + " -D WPT_M=" + workPerItemM
-                + " -D RED_WG=" + reduceWg + " -D BN_WG=" + batchNormWg + " -D SM_WG=" + softmaxWg;
+        return "-cl-std=CL1.2 -D TS_M=" + tileM + " -D TS_N=" + tileN + " -D TS_K=" + tileK + " -D WPT_M="
+                + workPerItemM + " -D RED_WG=" + reduceWg + " -D BN_WG=" + batchNormWg + " -D SM_WG=" + softmaxWg;
     }
 }

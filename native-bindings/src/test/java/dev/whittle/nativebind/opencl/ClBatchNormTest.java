@@ -29,17 +29,27 @@ class ClBatchNormTest {
 
         float[] y = new float[size], mean = new float[channels], invStd = new float[channels];
         float[] rm = runMean.clone(), rv = runVar.clone();
-        BatchNormScalar.forwardTrain(batch, channels, hw, x, gamma, beta, y, mean, invStd, rm, rv, momentum, eps, 0, channels);
+        BatchNormScalar.forwardTrain(
+                batch, channels, hw, x, gamma, beta, y, mean, invStd, rm, rv, momentum, eps, 0, channels);
         float[] yEval = new float[size];
         BatchNormScalar.forwardEval(batch, channels, hw, x, gamma, beta, rm, rv, eps, yEval, 0, channels);
         float[] dx0 = uniform(rnd, size), dg0 = uniform(rnd, channels), db0 = uniform(rnd, channels);
         float[] dx = dx0.clone(), dg = dg0.clone(), db = db0.clone();
         BatchNormScalar.backward(batch, channels, hw, x, dy, gamma, mean, invStd, dx, dg, db, 0, channels);
 
-        try (ClBuffer bx = ctx.floats(x); ClBuffer bg = ctx.floats(gamma); ClBuffer bb = ctx.floats(beta);
-             ClBuffer by = ctx.floats(size); ClBuffer bm = ctx.floats(channels); ClBuffer bis = ctx.floats(channels);
-             ClBuffer brm = ctx.floats(runMean); ClBuffer brv = ctx.floats(runVar); ClBuffer bye = ctx.floats(size);
-             ClBuffer bdy = ctx.floats(dy); ClBuffer bdx = ctx.floats(dx0); ClBuffer bdg = ctx.floats(dg0); ClBuffer bdb = ctx.floats(db0)) {
+        try (ClBuffer bx = ctx.floats(x);
+                ClBuffer bg = ctx.floats(gamma);
+                ClBuffer bb = ctx.floats(beta);
+                ClBuffer by = ctx.floats(size);
+                ClBuffer bm = ctx.floats(channels);
+                ClBuffer bis = ctx.floats(channels);
+                ClBuffer brm = ctx.floats(runMean);
+                ClBuffer brv = ctx.floats(runVar);
+                ClBuffer bye = ctx.floats(size);
+                ClBuffer bdy = ctx.floats(dy);
+                ClBuffer bdx = ctx.floats(dx0);
+                ClBuffer bdg = ctx.floats(dg0);
+                ClBuffer bdb = ctx.floats(db0)) {
             ClBatchNorm bn = kernels.batchNorm();
             bn.forwardTrain(batch, channels, hw, bx, bg, bb, by, bm, bis, brm, brv, momentum, eps);
             bn.forwardEval(batch, channels, hw, bx, bg, bb, brm, brv, eps, bye);

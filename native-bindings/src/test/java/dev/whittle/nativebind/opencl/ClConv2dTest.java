@@ -46,14 +46,30 @@ class ClConv2dTest {
     /** Runs every path of {@code conv} on {@code g} and compares with the reference. */
     static void check(ClConv2d conv, ClConvShape g, boolean subset) {
         ClContext ctx = context();
-        Random rnd = new Random(Arrays.hashCode(new int[] {g.n(), g.c(), g.h(), g.k(), g.r(), g.strideH(), g.groups()}));
+        Random rnd =
+                new Random(Arrays.hashCode(new int[] {g.n(), g.c(), g.h(), g.k(), g.r(), g.strideH(), g.groups()}));
         int[] kAlive = subset ? pick(rnd, g.k()) : all(g.k());
         int[] cAlive = subset ? pick(rnd, g.c()) : all(g.c());
         boolean[] kOn = mask(kAlive, g.k()), cOn = mask(cAlive, g.c());
-        ConvGeometry cg = new ConvGeometry(g.n(), g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.strideH(), g.strideW(),
-                g.padH(), g.padW(), g.groups());
+        ConvGeometry cg = new ConvGeometry(
+                g.n(),
+                g.c(),
+                g.h(),
+                g.w(),
+                g.k(),
+                g.r(),
+                g.s(),
+                g.strideH(),
+                g.strideW(),
+                g.padH(),
+                g.padW(),
+                g.groups());
         int xs = g.n() * g.c() * g.h() * g.w(), ys = g.n() * g.k() * g.p() * g.q(), ws = cg.weightSize();
-        int plane = g.p() * g.q(), inPlane = g.h() * g.w(), rs = g.r() * g.s(), cpg = g.cPerGroup(), kpg = g.k() / g.groups();
+        int plane = g.p() * g.q(),
+                inPlane = g.h() * g.w(),
+                rs = g.r() * g.s(),
+                cpg = g.cPerGroup(),
+                kpg = g.k() / g.groups();
         float[] x = uniform(rnd, xs), w = uniform(rnd, ws), b = uniform(rnd, g.k()), dy = uniform(rnd, ys);
         // Reference weights: masked filters and channels zero.
         float[] wm = w.clone(), bm = b.clone();
@@ -76,7 +92,8 @@ class ClConv2dTest {
         Conv2dScalar.backwardWeights(cg, x, dy, dwRef, dbRef, 0, g.k());
         for (int n = 0; n < g.n(); n++) {
             for (int c = 0; c < g.c(); c++) {
-                if (!cOn[c]) System.arraycopy(dx0, (n * g.c() + c) * inPlane, dxRef, (n * g.c() + c) * inPlane, inPlane);
+                if (!cOn[c])
+                    System.arraycopy(dx0, (n * g.c() + c) * inPlane, dxRef, (n * g.c() + c) * inPlane, inPlane);
             }
         }
         for (int k = 0; k < g.k(); k++) {
@@ -87,11 +104,20 @@ class ClConv2dTest {
             }
         }
 
-        try (ClBuffer bx = ctx.floats(x); ClBuffer bw = ctx.floats(w); ClBuffer bb = ctx.floats(b); ClBuffer bdy = ctx.floats(dy);
-             ClBuffer by = ctx.floats(ys); ClBuffer bdx = ctx.floats(xs); ClBuffer bdw = ctx.floats(ws); ClBuffer bdb = ctx.floats(g.k());
-             ClAlive ka = subset ? ClAlive.of(ctx, kAlive) : null; ClAlive ca = subset ? ClAlive.of(ctx, cAlive) : null) {
+        try (ClBuffer bx = ctx.floats(x);
+                ClBuffer bw = ctx.floats(w);
+                ClBuffer bb = ctx.floats(b);
+                ClBuffer bdy = ctx.floats(dy);
+                ClBuffer by = ctx.floats(ys);
+                ClBuffer bdx = ctx.floats(xs);
+                ClBuffer bdw = ctx.floats(ws);
+                ClBuffer bdb = ctx.floats(g.k());
+                ClAlive ka = subset ? ClAlive.of(ctx, kAlive) : null;
+                ClAlive ca = subset ? ClAlive.of(ctx, cAlive) : null) {
             for (boolean direct : g.groups() == 1 ? new boolean[] {false, true} : new boolean[] {true}) {
-                String tag = (direct ? "direct " : "tiled ") + g + (subset ? " alive k=" + Arrays.toString(kAlive) + " c=" + Arrays.toString(cAlive) : "");
+                String tag = (direct ? "direct " : "tiled ")
+                        + g
+                        + (subset ? " alive k=" + Arrays.toString(kAlive) + " c=" + Arrays.toString(cAlive) : "");
                 by.write(y0);
                 bdx.write(dx0);
                 bdw.write(dw0);

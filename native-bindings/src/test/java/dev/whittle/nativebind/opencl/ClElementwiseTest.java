@@ -29,8 +29,13 @@ class ClElementwiseTest {
         ElementwiseScalar.reluBackward(y, dy, dx, 0, n);
         ElementwiseScalar.add(x, b, sum, 0, n);
         ElementwiseScalar.accumulate(b, acc, 0, n);
-        try (ClBuffer bx = ctx.floats(x); ClBuffer bb = ctx.floats(b); ClBuffer bdy = ctx.floats(dy); ClBuffer by = ctx.floats(y0);
-             ClBuffer bdx = ctx.floats(dx0); ClBuffer bsum = ctx.floats(y0); ClBuffer bacc = ctx.floats(dx0)) {
+        try (ClBuffer bx = ctx.floats(x);
+                ClBuffer bb = ctx.floats(b);
+                ClBuffer bdy = ctx.floats(dy);
+                ClBuffer by = ctx.floats(y0);
+                ClBuffer bdx = ctx.floats(dx0);
+                ClBuffer bsum = ctx.floats(y0);
+                ClBuffer bacc = ctx.floats(dx0)) {
             ClElementwise ew = kernels.elementwise();
             ew.reluForward(n, bx, by);
             ew.reluBackward(n, by, bdy, bdx);

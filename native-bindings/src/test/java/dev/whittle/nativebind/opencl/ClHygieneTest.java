@@ -16,8 +16,10 @@ class ClHygieneTest {
         warmUp(k, ctx, g); // the identity index list is allocated lazily, once
         int buffers = ClContext.liveBuffers(), programs = ClContext.livePrograms(), open = ctx.openBuffers();
         for (int i = 0; i < 300; i++) {
-            try (ClBuffer x = ctx.floats(3 * 49); ClBuffer w = ctx.floats(4 * 27); ClBuffer y = ctx.floats(4 * 49);
-                 ClAlive alive = ClAlive.of(ctx, new int[] {0, 2})) {
+            try (ClBuffer x = ctx.floats(3 * 49);
+                    ClBuffer w = ctx.floats(4 * 27);
+                    ClBuffer y = ctx.floats(4 * 49);
+                    ClAlive alive = ClAlive.of(ctx, new int[] {0, 2})) {
                 k.conv().forward(g, x, w, null, y, alive, null);
                 k.elementwise().reluForward(4 * 49, y, y);
             }
@@ -49,7 +51,9 @@ class ClHygieneTest {
     }
 
     private static void warmUp(ClKernels k, ClContext ctx, ClConvShape g) {
-        try (ClBuffer x = ctx.floats(3 * 49); ClBuffer w = ctx.floats(4 * 27); ClBuffer y = ctx.floats(4 * 49)) {
+        try (ClBuffer x = ctx.floats(3 * 49);
+                ClBuffer w = ctx.floats(4 * 27);
+                ClBuffer y = ctx.floats(4 * 49)) {
             k.conv().forward(g, x, w, null, y, null, null);
         }
     }

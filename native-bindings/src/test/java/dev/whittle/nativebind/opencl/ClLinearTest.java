@@ -15,7 +15,8 @@ class ClLinearTest {
 
     static Stream<Arguments> shapes() {
         int[][] s = {{1, 1, 1}, {2, 3, 5}, {3, 17, 7}, {3, 100, 33}, {2, 257, 10}, {1, 5, 40}, {37, 13, 3}};
-        return Arrays.stream(s).flatMap(a -> Stream.of(Arguments.of(a[0], a[1], a[2], false), Arguments.of(a[0], a[1], a[2], true)));
+        return Arrays.stream(s)
+                .flatMap(a -> Stream.of(Arguments.of(a[0], a[1], a[2], false), Arguments.of(a[0], a[1], a[2], true)));
     }
 
     @ParameterizedTest(name = "batch={0} in={1} out={2} alive-subset={3}")
@@ -30,7 +31,10 @@ class ClLinearTest {
         int[] oAlive = subset ? ClConv2dTest.pick(rnd, out) : ClConv2dTest.all(out);
         int[] iAlive = subset ? ClConv2dTest.pick(rnd, in) : ClConv2dTest.all(in);
         boolean[] oOn = ClConv2dTest.mask(oAlive, out), iOn = ClConv2dTest.mask(iAlive, in);
-        float[] x = uniform(rnd, batch * in), w = uniform(rnd, out * in), b = uniform(rnd, out), dy = uniform(rnd, batch * out);
+        float[] x = uniform(rnd, batch * in),
+                w = uniform(rnd, out * in),
+                b = uniform(rnd, out),
+                dy = uniform(rnd, batch * out);
         float[] wm = w.clone(), bm = b.clone();
         for (int o = 0; o < out; o++) {
             if (!oOn[o]) bm[o] = 0f;
@@ -50,13 +54,21 @@ class ClLinearTest {
             if (!oOn[o]) dbRef[o] = db0[o];
             for (int i = 0; i < in; i++) if (!oOn[o] || !iOn[i]) dwRef[o * in + i] = dw0[o * in + i];
         }
-        try (ClBuffer bx = ctx.floats(x); ClBuffer bw = ctx.floats(w); ClBuffer bb = ctx.floats(b); ClBuffer bdy = ctx.floats(dy);
-             ClBuffer by = ctx.floats(y0); ClBuffer bdx = ctx.floats(dx0); ClBuffer bdw = ctx.floats(dw0); ClBuffer bdb = ctx.floats(db0);
-             ClAlive oa = subset ? ClAlive.of(ctx, oAlive) : null; ClAlive ia = subset ? ClAlive.of(ctx, iAlive) : null) {
+        try (ClBuffer bx = ctx.floats(x);
+                ClBuffer bw = ctx.floats(w);
+                ClBuffer bb = ctx.floats(b);
+                ClBuffer bdy = ctx.floats(dy);
+                ClBuffer by = ctx.floats(y0);
+                ClBuffer bdx = ctx.floats(dx0);
+                ClBuffer bdw = ctx.floats(dw0);
+                ClBuffer bdb = ctx.floats(db0);
+                ClAlive oa = subset ? ClAlive.of(ctx, oAlive) : null;
+                ClAlive ia = subset ? ClAlive.of(ctx, iAlive) : null) {
             lin.forward(batch, in, out, bx, bw, bb, by, oa, ia);
             lin.backwardData(batch, in, out, bdy, bw, bdx, oa, ia);
             lin.backwardWeights(batch, in, out, bx, bdy, bdw, bdb, oa, ia);
-            String tag = batch + "x" + in + "->" + out + (subset ? " alive o=" + Arrays.toString(oAlive) + " i=" + Arrays.toString(iAlive) : "");
+            String tag = batch + "x" + in + "->" + out
+                    + (subset ? " alive o=" + Arrays.toString(oAlive) + " i=" + Arrays.toString(iAlive) : "");
             assertClose("forward " + tag, yRef, read(by, batch * out), in);
             assertClose("backwardData " + tag, dxRef, read(bdx, batch * in), out);
             assertClose("backwardWeights dw " + tag, dwRef, read(bdw, out * in), batch);

@@ -17,7 +17,8 @@ class ClPoolTest {
     @ParameterizedTest(name = "planes={0} {1}x{2} k={3} s={4} p={5} quantised={6}")
     @CsvSource({
         "1,5,5,2,2,0,false", "6,7,7,3,2,1,false", "5,9,9,3,1,1,false", "17,13,13,2,2,0,false",
-        "3,13,9,5,2,2,false", "2,7,5,3,3,1,false", "4,9,9,3,2,1,true", "1,1,1,1,1,0,false"})
+        "3,13,9,5,2,2,false", "2,7,5,3,3,1,false", "4,9,9,3,2,1,true", "1,1,1,1,1,0,false"
+    })
     void windowedPoolsMatch(int planes, int h, int w, int k, int stride, int pad, boolean quantised) {
         ClKernels kernels = kernels();
         ClContext ctx = context();
@@ -34,8 +35,13 @@ class ClPoolTest {
         float[] dxMax = dx0.clone(), dxAvg = dx0.clone();
         PoolScalar.maxBackward(p * q, dy, arg, dxMax, 0, planes);
         PoolScalar.avgBackward(h, w, k, stride, pad, dy, dxAvg, 0, planes);
-        try (ClBuffer bx = ctx.floats(x); ClBuffer by = ctx.floats(ys); ClBuffer barg = ctx.ints(ys); ClBuffer bya = ctx.floats(ys);
-             ClBuffer bdy = ctx.floats(dy); ClBuffer bdxm = ctx.floats(dx0); ClBuffer bdxa = ctx.floats(dx0)) {
+        try (ClBuffer bx = ctx.floats(x);
+                ClBuffer by = ctx.floats(ys);
+                ClBuffer barg = ctx.ints(ys);
+                ClBuffer bya = ctx.floats(ys);
+                ClBuffer bdy = ctx.floats(dy);
+                ClBuffer bdxm = ctx.floats(dx0);
+                ClBuffer bdxa = ctx.floats(dx0)) {
             ClPool pool = kernels.pool();
             pool.maxForward(planes, h, w, k, stride, pad, bx, by, barg);
             pool.avgForward(planes, h, w, k, stride, pad, bx, bya);
@@ -59,7 +65,10 @@ class ClPoolTest {
         float[] y = new float[planes], dx = dx0.clone();
         PoolScalar.globalAvgForward(hw, x, y, 0, planes);
         PoolScalar.globalAvgBackward(hw, dy, dx, 0, planes);
-        try (ClBuffer bx = ctx.floats(x); ClBuffer by = ctx.floats(planes); ClBuffer bdy = ctx.floats(dy); ClBuffer bdx = ctx.floats(dx0)) {
+        try (ClBuffer bx = ctx.floats(x);
+                ClBuffer by = ctx.floats(planes);
+                ClBuffer bdy = ctx.floats(dy);
+                ClBuffer bdx = ctx.floats(dx0)) {
             kernels.pool().globalAvgForward(planes, hw, bx, by);
             kernels.pool().globalAvgBackward(planes, hw, bdy, bdx);
             assertClose("global avg forward", y, read(by, planes), hw);

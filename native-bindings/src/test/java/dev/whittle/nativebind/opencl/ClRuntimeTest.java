@@ -14,14 +14,20 @@ class ClRuntimeTest {
     void describesTheDevice() {
         String d = context().describe();
         ClDevice dev = context().device();
-        assertTrue(d.contains(dev.name()) && d.contains(dev.vendor()) && d.contains("compute units") && d.contains("local mem"), d);
+        assertTrue(
+                d.contains(dev.name())
+                        && d.contains(dev.vendor())
+                        && d.contains("compute units")
+                        && d.contains("local mem"),
+                d);
         assertTrue(dev.computeUnits() > 0 && dev.maxWorkGroupSize() > 0 && dev.localMemBytes() > 0, d);
     }
 
     @Test
     void buffersRoundTripWithOffsetsAndZeroFill() {
         ClContext ctx = context();
-        try (ClBuffer f = ctx.floats(10); ClBuffer i = ctx.ints(new int[] {4, 5, 6})) {
+        try (ClBuffer f = ctx.floats(10);
+                ClBuffer i = ctx.ints(new int[] {4, 5, 6})) {
             assertArrayEquals(new float[10], read(f, 10), "new buffers are zero");
             f.write(3, new float[] {9, 1.5f, -2, 7}, 1, 3);
             assertArrayEquals(new float[] {0, 0, 0, 1.5f, -2, 7, 0, 0, 0, 0}, read(f, 10));
@@ -73,13 +79,19 @@ class ClRuntimeTest {
 
     @Test
     void choosePrefersGpuThenAcceleratorThenCpuAndHonoursTheProperty() {
-        ClDevice cpu = dev(0, "Some CPU", "CPU"), acc = dev(1, "Accel X", "ACCELERATOR"), gpu = dev(2, "Big GPU", "GPU");
+        ClDevice cpu = dev(0, "Some CPU", "CPU"),
+                acc = dev(1, "Accel X", "ACCELERATOR"),
+                gpu = dev(2, "Big GPU", "GPU");
         assertSame(gpu, ClPlatforms.choose(List.of(cpu, acc, gpu), null));
         assertSame(acc, ClPlatforms.choose(List.of(cpu, acc), " "));
         assertSame(cpu, ClPlatforms.choose(List.of(cpu, acc, gpu), "0"));
         assertSame(acc, ClPlatforms.choose(List.of(cpu, acc, gpu), "accel"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClPlatforms.choose(List.of(cpu, gpu), "7"));
-        assertTrue(e.getMessage().contains(ClPlatforms.DEVICE_PROPERTY) && e.getMessage().contains("Big GPU"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ClPlatforms.choose(List.of(cpu, gpu), "7"));
+        assertTrue(
+                e.getMessage().contains(ClPlatforms.DEVICE_PROPERTY)
+                        && e.getMessage().contains("Big GPU"),
+                e.getMessage());
     }
 
     @Test
@@ -88,7 +100,9 @@ class ClRuntimeTest {
         String old = System.getProperty(ClPlatforms.DEVICE_PROPERTY);
         try {
             String name = current.name();
-            System.setProperty(ClPlatforms.DEVICE_PROPERTY, name.substring(name.length() / 3, name.length() / 3 + 4).toUpperCase());
+            System.setProperty(
+                    ClPlatforms.DEVICE_PROPERTY,
+                    name.substring(name.length() / 3, name.length() / 3 + 4).toUpperCase());
             try (ClContext c = ClContext.tryCreate(r -> fail(r)).orElseThrow()) {
                 assertEquals(name, c.device().name());
             }
@@ -100,7 +114,10 @@ class ClRuntimeTest {
             StringBuilder why = new StringBuilder();
             Optional<ClContext> none = ClContext.tryCreate(why::append);
             assertTrue(none.isEmpty());
-            assertTrue(why.toString().contains("no-such-device-anywhere") && !why.toString().contains("\n"), why.toString());
+            assertTrue(
+                    why.toString().contains("no-such-device-anywhere")
+                            && !why.toString().contains("\n"),
+                    why.toString());
         } finally {
             if (old == null) System.clearProperty(ClPlatforms.DEVICE_PROPERTY);
             else System.setProperty(ClPlatforms.DEVICE_PROPERTY, old);
@@ -111,7 +128,8 @@ class ClRuntimeTest {
     void profilingReportsDeviceTimePerKernel() {
         ClKernels k = kernels();
         ClContext ctx = context();
-        try (ClBuffer a = ctx.floats(4096); ClBuffer b = ctx.floats(4096)) {
+        try (ClBuffer a = ctx.floats(4096);
+                ClBuffer b = ctx.floats(4096)) {
             k.resetKernelTimes();
             k.setProfiling(true);
             k.elementwise().accumulate(4096, a, b);

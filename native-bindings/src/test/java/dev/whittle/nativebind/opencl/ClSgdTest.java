@@ -17,7 +17,9 @@ class ClSgdTest {
         ClContext ctx = context();
         Random rnd = new Random(n);
         float[] w = uniform(rnd, n), v = uniform(rnd, n);
-        try (ClBuffer bw = ctx.floats(w); ClBuffer bg = ctx.floats(n); ClBuffer bv = ctx.floats(v)) {
+        try (ClBuffer bw = ctx.floats(w);
+                ClBuffer bg = ctx.floats(n);
+                ClBuffer bv = ctx.floats(v)) {
             for (int step = 0; step < 5; step++) {
                 float[] g = uniform(rnd, n);
                 float lr = 0.1f / (step + 1);

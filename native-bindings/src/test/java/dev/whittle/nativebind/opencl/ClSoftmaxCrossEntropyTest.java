@@ -29,8 +29,11 @@ class ClSoftmaxCrossEntropyTest {
         int batch = rows + 1; // divisor differs from the row count on purpose
         float[] loss = new float[rows], dl = new float[rows * classes];
         SoftmaxCrossEntropyScalar.forwardBackward(classes, logits, labels, loss, dl, batch, 0, rows);
-        try (ClBuffer bl = ctx.floats(logits); ClBuffer blab = ctx.ints(labels); ClBuffer bloss = ctx.floats(rows);
-             ClBuffer bdl = ctx.floats(rows * classes); ClBuffer bloss2 = ctx.floats(rows)) {
+        try (ClBuffer bl = ctx.floats(logits);
+                ClBuffer blab = ctx.ints(labels);
+                ClBuffer bloss = ctx.floats(rows);
+                ClBuffer bdl = ctx.floats(rows * classes);
+                ClBuffer bloss2 = ctx.floats(rows)) {
             kernels.softmaxCrossEntropy().forwardBackward(classes, rows, batch, bl, blab, bloss, bdl);
             kernels.softmaxCrossEntropy().forwardBackward(classes, rows, batch, bl, blab, bloss2, null);
             assertClose("loss", loss, read(bloss, rows), 1e-4, 1e-6 * classes * Math.max(1, scale));
@@ -43,8 +46,10 @@ class ClSoftmaxCrossEntropyTest {
     void outOfRangeLabelGivesNaNLoss() {
         ClKernels kernels = kernels();
         ClContext ctx = context();
-        try (ClBuffer bl = ctx.floats(new float[] {1, 2, 3, 4, 5, 6}); ClBuffer blab = ctx.ints(new int[] {1, 3});
-             ClBuffer bloss = ctx.floats(2); ClBuffer bdl = ctx.floats(6)) {
+        try (ClBuffer bl = ctx.floats(new float[] {1, 2, 3, 4, 5, 6});
+                ClBuffer blab = ctx.ints(new int[] {1, 3});
+                ClBuffer bloss = ctx.floats(2);
+                ClBuffer bdl = ctx.floats(6)) {
             kernels.softmaxCrossEntropy().forwardBackward(3, 2, 2, bl, blab, bloss, bdl);
             float[] loss = read(bloss, 2);
             assertTrue(Float.isFinite(loss[0]), "valid row keeps a finite loss");

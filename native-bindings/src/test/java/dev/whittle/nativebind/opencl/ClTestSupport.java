@@ -76,7 +76,8 @@ final class ClTestSupport {
             if (err > worst) worst = err;
         }
         if (bad >= 0) {
-            fail(String.format("%s: %d of %d elements off; first at [%d]: expected %.7g, got %.7g (atol %.2g, rtol %.2g, worst abs err %.3g)",
+            fail(String.format(
+                    "%s: %d of %d elements off; first at [%d]: expected %.7g, got %.7g (atol %.2g, rtol %.2g, worst abs err %.3g)",
                     what, badCount, expected.length, bad, expected[bad], actual[bad], atol, rtol, worst));
         }
     }

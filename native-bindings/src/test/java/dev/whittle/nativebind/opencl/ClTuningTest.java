@@ -28,7 +28,8 @@ class ClTuningTest {
     @Test
     void optionsCarryEveryParameter() {
         String o = new ClTuning(16, 32, 8, 2, 64, 128, 32, 64).options();
-        for (String d : new String[] {"TS_M=16", "TS_N=32", "TS_K=8", "WPT_M=2", "RED_WG=64", "BN_WG=128", "SM_WG=32"}) {
+        for (String d :
+                new String[] {"TS_M=16", "TS_N=32", "TS_K=8", "WPT_M=2", "RED_WG=64", "BN_WG=128", "SM_WG=32"}) {
             assertTrue(o.contains("-D " + d), o);
         }
         assertThrows(IllegalArgumentException.class, () -> new ClTuning(30, 32, 8, 4, 64, 64, 64, 64));
@@ -37,9 +38,12 @@ class ClTuningTest {
 
     @Test
     void forDeviceShrinksWorkGroupsToTheDeviceLimit() {
-        ClDevice small = new ClDevice(0, 0, 0, "p", "tiny", "v", "OpenCL 1.2", "OpenCL C 1.2", "GPU", 1, 64, 16384, 1 << 30);
+        ClDevice small =
+                new ClDevice(0, 0, 0, "p", "tiny", "v", "OpenCL 1.2", "OpenCL C 1.2", "GPU", 1, 64, 16384, 1 << 30);
         ClTuning t = ClTuning.forDevice(small);
         assertTrue(t.largestWorkGroup() <= 64, t.toString());
-        assertEquals(ClTuning.defaults(), ClTuning.forDevice(new ClDevice(0, 0, 0, "p", "big", "v", "v", "c", "GPU", 1, 1024, 1, 1)));
+        assertEquals(
+                ClTuning.defaults(),
+                ClTuning.forDevice(new ClDevice(0, 0, 0, "p", "big", "v", "v", "c", "GPU", 1, 1024, 1, 1)));
     }
 }
