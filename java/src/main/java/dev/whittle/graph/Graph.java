@@ -77,11 +77,7 @@ public final class Graph {
     /** Deterministic initialisation: node i draws from its own stream of the seed, so adding a node elsewhere does not shift it. */
     public void initialize(long seed) {
         SplittableRandom root = new SplittableRandom(seed);
-        for (Node n : nodes) {
-            if (n == nodes.getLast() && n.layer() instanceof dev.whittle.nn.Linear classifier)
-                classifier.initializeAsClassifier(root.split());
-            else n.layer().initialize(root.split());
-        }
+        for (Node n : nodes) n.layer().initialize(root.split());
     }
 
     public record NamedParam(String name, Param param) {}

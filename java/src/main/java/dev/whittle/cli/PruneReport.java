@@ -1,0 +1,131 @@
+package dev.whittle.cli;
+
+import dev.whittle.io.ModelFile;
+import dev.whittle.io.SavedModel;
+import dev.whittle.measure.SpeedComparison;
+import dev.whittle.prune.PrunePipeline;
+import dev.whittle.runtime.MachineInfo;
+import dev.whittle.runtime.Parallel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Prints and writes a pruning run's report: model file, JSON and Markdown with accuracy per stage and measured speed. */
+final class PruneReport {
+    private PruneReport() {}
+
+    static void write(
+            PrunePipeline.Outcome o, String model, String method, String command, String prefix, Parallel parallel) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("command", command);
+        r.put("date", Instant.now().toString());
+        r.put("machine", MachineInfo.describe(parallel.threads()));
+        r.put("model", model);
+        r.put("method", method);
+        r.put("denseParams", o.dense().parameterCount());
+        r.put("prunedParams", o.pruned().parameterCount());
+        r.put("denseMacs", o.dense().macs());
+        r.put("prunedMacs", o.pruned().macs());
+        r.put("macsReduction", (double) o.dense().macs() / o.pruned().macs());
+        r.put("weightSparsity", o.weightSparsity());
+        r.put("keptChannels", o.keepPerGroup());
+        r.put("stages", o.stages());
+        r.put("speed", o.speed() == null ? null : speedMap(o.speed()));
+        r.put("methodLog", o.methodLog());
+        StringBuilder md = new StringBuilder();
+        md.append("# Prune ")
+                .append(model)
+                .append(" with ")
+                .append(method)
+                .append("\n\n`")
+                .append(r.get("command"))
+                .append("`\n\n");
+        md.append(String.format(
+                "| | dense | pruned | |%n|---|---:|---:|---:|%n| params | %,d | %,d | %.2fx fewer |%n| MACs/image | %,d | %,d | %.2fx fewer |%n",
+                o.dense().parameterCount(),
+                o.pruned().parameterCount(),
+                (double) o.dense().parameterCount() / o.pruned().parameterCount(),
+                o.dense().macs(),
+                o.pruned().macs(),
+                (double) o.dense().macs() / o.pruned().macs()));
+        md.append("\n| stage | test accuracy |\n|---|---:|\n");
+        for (var s : o.stages()) md.append(String.format("| %s | %.2f %% |%n", s.name(), 100 * s.testAccuracy()));
+        if (o.speed() != null) {
+            SpeedComparison s = o.speed();
+            md.append(String.format(
+                    "%n| measured (%d threads, median, min–max) | dense | pruned | speedup | efficiency |%n|---|---:|---:|---:|---:|%n",
+                    s.threads()));
+            md.append(String.format(
+                    "| latency b1 p50 (ms) | %.3f | %.3f | %.2fx | %.0f %% |%n",
+                    s.denseLatencyMs().median(),
+                    s.prunedLatencyMs().median(),
+                    s.latencySpeedup(),
+                    100 * s.latencyEfficiency()));
+            md.append(String.format(
+                    "| latency b1 p99 (ms) | %.3f | %.3f | | |%n",
+                    s.denseLatencyMs().p99(), s.prunedLatencyMs().p99()));
+            md.append(String.format(
+                    "| inference b%d img/s | %,.0f (%,.0f–%,.0f) | %,.0f (%,.0f–%,.0f) | %.2fx | %.0f %% |%n",
+                    s.inferBatch(),
+                    s.denseInferIps().median(),
+                    s.denseInferIps().min(),
+                    s.denseInferIps().max(),
+                    s.prunedInferIps().median(),
+                    s.prunedInferIps().min(),
+                    s.prunedInferIps().max(),
+                    s.inferSpeedup(),
+                    100 * s.inferEfficiency()));
+            md.append(String.format(
+                    "| training b%d img/s | %,.0f (%,.0f–%,.0f) | %,.0f (%,.0f–%,.0f) | %.2fx | %.0f %% |%n",
+                    s.trainBatch(),
+                    s.denseTrainIps().median(),
+                    s.denseTrainIps().min(),
+                    s.denseTrainIps().max(),
+                    s.prunedTrainIps().median(),
+                    s.prunedTrainIps().min(),
+                    s.prunedTrainIps().max(),
+                    s.trainSpeedup(),
+                    100 * s.trainEfficiency()));
+            md.append(String.format(
+                    "%nMACs reduction %.2fx; efficiency = measured speedup / MACs reduction.%n", s.macsReduction()));
+        }
+        System.out.println();
+        System.out.print(md);
+        try {
+            String json = TrainingRun.JSON.writeValueAsString(r);
+            Path base = Path.of(prefix);
+            if (base.toAbsolutePath().getParent() != null)
+                Files.createDirectories(base.toAbsolutePath().getParent());
+            ModelFile.save(SavedModel.dense(o.pruned(), json), Path.of(prefix + ".whittle"));
+            Files.writeString(Path.of(prefix + ".json"), json);
+            Files.writeString(Path.of(prefix + ".md"), md.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + prefix + ".json: " + e.getMessage(), e);
+        }
+        System.out.printf("%nwrote %s.whittle, %s.json and %s.md%n", prefix, prefix, prefix);
+    }
+
+    private static Map<String, Object> speedMap(SpeedComparison s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("threads", s.threads());
+        m.put("macsReduction", s.macsReduction());
+        m.put("latencyMs", Map.of("dense", s.denseLatencyMs(), "pruned", s.prunedLatencyMs()));
+        m.put(
+                "inferImagesPerSecond",
+                Map.of("batch", s.inferBatch(), "dense", s.denseInferIps(), "pruned", s.prunedInferIps()));
+        m.put(
+                "trainImagesPerSecond",
+                Map.of("batch", s.trainBatch(), "dense", s.denseTrainIps(), "pruned", s.prunedTrainIps()));
+        m.put("latencySpeedup", s.latencySpeedup());
+        m.put("inferSpeedup", s.inferSpeedup());
+        m.put("trainSpeedup", s.trainSpeedup());
+        m.put("latencyEfficiency", s.latencyEfficiency());
+        m.put("inferEfficiency", s.inferEfficiency());
+        m.put("trainEfficiency", s.trainEfficiency());
+        return m;
+    }
+}
