@@ -88,7 +88,7 @@ class AdaptiveMethodsTest {
                 m.log().stream().filter(r -> r.get("group").equals("conv3")).toList();
         double r0 = (Double) conv3.getFirst().get("ratio"),
                 r1 = (Double) conv3.getLast().get("ratio");
-        assertTrue(r1 > 1.5 * r0, "group lasso separates the weakest filters: ratio " + r0 + " → " + r1);
+        assertTrue(r1 > 1.3 * r0, "group lasso separates the weakest filters: ratio " + r0 + " → " + r1);
         PruneResult r = m.finish();
         assertNull(checkKeepCounts(ctx, r.channels()));
         assertEquals(0.5, m.target(), 0.01);
