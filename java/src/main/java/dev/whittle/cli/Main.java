@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             GroupsCommand.class,
             PruneCommand.class,
+            AliveBenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
