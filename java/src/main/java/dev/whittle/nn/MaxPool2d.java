@@ -2,43 +2,16 @@ package dev.whittle.nn;
 
 import dev.whittle.kernels.PoolScalar;
 import dev.whittle.runtime.Parallel;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** Max pooling k×k with stride and padding (floor mode). */
-public final class MaxPool2d implements Layer {
-    public final int kernel, stride, pad;
-
+public final class MaxPool2d extends Pool2d {
     public MaxPool2d(int kernel, int stride, int pad) {
-        if (kernel <= 0 || stride <= 0 || pad < 0 || pad * 2 > kernel) {
-            throw new IllegalArgumentException("maxpool2d needs kernel>0, stride>0, 0<=pad<=kernel/2; found k=" + kernel
-                    + " s=" + stride + " p=" + pad);
-        }
-        this.kernel = kernel;
-        this.stride = stride;
-        this.pad = pad;
+        super(kernel, stride, pad);
     }
 
     @Override
     public String op() {
         return "maxpool2d";
-    }
-
-    @Override
-    public Map<String, Integer> attrs() {
-        Map<String, Integer> a = new LinkedHashMap<>();
-        a.put("kernel", kernel);
-        a.put("stride", stride);
-        a.put("pad", pad);
-        return a;
-    }
-
-    @Override
-    public Shape outputShape(Shape[] in) {
-        return new Shape(
-                in[0].c(),
-                PoolScalar.outSize(in[0].h(), kernel, stride, pad),
-                PoolScalar.outSize(in[0].w(), kernel, stride, pad));
     }
 
     @Override
