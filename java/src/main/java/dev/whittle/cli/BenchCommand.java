@@ -175,7 +175,9 @@ final class BenchCommand implements Callable<Integer> {
         report.put("results", results);
         StringBuilder md = new StringBuilder();
         md.append("# Speed: ").append(LocalDate.now()).append("\n\n");
-        md.append("Machine: ").append(MachineInfo.describe(0)).append("\n\n");
+        md.append("Machine: ")
+                .append(MachineInfo.describe(Runtime.getRuntime().availableProcessors()))
+                .append("\n\n");
         md.append("Command: `").append(report.get("command")).append("`\n\n");
         md.append("FP32 FMA peak (GFLOP/s, measured): ").append(peaks).append("\n\n");
         md.append(header()).append('\n');
