@@ -35,12 +35,12 @@ public final class Add implements Layer {
         return new BoundLayer() {
             @Override
             public void forward() {
-                ctx.parallel.forRange(ctx.batch * size, fwd);
+                ctx.parallel.forRange(ctx.batch * size, Parallel.grainFor(1), fwd);
             }
 
             @Override
             public void backward() {
-                ctx.parallel.forRange(ctx.batch * size, back);
+                ctx.parallel.forRange(ctx.batch * size, Parallel.grainFor(1), back);
             }
         };
     }

@@ -126,11 +126,11 @@ public final class BatchNorm2d implements Layer {
             @Override
             public void forward() {
                 if (alive == null) {
-                    ctx.parallel.forRange(channels, ctx.training ? train : eval);
+                    ctx.parallel.forRange(channels, Parallel.grainFor(ctx.batch * hw), ctx.training ? train : eval);
                     return;
                 }
                 zeroDeadChannels();
-                ctx.parallel.forRange(alive.length, maskedFwd);
+                ctx.parallel.forRange(alive.length, Parallel.grainFor(ctx.batch * hw), maskedFwd);
             }
 
             private void zeroDeadChannels() {
@@ -149,8 +149,8 @@ public final class BatchNorm2d implements Layer {
             public void backward() {
                 if (!ctx.training)
                     throw new IllegalStateException("batchnorm2d backward needs a training-mode forward");
-                if (alive == null) ctx.parallel.forRange(channels, back);
-                else ctx.parallel.forRange(alive.length, maskedBack);
+                if (alive == null) ctx.parallel.forRange(channels, Parallel.grainFor(ctx.batch * hw), back);
+                else ctx.parallel.forRange(alive.length, Parallel.grainFor(ctx.batch * hw), maskedBack);
             }
         };
     }

@@ -25,12 +25,12 @@ public final class MaxPool2d extends Pool2d {
         return new BoundLayer() {
             @Override
             public void forward() {
-                ctx.parallel.forRange(ctx.batch * s.c(), fwd);
+                ctx.parallel.forRange(ctx.batch * s.c(), Parallel.grainFor(s.plane()), fwd);
             }
 
             @Override
             public void backward() {
-                if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch * s.c(), back);
+                if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch * s.c(), Parallel.grainFor(s.plane()), back);
             }
         };
     }

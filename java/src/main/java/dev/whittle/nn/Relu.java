@@ -29,12 +29,12 @@ public final class Relu implements Layer {
         return new BoundLayer() {
             @Override
             public void forward() {
-                ctx.parallel.forRange(ctx.batch * size, fwd);
+                ctx.parallel.forRange(ctx.batch * size, Parallel.grainFor(1), fwd);
             }
 
             @Override
             public void backward() {
-                if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch * size, back);
+                if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch * size, Parallel.grainFor(1), back);
             }
         };
     }

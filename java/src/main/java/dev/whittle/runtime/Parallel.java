@@ -1,8 +1,8 @@
 package dev.whittle.runtime;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One long-lived pool that splits a range [0, n) into contiguous chunks, one per thread, the caller taking
@@ -25,7 +25,8 @@ public final class Parallel implements AutoCloseable {
 
     private final int threads;
     private final Worker[] workers;
-    private final ReentrantLock lock = new ReentrantLock();
+    // Not a reentrant lock: a nested call from the caller's own chunk must run inline, never re-dispatch.
+    private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Thread caller;
     private volatile Throwable failure;
@@ -52,6 +53,13 @@ public final class Parallel implements AutoCloseable {
         return p;
     }
 
+    /** Indices per chunk so that a chunk holds at least ~16k elements when one index covers {@code elementsPerIndex}. */
+    public static int grainFor(int elementsPerIndex) {
+        return Math.max(1, MIN_ELEMENTS_PER_CHUNK / Math.max(1, elementsPerIndex));
+    }
+
+    static final int MIN_ELEMENTS_PER_CHUNK = 16_384;
+
     public static synchronized void setGlobalThreads(int threads) {
         Parallel old = global;
         if (old != null && old.threads == threads) return;
@@ -65,9 +73,17 @@ public final class Parallel implements AutoCloseable {
 
     /** Runs body over [0, n) split into at most {@code threads} chunks; returns when all are done. */
     public void forRange(int n, RangeBody body) {
+        forRange(n, 1, body);
+    }
+
+    /**
+     * As {@link #forRange(int, RangeBody)}, but no chunk gets fewer than {@code grain} indices: waking a worker
+     * costs microseconds, more than a small element-wise op over a batch-1 activation takes.
+     */
+    public void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
-        int chunks = Math.min(threads, n);
-        if (chunks == 1 || !lock.tryLock()) {
+        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
+        if (chunks == 1 || !busy.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
@@ -94,7 +110,7 @@ public final class Parallel implements AutoCloseable {
             if (t instanceof Error e) throw e;
             if (t != null) throw new IllegalStateException(t);
         } finally {
-            lock.unlock();
+            busy.set(false);
         }
     }
 
