@@ -67,6 +67,7 @@ public final class PrunePipeline {
     private final Options o;
     private final Parallel parallel;
     private final IntFunction<Trainer.Listener> listeners; // epochs → progress listener
+    private Graph validated; // the dense graph once the inputs were checked (and --from read) — read it once
 
     public PrunePipeline(Options options, Parallel parallel, IntFunction<Trainer.Listener> listeners) {
         this.o = options;
@@ -76,6 +77,7 @@ public final class PrunePipeline {
 
     /** Checks names, targets and granularity and loads --from; throws before any training. */
     public Graph validate() {
+        if (validated != null) return validated;
         boolean filter = PruningMethods.FILTER_LEVEL.contains(o.method());
         boolean weight = PruningMethods.WEIGHT_LEVEL.contains(o.method());
         if (!filter && !weight)
@@ -108,6 +110,7 @@ public final class PrunePipeline {
                     o.from() + ": holds model '" + g.name() + "' but --model is '" + o.model() + "'");
         }
         if (filter) keepCounts(g, ChannelGroups.derive(g)); // throws on an unreachable or invalid target
+        validated = g;
         return g;
     }
 

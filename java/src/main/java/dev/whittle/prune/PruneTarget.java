@@ -70,15 +70,25 @@ public final class PruneTarget {
         return keep;
     }
 
-    /** MACs of the model compacted to these keep counts (which channels does not matter for the count). */
+    /**
+     * MACs of the model compacted to these keep counts, without building it: a conv's or linear's MACs are
+     * (output channels) × (input channels) × (work per pair), so each node scales by kept/total on both sides.
+     * The bisection in {@link #forMacs} calls this ~40 times, so it must not copy weights.
+     */
     public static long macs(Graph g, List<ChannelGroup> groups, int[] keep) {
-        ChannelMasks m = new ChannelMasks(groups);
-        for (ChannelGroup grp : groups) {
-            if (keep[grp.id()] == grp.channels()) continue;
-            boolean[] alive = new boolean[grp.channels()];
-            for (int i = 0; i < keep[grp.id()]; i++) alive[i] = true;
-            m.set(grp.id(), alive);
+        GroupIndex idx = GroupIndex.of(g.nodes().size(), groups);
+        long total = 0;
+        for (int i = 0; i < g.nodes().size(); i++) {
+            var n = g.nodes().get(i);
+            long m = n.layer().macs(n.inShapes());
+            if (m == 0) continue;
+            int og = idx.outGroup()[i], ig = idx.inGroup()[i];
+            if (og >= 0 && keep[og] < groups.get(og).channels())
+                m = m / groups.get(og).channels() * keep[og];
+            if (ig >= 0 && keep[ig] < groups.get(ig).channels())
+                m = m / groups.get(ig).channels() * keep[ig];
+            total += m;
         }
-        return Compactor.compact(g, m).macs();
+        return total;
     }
 }

@@ -137,4 +137,28 @@ class CompactorTest {
         long trainable = p50.trainableParams().stream().mapToLong(Param::size).sum();
         assertEquals(222_298, trainable);
     }
+
+    @Test
+    void targetMacsCountedFromKeepCountsEqualTheCompactModelsMacs() {
+        for (Graph g : List.of(
+                Models.byName("vgg_small"),
+                Models.lenet5(10),
+                Models.resnet20(new int[] {16, 32, 64}, null, new Shape(3, 32, 32), 10))) {
+            List<ChannelGroup> groups = ChannelGroups.derive(g);
+            for (double fraction : new double[] {0.3, 0.5, 0.8}) {
+                int[] keep = PruneTarget.keepCounts(g, groups, fraction, 1, true);
+                ChannelMasks m = new ChannelMasks(groups);
+                for (ChannelGroup grp : groups) {
+                    if (keep[grp.id()] == grp.channels()) continue;
+                    boolean[] alive = new boolean[grp.channels()];
+                    for (int i = 0; i < keep[grp.id()]; i++) alive[i] = true;
+                    m.set(grp.id(), alive);
+                }
+                assertEquals(
+                        Compactor.compact(g, m).macs(),
+                        PruneTarget.macs(g, groups, keep),
+                        g.name() + " at " + fraction);
+            }
+        }
+    }
 }
