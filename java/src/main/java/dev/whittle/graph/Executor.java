@@ -25,6 +25,8 @@ public final class Executor {
     private final float[][] outs, grads;
     private final boolean[] ownsGrad;
     private int batch;
+    // Per-node nanosecond accumulators while profiling (profileInto), else null: one null check per node.
+    private long[] profForward, profBackward;
 
     /**
      * @param withGradients false for inference-only executors: no gradient buffers are allocated
@@ -107,7 +109,12 @@ public final class Executor {
             for (int j = 0; j < srcs.length; j++) if (srcs[j] == Graph.INPUT) c.in[j] = x;
             c.batch = batch;
             c.training = training;
-            bound[i].forward();
+            if (profForward == null) bound[i].forward();
+            else {
+                long t0 = System.nanoTime();
+                bound[i].forward();
+                profForward[i] += System.nanoTime() - t0;
+            }
         }
         return ctx[ctx.length - 1].out;
     }
@@ -121,7 +128,34 @@ public final class Executor {
                 Arrays.fill(grads[i], 0, batch * graph.nodes().get(i).outShape().size(), 0f);
         }
         System.arraycopy(dLogits, 0, grads[last], 0, batch * graph.outputShape().size());
-        for (int i = last; i >= 0; i--) bound[i].backward();
+        for (int i = last; i >= 0; i--) {
+            if (profBackward == null) bound[i].backward();
+            else {
+                long t0 = System.nanoTime();
+                bound[i].backward();
+                profBackward[i] += System.nanoTime() - t0;
+            }
+        }
+    }
+
+    /**
+     * Starts (or, with nulls, stops) per-layer timing: each later forward adds node i's wall time into
+     * forwardNanos[i] and each backward into backwardNanos[i]. The arrays are the caller's, so profiling
+     * allocates nothing and several runs can be summed; either may be null to time only one direction.
+     *
+     * @param forwardNanos one entry per graph node, or null
+     * @param backwardNanos one entry per graph node, or null
+     */
+    public void profileInto(long[] forwardNanos, long[] backwardNanos) {
+        int count = ctx.length;
+        if (forwardNanos != null && forwardNanos.length != count)
+            throw new IllegalArgumentException(
+                    "forwardNanos expected " + count + " entries (one per node) but found " + forwardNanos.length);
+        if (backwardNanos != null && backwardNanos.length != count)
+            throw new IllegalArgumentException(
+                    "backwardNanos expected " + count + " entries (one per node) but found " + backwardNanos.length);
+        profForward = forwardNanos;
+        profBackward = backwardNanos;
     }
 
     /** The output buffer of node i (for tests and inspection). */
