@@ -4,6 +4,7 @@ import dev.whittle.kernels.PoolKernels;
 import dev.whittle.kernels.PoolScalar;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -37,6 +38,13 @@ public final class PoolVector implements PoolKernels {
             return index;
         }
     }
+
+    /** Lanes 0, 2, 4, … of the concatenation of two vectors (indexes ≥ VL are the second vector's lanes). */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
+    /** Lanes 1, 3, 5, … of the concatenation of two vectors. */
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+    /** Input row pairs reduced per block of the 2×2 path (a block's scratch stays in L1). */
+    private static final int BLOCK_FLOATS = 2048;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -94,9 +102,50 @@ public final class PoolVector implements PoolKernels {
         }
     }
 
+    /**
+     * The common 2×2 stride-2 unpadded pool on even maps, where every input row pair maps to one output row and
+     * W = 2·Q: after the vertical reduction of row pairs into a scratch block, output i of the block is the
+     * reduction of scratch[2i] and scratch[2i + 1] across row and plane boundaries, so the horizontal pass runs
+     * over the whole block with full vectors (two loads, an even/odd de-interleave of the pair, one max or add),
+     * instead of a gather per output row, which on 28- or 14-wide maps would not fill one 16-lane vector.
+     */
+    private static void pool2x2(boolean isMax, int h, int w, float[] x, float[] y, int p0, int p1) {
+        Scratch sc = SCRATCH.get();
+        int blockRows = Math.max(1, BLOCK_FLOATS / w);
+        if (sc.row.length < blockRows * w + 2 * VL) sc.row = new float[blockRows * w + 2 * VL];
+        float[] m = sc.row;
+        int pairs = (p1 - p0) * (h / 2), wEnd = w - w % VL;
+        int xo = p0 * h * w, yo = p0 * (h / 2) * (w / 2);
+        for (int r0 = 0; r0 < pairs; r0 += blockRows) {
+            int nr = Math.min(blockRows, pairs - r0);
+            for (int r = 0; r < nr; r++) {
+                int src = xo + 2 * (r0 + r) * w, dst = r * w;
+                int j = 0;
+                for (; j < wEnd; j += VL) {
+                    FloatVector a = FloatVector.fromArray(S, x, src + j), b = FloatVector.fromArray(S, x, src + w + j);
+                    (isMax ? a.max(b) : a.add(b)).intoArray(m, dst + j);
+                }
+                for (; j < w; j++)
+                    m[dst + j] = isMax ? Math.max(x[src + j], x[src + w + j]) : x[src + j] + x[src + w + j];
+            }
+            int outs = nr * w / 2, i = 0;
+            for (; i + VL <= outs; i += VL) {
+                FloatVector a = FloatVector.fromArray(S, m, 2 * i), b = FloatVector.fromArray(S, m, 2 * i + VL);
+                FloatVector ev = a.rearrange(EVEN, b), od = a.rearrange(ODD, b);
+                (isMax ? ev.max(od) : ev.add(od).mul(0.25f)).intoArray(y, yo + i);
+            }
+            for (; i < outs; i++) y[yo + i] = isMax ? Math.max(m[2 * i], m[2 * i + 1]) : (m[2 * i] + m[2 * i + 1]) / 4f;
+            yo += outs;
+        }
+    }
+
     /** Max (isMax) or average pooling of planes [p0, p1); see the class comment for the two passes. */
     private static void pool(
             boolean isMax, int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int p0, int p1) {
+        if (kernel == 2 && stride == 2 && pad == 0 && h % 2 == 0 && w % 2 == 0) {
+            pool2x2(isMax, h, w, x, y, p0, p1);
+            return;
+        }
         int P = PoolScalar.outSize(h, kernel, stride, pad), Q = PoolScalar.outSize(w, kernel, stride, pad);
         int wp = w + 2 * pad;
         Scratch sc = SCRATCH.get();
