@@ -34,6 +34,11 @@ public final class BatchNorm2d implements Layer {
         alive = channelsAlive == null || channelsAlive.length == channels ? null : channelsAlive.clone();
     }
 
+    /** Alive channels (increasing), or null when all are alive. The layer's own list: do not modify it. */
+    public int[] aliveChannels() {
+        return alive;
+    }
+
     @Override
     public String op() {
         return "batchnorm2d";

@@ -69,6 +69,16 @@ public final class Conv2d implements Layer {
         aliveIn = in == null || in.length == inChannels ? null : in.clone();
     }
 
+    /** Alive filters (increasing), or null when all are alive. The layer's own list: do not modify it. */
+    public int[] aliveFilters() {
+        return aliveOut;
+    }
+
+    /** Alive input channels (increasing), or null when all are alive. The layer's own list: do not modify it. */
+    public int[] aliveInputs() {
+        return aliveIn;
+    }
+
     public boolean masked() {
         return aliveOut != null || aliveIn != null;
     }

@@ -54,6 +54,19 @@ public interface NormKernels {
             int c0,
             int c1);
 
+    /** In-place y·scale + shift (and ReLU) per channel; see {@link BatchNormScalar#affineInPlace}. */
+    void affineInPlace(
+            int channels,
+            int hw,
+            float[] y,
+            float[] scale,
+            float[] shift,
+            boolean relu,
+            int[] list,
+            int count,
+            int n0,
+            int n1);
+
     /** The scalar references. */
     NormKernels SCALAR = new NormKernels() {
         public void forwardTrain(
@@ -90,6 +103,20 @@ public interface NormKernels {
                 int c0,
                 int c1) {
             BatchNormScalar.forwardEval(batch, channels, hw, x, gamma, beta, runMean, runVar, eps, y, c0, c1);
+        }
+
+        public void affineInPlace(
+                int channels,
+                int hw,
+                float[] y,
+                float[] scale,
+                float[] shift,
+                boolean relu,
+                int[] list,
+                int count,
+                int n0,
+                int n1) {
+            BatchNormScalar.affineInPlace(channels, hw, y, scale, shift, relu, list, count, n0, n1);
         }
 
         public void backward(

@@ -118,6 +118,38 @@ public final class BatchNormVector implements NormKernels {
     }
 
     @Override
+    public void affineInPlace(
+            int channels,
+            int hw,
+            float[] y,
+            float[] scale,
+            float[] shift,
+            boolean relu,
+            int[] list,
+            int count,
+            int n0,
+            int n1) {
+        int vEnd = hw - hw % VL;
+        for (int n = n0; n < n1; n++) {
+            for (int ii = 0; ii < count; ii++) {
+                int c = list[ii], base = (n * channels + c) * hw;
+                float a = scale[c], b = shift[c];
+                int j = 0;
+                if (relu) {
+                    for (; j < vEnd; j += VL) {
+                        FloatVector.fromArray(S, y, base + j).fma(a, b).max(0f).intoArray(y, base + j);
+                    }
+                    for (; j < hw; j++) y[base + j] = Math.max(y[base + j] * a + b, 0f);
+                } else {
+                    for (; j < vEnd; j += VL)
+                        FloatVector.fromArray(S, y, base + j).fma(a, b).intoArray(y, base + j);
+                    for (; j < hw; j++) y[base + j] = y[base + j] * a + b;
+                }
+            }
+        }
+    }
+
+    @Override
     public void backward(
             int batch,
             int channels,

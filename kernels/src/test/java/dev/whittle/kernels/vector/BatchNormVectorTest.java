@@ -59,6 +59,15 @@ class BatchNormVectorTest {
             SCALAR.backward(batch, channels, hw, x, dy, gamma, meanRef, isRef, dxRef, dgRef, dbRef, r[0], r[1]);
             VECTOR.backward(batch, channels, hw, x, dy, gamma, meanRef, isRef, dxGot, dgGot, dbGot, r[0], r[1]);
             double tolB = Tensors.absTol(m, 2.0, 1.0);
+            int[] list = {r[0], r[1] - 1};
+            int count = r[1] - r[0] >= 2 ? 2 : 1;
+            for (boolean relu : new boolean[] {false, true}) {
+                float[] aRef = x.clone(), aGot = x.clone();
+                int lo = batch > 1 ? 1 : 0;
+                SCALAR.affineInPlace(channels, hw, aRef, gamma, beta, relu, list, count, lo, batch);
+                VECTOR.affineInPlace(channels, hw, aGot, gamma, beta, relu, list, count, lo, batch);
+                Tensors.assertClose(what + " affine relu=" + relu, aRef, aGot, Tensors.absTol(2, 2.0, 1.0));
+            }
             Tensors.assertClose(what + " dx", dxRef, dxGot, tolB);
             Tensors.assertClose(what + " dgamma", dgRef, dgGot, tolB);
             Tensors.assertClose(what + " dbeta", dbRef, dbGot, tolB);
