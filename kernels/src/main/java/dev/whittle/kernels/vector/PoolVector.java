@@ -96,8 +96,10 @@ public final class PoolVector implements PoolKernels {
         for (int plane = p0; plane < p1; plane++) {
             float g = dy[plane] / hw;
             int b = plane * hw;
+            FloatVector gV = FloatVector.broadcast(S, g);
             int i = 0;
-            for (; i < vEnd; i += VL) FloatVector.fromArray(S, dx, b + i).add(g).intoArray(dx, b + i);
+            for (; i < vEnd; i += VL)
+                FloatVector.fromArray(S, dx, b + i).add(gV).intoArray(dx, b + i);
             for (; i < hw; i++) dx[b + i] += g;
         }
     }
@@ -116,6 +118,7 @@ public final class PoolVector implements PoolKernels {
         float[] m = sc.row;
         int pairs = (p1 - p0) * (h / 2), wEnd = w - w % VL;
         int xo = p0 * h * w, yo = p0 * (h / 2) * (w / 2);
+        FloatVector quarter = FloatVector.broadcast(S, 0.25f);
         for (int r0 = 0; r0 < pairs; r0 += blockRows) {
             int nr = Math.min(blockRows, pairs - r0);
             for (int r = 0; r < nr; r++) {
@@ -132,7 +135,7 @@ public final class PoolVector implements PoolKernels {
             for (; i + VL <= outs; i += VL) {
                 FloatVector a = FloatVector.fromArray(S, m, 2 * i), b = FloatVector.fromArray(S, m, 2 * i + VL);
                 FloatVector ev = a.rearrange(EVEN, b), od = a.rearrange(ODD, b);
-                (isMax ? ev.max(od) : ev.add(od).mul(0.25f)).intoArray(y, yo + i);
+                (isMax ? ev.max(od) : ev.add(od).mul(quarter)).intoArray(y, yo + i);
             }
             for (; i < outs; i++) y[yo + i] = isMax ? Math.max(m[2 * i], m[2 * i + 1]) : (m[2 * i] + m[2 * i + 1]) / 4f;
             yo += outs;
