@@ -35,6 +35,11 @@ public final class BatchNorm2d implements Layer {
         alive = channelsAlive == null || channelsAlive.length == channels ? null : channelsAlive.clone();
     }
 
+    /** Alive channels, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
+    public int[] alive() {
+        return alive;
+    }
+
     @Override
     public String op() {
         return "batchnorm2d";

@@ -12,7 +12,10 @@ public final class PoolScalar {
         return (in + 2 * pad - kernel) / stride + 1;
     }
 
-    /** Max pool; argmax (N,C,P,Q) receives the flat input index of each maximum, for backward. */
+    /**
+     * Max pool; argmax (N,C,P,Q) receives the flat input index of each maximum (the first in row-major window
+     * order; the first NaN when the window holds one, so NaN propagates), for backward.
+     */
     public static void maxForward(
             int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int[] argmax, int p0, int p1) {
         int P = outSize(h, kernel, stride, pad), Q = outSize(w, kernel, stride, pad);
@@ -29,7 +32,9 @@ public final class PoolScalar {
                             int iw = q * stride - pad + j;
                             if (iw < 0 || iw >= w) continue;
                             float v = x[xb + ih * w + iw];
-                            if (v > best || bi < 0) {
+                            // NaN anywhere in the window wins (the first one), as torch.max_pool2d does, so a
+                            // diverging activation is not hidden by the pooling.
+                            if (v > best || bi < 0 || (v != v && best == best)) {
                                 best = v;
                                 bi = xb + ih * w + iw;
                             }
