@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             GroupsCommand.class,
             PruneCommand.class,
             AliveBenchCommand.class,
+            OpenClBenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

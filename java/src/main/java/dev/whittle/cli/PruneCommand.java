@@ -2,6 +2,7 @@ package dev.whittle.cli;
 
 import dev.whittle.data.Dataset;
 import dev.whittle.data.FashionMnist;
+import dev.whittle.opencl.EngineChoice;
 import dev.whittle.prune.PrunePipeline;
 import dev.whittle.runtime.Parallel;
 import java.nio.file.Path;
@@ -107,6 +108,9 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    BackendOption backendOption;
+
     @Override
     public Integer call() {
         PrunePipeline.Options opts = new PrunePipeline.Options(
@@ -128,7 +132,16 @@ final class PruneCommand implements Callable<Integer> {
                 !noSpeed,
                 latencyRuns);
         Parallel parallel = common.parallel();
-        PrunePipeline pipeline = new PrunePipeline(opts, parallel, epochs -> new ProgressReporter(System.out, epochs));
+        try (EngineChoice engines = backendOption.open(parallel)) {
+            run(opts, parallel, engines);
+        }
+        return 0;
+    }
+
+    private void run(PrunePipeline.Options opts, Parallel parallel, EngineChoice engines) {
+        PrunePipeline pipeline = new PrunePipeline(
+                opts, parallel, epochs -> new ProgressReporter(System.out, epochs), engines.factory());
+        System.out.printf("training steps on %s%n", engines.describe());
         pipeline.validate(); // every input error surfaces before data loading and training
         Dataset train = FashionMnist.train(common.data), test = FashionMnist.test(common.data);
         if (limit != null) train = TrainingRun.head(train, limit);
@@ -141,7 +154,6 @@ final class PruneCommand implements Callable<Integer> {
                 + (from != null ? " --from " + from : " --dense-epochs " + denseEpochs) + " --seed " + seed;
         PruneReport.write(
                 o, model, method, command, out != null ? out : "runs/prune-" + model + "-" + method, parallel);
-        return 0;
     }
 
     private static double nan(Double d) {

@@ -83,6 +83,16 @@ public final class Conv2d implements Layer {
         return aliveOut != null || aliveIn != null;
     }
 
+    /** Alive filters, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
+    public int[] aliveOut() {
+        return aliveOut;
+    }
+
+    /** Alive input channels, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
+    public int[] aliveIn() {
+        return aliveIn;
+    }
+
     public ConvGeometry geometry(Shape in, int batch) {
         if (in.c() != inChannels) {
             throw new IllegalArgumentException("conv2d expects " + inChannels + " input channels but found " + in.c());

@@ -36,6 +36,16 @@ public final class Linear implements Layer {
         return aliveOut != null || aliveIn != null;
     }
 
+    /** Alive output rows, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
+    public int[] aliveOut() {
+        return aliveOut;
+    }
+
+    /** Alive input columns, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
+    public int[] aliveIn() {
+        return aliveIn;
+    }
+
     private int[] rows() {
         return aliveOut == null ? Indices.all(out) : aliveOut;
     }
