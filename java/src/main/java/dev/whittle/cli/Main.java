@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             GroupsCommand.class,
             PruneCommand.class,
             AliveBenchCommand.class,
+            SparseBenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
