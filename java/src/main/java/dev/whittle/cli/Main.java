@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             PruneCommand.class,
             AliveBenchCommand.class,
             SparseBenchCommand.class,
+            CompactCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

@@ -3,6 +3,7 @@ package dev.whittle.cli;
 import dev.whittle.data.Dataset;
 import dev.whittle.data.FashionMnist;
 import dev.whittle.prune.PrunePipeline;
+import dev.whittle.prune.method.PruningMethods;
 import dev.whittle.runtime.Parallel;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -104,11 +105,25 @@ final class PruneCommand implements Callable<Integer> {
             description = "Output prefix (default: runs/prune-<model>-<method>); writes .whittle, .json and .md.")
     String out;
 
+    @Option(
+            names = "--save-masked",
+            description =
+                    "Also write <out>-masked.whittle: the masked model at removal (before compaction, BN re-estimation and fine-tuning) with its channel masks, for `whittle compact` (filter methods).")
+    boolean saveMasked;
+
     @Mixin
     CommonOptions common;
 
     @Override
     public Integer call() {
+        // picocli parses "NaN" and "Infinity" as doubles; an unset option is NaN inside the pipeline, so a NaN
+        // given on purpose must be refused here rather than silently read as "not given".
+        finite("--target-macs", targetMacs);
+        finite("--ratio", ratio);
+        finite("--sparsity", sparsity);
+        if (saveMasked && PruningMethods.WEIGHT_LEVEL.contains(method))
+            throw new IllegalArgumentException("--save-masked is for filter methods (it saves channel masks); '"
+                    + method + "' prunes weights and already saves its weight masks in <out>.whittle (model file v2)");
         PrunePipeline.Options opts = new PrunePipeline.Options(
                 model,
                 method,
@@ -140,8 +155,19 @@ final class PruneCommand implements Callable<Integer> {
                 + fineTuneEpochs
                 + (from != null ? " --from " + from : " --dense-epochs " + denseEpochs) + " --seed " + seed;
         PruneReport.write(
-                o, model, method, command, out != null ? out : "runs/prune-" + model + "-" + method, parallel);
+                o,
+                model,
+                method,
+                command,
+                out != null ? out : "runs/prune-" + model + "-" + method,
+                parallel,
+                saveMasked);
         return 0;
+    }
+
+    private static void finite(String option, Double d) {
+        if (d != null && !Double.isFinite(d))
+            throw new IllegalArgumentException(option + " must be a finite number, found " + d);
     }
 
     private static double nan(Double d) {

@@ -62,7 +62,8 @@ public final class PrunePipeline {
             List<Map<String, Object>> methodLog,
             SpeedComparison speed,
             double weightSparsity,
-            Map<String, Object> keepPerGroup) {}
+            Map<String, Object> keepPerGroup,
+            Graph masked) {} // masked: filter methods' model at removal, masks zeroed, not compacted (else null)
 
     private final Options o;
     private final Parallel parallel;
@@ -157,7 +158,7 @@ public final class PrunePipeline {
         }
         PruneResult result = method.finish();
 
-        Graph pruned;
+        Graph pruned, masked = null;
         Map<String, Object> keepPerGroup = new LinkedHashMap<>();
         if (filter) {
             ChannelMasks masks = result.channels();
@@ -166,6 +167,7 @@ public final class PrunePipeline {
                     keepPerGroup.put(grp.name(), masks.aliveIndices(grp.id()).length + "/" + grp.channels());
             }
             MaskZeroing.apply(work, masks);
+            masked = work;
             pruned = Compactor.compact(work, masks);
             stages.add(new Stage("removed", accuracy(pruned, test)));
             BnRecalibration.run(pruned, train, o.batch(), 100, o.seed() + 2, parallel);
@@ -203,7 +205,7 @@ public final class PrunePipeline {
                     128);
         }
         return new Outcome(
-                dense, pruned, result, stages, method.log(), speed, WeightMasks.sparsity(pruned), keepPerGroup);
+                dense, pruned, result, stages, method.log(), speed, WeightMasks.sparsity(pruned), keepPerGroup, masked);
     }
 
     private TrainConfig fineTune() {

@@ -123,6 +123,22 @@ public final class SparseInference {
         }
     }
 
+    /**
+     * MACs per image that multiply a nonzero weight: each conv and linear layer's MACs scaled by its weight density,
+     * every other layer as counted. For fine-grained pruning this, not the unchanged dense MACs, is the work a
+     * zero-skipping kernel has to do, so it is what a speedup should be divided by.
+     */
+    public static double nonzeroMacs(Graph g) {
+        double m = 0;
+        for (Node n : g.nodes()) {
+            long macs = n.layer().macs(n.inShapes());
+            if (n.layer() instanceof Conv2d c) m += macs * density(c.weight.value());
+            else if (n.layer() instanceof Linear l) m += macs * density(l.weight.value());
+            else m += macs;
+        }
+        return m;
+    }
+
     /** Fraction of nonzero entries. */
     public static double density(float[] w) {
         long nz = 0;
