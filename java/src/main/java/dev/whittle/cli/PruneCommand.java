@@ -24,7 +24,7 @@ final class PruneCommand implements Callable<Integer> {
             names = "--method",
             required = true,
             description =
-                    "l1, slimming, greg1, greg2, increg, progressive, l0-filter (filters); magnitude, l0 (weights)")
+                    "l1, slimming, greg1, greg2, increg, progressive, l0-filter (filters); magnitude, l0, greg1-weight (weights)")
     String method;
 
     @Option(
