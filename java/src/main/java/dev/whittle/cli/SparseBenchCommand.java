@@ -139,6 +139,7 @@ final class SparseBenchCommand implements Callable<Integer> {
         for (int i = 0; i < grid.length; i++) md.append("---:|");
         md.append("---:|\n");
         List<Map<String, Object>> layers = new ArrayList<>();
+        Map<String, Double> breakEvens = new LinkedHashMap<>();
         Graph shapes = Models.byName(model);
         for (int batch : perThread) {
             LinkedHashSet<String> seen = new LinkedHashSet<>();
@@ -152,6 +153,7 @@ final class SparseBenchCommand implements Callable<Integer> {
                 } else continue;
                 if (!seen.add(p.describe())) continue;
                 SparseBreakEven.Curve c = SparseBreakEven.measure(p, grid, timing);
+                breakEvens.put(c.layer(), c.breakEven());
                 md.append(String.format(
                         "| %s | %.4f | %.1f |", c.layer(), c.denseMs(), 2e-6 * p.denseMacs() / c.denseMs()));
                 for (double t : c.sparseMs()) md.append(String.format(" %.4f |", t));
@@ -180,10 +182,12 @@ final class SparseBenchCommand implements Callable<Integer> {
         }
         md.append(String.format(
                 "%nWhole model at %.0f %% weight sparsity (random unstructured zeros), %d threads: dense kernels,"
-                        + " sparse where it beats dense (per-layer choice below), and sparse everywhere.%n",
+                        + " sparse where the table above says it beats dense (per-layer choice below), and sparse"
+                        + " everywhere.%n",
                 100 * sparsity, threads));
         List<Map<String, Object>> whole = new ArrayList<>();
-        var thresholds = SparseInference.measured(dense, sparse, SparseBreakEven.Timing.quick());
+        // The per-layer choice uses the break-evens measured above, so the table and the choice agree.
+        var thresholds = SparseInference.table(breakEvens);
         String[] names = {"dense", "sparse where faster", "sparse everywhere"};
         for (int bi = 0; bi < 2; bi++) {
             int batch = bi == 0 ? 1 : 64;

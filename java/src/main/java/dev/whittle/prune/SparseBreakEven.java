@@ -39,8 +39,9 @@ public final class SparseBreakEven {
 
     /** How long to time: warm-up per kernel and density, interleaved trials, minimum time per trial. */
     public record Timing(double warmupSeconds, int trials, double trialSeconds) {
+        /** For deciding at run time: short, but five interleaved trials so one noisy trial does not decide. */
         public static Timing quick() {
-            return new Timing(0.05, 3, 0.01);
+            return new Timing(0.05, 5, 0.01);
         }
     }
 
@@ -135,6 +136,25 @@ public final class SparseBreakEven {
         return w;
     }
 
+    /** The name of a conv shape in reports and threshold tables, e.g. "conv 32x28x28 -> 32 k3 s1 p1, batch 1". */
+    public static String describeConv(ConvGeometry g) {
+        return String.format(
+                "conv %dx%dx%d -> %d k%d s%d p%d%s, batch %d",
+                g.c(),
+                g.h(),
+                g.w(),
+                g.k(),
+                g.r(),
+                g.strideH(),
+                g.padH(),
+                g.groups() > 1 ? " g" + g.groups() : "",
+                g.n());
+    }
+
+    public static String describeLinear(int in, int out, int batch) {
+        return "linear " + in + " -> " + out + ", batch " + batch;
+    }
+
     /** A conv layer's probe: images [0, n) on one thread, the backend's dense kernel against the sparse one. */
     public static Probe conv(ConvGeometry g, KernelSet dense, SparseKernels sparse) {
         SplittableRandom r = new SplittableRandom(1);
@@ -145,9 +165,7 @@ public final class SparseBreakEven {
         int cols = g.cPerGroup() * g.r() * g.s();
         return new Probe() {
             public String describe() {
-                return String.format(
-                        "conv %dx%dx%d -> %d k%d s%d p%d, batch %d",
-                        g.c(), g.h(), g.w(), g.k(), g.r(), g.strideH(), g.padH(), g.n());
+                return describeConv(g);
             }
 
             public void runDense() {
@@ -176,7 +194,7 @@ public final class SparseBreakEven {
         float[] w = randomWeights(in * out, 1, 5), b = new float[out], y = new float[batch * out];
         return new Probe() {
             public String describe() {
-                return "linear " + in + " -> " + out + ", batch " + batch;
+                return describeLinear(in, out, batch);
             }
 
             public void runDense() {

@@ -55,6 +55,23 @@ public final class SparseInference {
     }
 
     /**
+     * Thresholds looked up by shape name ({@link SparseBreakEven#describeConv}, {@link SparseBreakEven#describeLinear}),
+     * e.g. the break-evens a benchmark just measured; a shape missing from the table stays dense (threshold 0).
+     */
+    public static Thresholds table(Map<String, Double> breakEvenByShape) {
+        Map<String, Double> t = Map.copyOf(breakEvenByShape);
+        return new Thresholds() {
+            public double conv(ConvGeometry g) {
+                return t.getOrDefault(SparseBreakEven.describeConv(g), 0.0);
+            }
+
+            public double linear(int in, int out, int batch) {
+                return t.getOrDefault(SparseBreakEven.describeLinear(in, out, batch), 0.0);
+            }
+        };
+    }
+
+    /**
      * Thresholds measured on this machine for each shape (cached), or the {@code -Dwhittle.sparse.conv/linear}
      * overrides when set.
      */

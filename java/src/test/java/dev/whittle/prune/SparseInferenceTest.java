@@ -140,6 +140,24 @@ class SparseInferenceTest {
     }
 
     @Test
+    void tableThresholdsMatchLayersByShapeNameAndLeaveUnknownShapesDense() {
+        Graph g = Models.byName("lenet5");
+        g.initialize(1);
+        sparsify(g, 0.9, 2);
+        Conv2d first = null;
+        dev.whittle.graph.Node firstNode = null;
+        for (var n : g.nodes())
+            if (n.layer() instanceof Conv2d c && first == null) {
+                first = c;
+                firstNode = n;
+            }
+        String name = SparseBreakEven.describeConv(first.geometry(firstNode.inShapes()[0], 1));
+        var ds =
+                SparseInference.apply(g, 1, SparseInference.table(java.util.Map.of(name, 1.0)), SparseKernels.scalar());
+        for (var d : ds) assertEquals(d.node().equals(firstNode.name()), d.sparse(), d.toString());
+    }
+
+    @Test
     void breakEvenIsWhereTheSparseCurveCrossesTheDenseTime() {
         double[] d = {0.1, 0.3, 0.5};
         assertEquals(0.2, SparseBreakEven.crossing(d, new double[] {1, 3, 5}, 2), 1e-12);
