@@ -56,6 +56,7 @@ final class PruneReport {
         r.put("keptChannels", o.keepPerGroup());
         r.put("stages", o.stages());
         r.put("speed", o.speed() == null ? null : speedMap(o.speed(), reduction, reductionName));
+        if (weightLevel) r.put("sparseLayers", o.sparseLayers());
         r.put("methodLog", o.methodLog());
         StringBuilder md = new StringBuilder();
         md.append("# Prune ")

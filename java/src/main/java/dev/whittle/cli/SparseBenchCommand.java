@@ -115,6 +115,7 @@ final class SparseBenchCommand implements Callable<Integer> {
         String command = "whittle bench-sparse --model " + model + " --sparsity " + sparsity + " --trials " + trials
                 + " --trial-seconds " + trialSeconds + " --warmup " + warmup;
 
+        String load = loadAverage();
         StringBuilder md = new StringBuilder();
         md.append("# Dense vs sparse-weight kernels: ")
                 .append(model)
@@ -130,6 +131,9 @@ final class SparseBenchCommand implements Callable<Integer> {
                 .append(Instant.now())
                 .append(", ")
                 .append(MachineInfo.cpuModel())
+                .append(", load average at start ")
+                .append(load)
+                .append(" (above the thread count means other work shared the cores: treat times as contended)")
                 .append("\n\nPer layer, one thread, ms per call (median of ")
                 .append(trials)
                 .append(
@@ -226,6 +230,7 @@ final class SparseBenchCommand implements Callable<Integer> {
         report.put("command", command);
         report.put("date", Instant.now().toString());
         report.put("machine", MachineInfo.describe(threads));
+        report.put("loadAverageAtStart", load);
         report.put("denseBackend", dense.name());
         report.put("sparseKernels", sparse.name());
         report.put("layers", layers);
@@ -242,5 +247,14 @@ final class SparseBenchCommand implements Callable<Integer> {
         }
         System.out.printf("wrote %s.json and %s.md%n", out, out);
         return 0;
+    }
+
+    /** The 1-minute load average from /proc/loadavg, or "unknown": how busy the machine was. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 }

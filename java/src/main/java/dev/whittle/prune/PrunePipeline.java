@@ -5,11 +5,14 @@ import dev.whittle.graph.Executor;
 import dev.whittle.graph.Graph;
 import dev.whittle.io.ModelFile;
 import dev.whittle.io.SavedModel;
+import dev.whittle.kernels.KernelSet;
+import dev.whittle.kernels.SparseKernels;
 import dev.whittle.measure.SpeedComparison;
 import dev.whittle.measure.SpeedMeter;
 import dev.whittle.model.Models;
 import dev.whittle.prune.method.MethodConfig;
 import dev.whittle.prune.method.PruningMethods;
+import dev.whittle.runtime.BackendInfo;
 import dev.whittle.runtime.Parallel;
 import dev.whittle.train.BnRecalibration;
 import dev.whittle.train.EpochMetrics;
@@ -63,7 +66,8 @@ public final class PrunePipeline {
             SpeedComparison speed,
             double weightSparsity,
             Map<String, Object> keepPerGroup,
-            Graph masked) {} // masked: filter methods' model at removal, masks zeroed, not compacted (else null)
+            Graph masked, // filter methods' model at removal, masks zeroed, not compacted (else null)
+            List<SparseInference.Decision> sparseLayers) {} // weight-level: per-layer kernel choice while timed
 
     private final Options o;
     private final Parallel parallel;
@@ -193,6 +197,16 @@ public final class PrunePipeline {
             }
         }
         SpeedComparison speed = null;
+        List<SparseInference.Decision> sparseLayers = List.of();
+        if (o.measureSpeed() && !filter) {
+            // Weight-level pruning keeps every channel; its speed comes from skipping zero weights, so the pruned
+            // model is timed with the sparse kernels wherever they beat dense for the batch-64 per-thread batch.
+            KernelSet k = BackendInfo.current().kernels();
+            SparseKernels sk = SparseInference.kernelsFor(k);
+            int perThread = (64 + parallel.threads() - 1) / parallel.threads();
+            sparseLayers = SparseInference.apply(
+                    pruned, perThread, SparseInference.measured(k, sk, SparseBreakEven.Timing.quick()), sk);
+        }
         if (o.measureSpeed()) {
             speed = SpeedComparison.measure(
                     dense,
@@ -203,9 +217,19 @@ public final class PrunePipeline {
                     o.latencyRuns(),
                     64,
                     128);
+            SparseInference.clear(pruned); // the returned model is a plain one again
         }
         return new Outcome(
-                dense, pruned, result, stages, method.log(), speed, WeightMasks.sparsity(pruned), keepPerGroup, masked);
+                dense,
+                pruned,
+                result,
+                stages,
+                method.log(),
+                speed,
+                WeightMasks.sparsity(pruned),
+                keepPerGroup,
+                masked,
+                sparseLayers);
     }
 
     private TrainConfig fineTune() {

@@ -158,7 +158,7 @@ class CompactCliTest {
                 new SpeedComparison(1, dense.macs(), pruned.macs(), ms, slow, 64, ips, fast, 128, ips, fast);
         Map<String, Object> keep = new LinkedHashMap<>();
         var o = new PrunePipeline.Outcome(
-                dense, pruned, new PruneResult(null, Map.of()), List.of(), List.of(), s, 0.9, keep, null);
+                dense, pruned, new PruneResult(null, Map.of()), List.of(), List.of(), s, 0.9, keep, null, List.of());
         String prefix = dir.resolve("eff").toString();
         try (Parallel p = new Parallel(1)) {
             PruneReport.write(o, "lenet5", "magnitude", "test", prefix, p, false);
