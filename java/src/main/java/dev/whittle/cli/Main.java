@@ -21,6 +21,9 @@ import picocli.CommandLine.Command;
             GroupsCommand.class,
             PruneCommand.class,
             AliveBenchCommand.class,
+            OpenClBenchCommand.class,
+            SparseBenchCommand.class,
+            CompactCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

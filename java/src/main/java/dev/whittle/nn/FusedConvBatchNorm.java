@@ -99,7 +99,10 @@ public final class FusedConvBatchNorm {
         return new BoundLayer() {
             @Override
             public void forward() {
-                fusedThisCall = !ctx.training && Arrays.equals(conv.aliveFilters(), bn.aliveChannels());
+                // A conv running on a sparse-weight snapshot takes its own (sparse) kernel path unfused: the
+                // fused body calls the dense conv kernel.
+                fusedThisCall =
+                        !ctx.training && !conv.sparse() && Arrays.equals(conv.aliveFilters(), bn.aliveChannels());
                 if (!fusedThisCall) {
                     convBound.forward();
                     return;
