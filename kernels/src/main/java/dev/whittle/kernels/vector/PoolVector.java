@@ -48,10 +48,49 @@ public final class PoolVector implements PoolKernels {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /**
+     * Training max pooling with argmax. The common 2×2 stride-2 unpadded window gets a branch-light loop with no
+     * bounds checks (the generic reference clips every window to the image), keeping the reference's scan order
+     * and tie/NaN rules exactly, so values and argmax are bit-identical to {@link PoolScalar#maxForward}.
+     */
     @Override
     public void maxForward(
             int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int[] argmax, int p0, int p1) {
-        PoolScalar.maxForward(h, w, kernel, stride, pad, x, y, argmax, p0, p1);
+        if (kernel != 2 || stride != 2 || pad != 0) {
+            PoolScalar.maxForward(h, w, kernel, stride, pad, x, y, argmax, p0, p1);
+            return;
+        }
+        int P = h / 2, Q = w / 2;
+        for (int plane = p0; plane < p1; plane++) {
+            int xb = plane * h * w, yo = plane * P * Q;
+            for (int p = 0; p < P; p++) {
+                int r0 = xb + 2 * p * w;
+                for (int q = 0; q < Q; q++, yo++) {
+                    int i = r0 + 2 * q;
+                    float best = x[i];
+                    int bi = i;
+                    // Scan order (0,0), (0,1), (1,0), (1,1); a later value wins only if strictly larger, or if it
+                    // is the first NaN (the reference's rule).
+                    float v = x[i + 1];
+                    if (v > best || (v != v && best == best)) {
+                        best = v;
+                        bi = i + 1;
+                    }
+                    v = x[i + w];
+                    if (v > best || (v != v && best == best)) {
+                        best = v;
+                        bi = i + w;
+                    }
+                    v = x[i + w + 1];
+                    if (v > best || (v != v && best == best)) {
+                        best = v;
+                        bi = i + w + 1;
+                    }
+                    y[yo] = best;
+                    argmax[yo] = bi;
+                }
+            }
+        }
     }
 
     @Override
