@@ -226,7 +226,10 @@ public final class Executor {
         profBackward = backwardNanos;
     }
 
-    /** The output buffer of node i (for tests and inspection). */
+    /**
+     * The output buffer of node i (for tests and inspection). In a fused inference executor a fused batch norm or
+     * ReLU node shares its conv's buffer, which after a forward holds the chain's final (post-ReLU) output.
+     */
     public float[] output(int node) {
         return outs[node];
     }
