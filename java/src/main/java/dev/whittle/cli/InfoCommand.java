@@ -2,11 +2,15 @@ package dev.whittle.cli;
 
 import dev.whittle.graph.Graph;
 import dev.whittle.io.ModelFile;
+import dev.whittle.io.SavedModel;
 import dev.whittle.model.LayerTable;
 import dev.whittle.model.Models;
 import dev.whittle.opencl.OpenClSession;
+import dev.whittle.prune.ModelFootprint;
 import dev.whittle.runtime.BackendInfo;
 import dev.whittle.runtime.MachineInfo;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,7 +26,9 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--model", description = "lenet5, vgg_small or resnet20")
     String model;
 
-    @Option(names = "--model-file", description = "A .whittle model file.")
+    @Option(
+            names = {"--file", "--model-file"},
+            description = "A .whittle model file: its layer table and memory footprint (dense vs sparse).")
     Path modelFile;
 
     @Mixin
@@ -58,12 +64,23 @@ final class InfoCommand implements Callable<Integer> {
             }
         }
         Graph g = null;
-        if (modelFile != null) g = ModelFile.load(modelFile).graph();
-        else if (model != null) g = Models.byName(model);
+        ModelFootprint footprint = null;
+        if (modelFile != null) {
+            SavedModel m = ModelFile.load(modelFile);
+            g = m.graph();
+            long size;
+            try {
+                size = Files.size(modelFile);
+            } catch (IOException e) {
+                size = -1; // it was just read; a vanished file only loses this one line
+            }
+            footprint = ModelFootprint.of(m, size);
+        } else if (model != null) g = Models.byName(model);
         if (g != null) {
             System.out.printf("%nmodel %s, input %s%n%n", g.name(), g.inputShape());
             System.out.print(LayerTable.render(g));
             System.out.printf("%n%,d parameters, %,d MACs per image%n", g.parameterCount(), g.macs());
+            if (footprint != null) System.out.printf("%nmemory footprint%n%s", footprint.render());
         }
         return 0;
     }

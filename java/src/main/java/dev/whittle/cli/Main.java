@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             PruneCommand.class,
             AliveBenchCommand.class,
             OpenClBenchCommand.class,
+            SparseBenchCommand.class,
+            CompactCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

@@ -4,6 +4,7 @@ import dev.whittle.data.Dataset;
 import dev.whittle.data.FashionMnist;
 import dev.whittle.opencl.EngineChoice;
 import dev.whittle.prune.PrunePipeline;
+import dev.whittle.prune.method.PruningMethods;
 import dev.whittle.runtime.Parallel;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -24,7 +25,7 @@ final class PruneCommand implements Callable<Integer> {
             names = "--method",
             required = true,
             description =
-                    "l1, slimming, greg1, greg2, increg, progressive, l0-filter (filters); magnitude, l0 (weights)")
+                    "l1, slimming, greg1, greg2, increg, progressive, l0-filter (filters); magnitude, l0, greg1-weight (weights)")
     String method;
 
     @Option(
@@ -105,6 +106,12 @@ final class PruneCommand implements Callable<Integer> {
             description = "Output prefix (default: runs/prune-<model>-<method>); writes .whittle, .json and .md.")
     String out;
 
+    @Option(
+            names = "--save-masked",
+            description =
+                    "Also write <out>-masked.whittle: the masked model at removal (before compaction, BN re-estimation and fine-tuning) with its channel masks, for `whittle compact` (filter methods).")
+    boolean saveMasked;
+
     @Mixin
     CommonOptions common;
 
@@ -113,6 +120,14 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // picocli parses "NaN" and "Infinity" as doubles; an unset option is NaN inside the pipeline, so a NaN
+        // given on purpose must be refused here rather than silently read as "not given".
+        finite("--target-macs", targetMacs);
+        finite("--ratio", ratio);
+        finite("--sparsity", sparsity);
+        if (saveMasked && PruningMethods.WEIGHT_LEVEL.contains(method))
+            throw new IllegalArgumentException("--save-masked is for filter methods (it saves channel masks); '"
+                    + method + "' prunes weights and already saves its weight masks in <out>.whittle (model file v2)");
         PrunePipeline.Options opts = new PrunePipeline.Options(
                 model,
                 method,
@@ -153,7 +168,18 @@ final class PruneCommand implements Callable<Integer> {
                 + fineTuneEpochs
                 + (from != null ? " --from " + from : " --dense-epochs " + denseEpochs) + " --seed " + seed;
         PruneReport.write(
-                o, model, method, command, out != null ? out : "runs/prune-" + model + "-" + method, parallel);
+                o,
+                model,
+                method,
+                command,
+                out != null ? out : "runs/prune-" + model + "-" + method,
+                parallel,
+                saveMasked);
+    }
+
+    private static void finite(String option, Double d) {
+        if (d != null && !Double.isFinite(d))
+            throw new IllegalArgumentException(option + " must be a finite number, found " + d);
     }
 
     private static double nan(Double d) {

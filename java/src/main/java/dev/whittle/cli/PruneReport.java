@@ -4,6 +4,8 @@ import dev.whittle.io.ModelFile;
 import dev.whittle.io.SavedModel;
 import dev.whittle.measure.SpeedComparison;
 import dev.whittle.prune.PrunePipeline;
+import dev.whittle.prune.SparseInference;
+import dev.whittle.prune.method.PruningMethods;
 import dev.whittle.runtime.MachineInfo;
 import dev.whittle.runtime.Parallel;
 import java.io.IOException;
@@ -20,6 +22,24 @@ final class PruneReport {
 
     static void write(
             PrunePipeline.Outcome o, String model, String method, String command, String prefix, Parallel parallel) {
+        write(o, model, method, command, prefix, parallel, false);
+    }
+
+    static void write(
+            PrunePipeline.Outcome o,
+            String model,
+            String method,
+            String command,
+            String prefix,
+            Parallel parallel,
+            boolean saveMasked) {
+        // Weight-level methods keep every channel, so the dense MACs reduction is 1.00x and dividing a speedup by it
+        // overstates efficiency; the work a zero-skipping kernel must do is the nonzero-weight MACs.
+        boolean weightLevel = PruningMethods.WEIGHT_LEVEL.contains(method);
+        double reduction = weightLevel
+                ? o.dense().macs() / SparseInference.nonzeroMacs(o.pruned())
+                : (double) o.dense().macs() / o.pruned().macs();
+        String reductionName = weightLevel ? "nonzero-weight MACs reduction" : "MACs reduction";
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("command", command);
         r.put("date", Instant.now().toString());
@@ -31,10 +51,12 @@ final class PruneReport {
         r.put("denseMacs", o.dense().macs());
         r.put("prunedMacs", o.pruned().macs());
         r.put("macsReduction", (double) o.dense().macs() / o.pruned().macs());
+        if (weightLevel) r.put("nonzeroMacsReduction", reduction);
         r.put("weightSparsity", o.weightSparsity());
         r.put("keptChannels", o.keepPerGroup());
         r.put("stages", o.stages());
-        r.put("speed", o.speed() == null ? null : speedMap(o.speed()));
+        r.put("speed", o.speed() == null ? null : speedMap(o.speed(), reduction, reductionName));
+        if (weightLevel) r.put("sparseLayers", o.sparseLayers());
         r.put("methodLog", o.methodLog());
         StringBuilder md = new StringBuilder();
         md.append("# Prune ")
@@ -52,6 +74,10 @@ final class PruneReport {
                 o.dense().macs(),
                 o.pruned().macs(),
                 (double) o.dense().macs() / o.pruned().macs()));
+        if (weightLevel)
+            md.append(String.format(
+                    "| MACs on nonzero weights | %,d | %,.0f | %.2fx fewer |%n",
+                    o.dense().macs(), SparseInference.nonzeroMacs(o.pruned()), reduction));
         md.append("\n| stage | test accuracy |\n|---|---:|\n");
         for (var s : o.stages()) md.append(String.format("| %s | %.2f %% |%n", s.name(), 100 * s.testAccuracy()));
         if (o.speed() != null) {
@@ -64,7 +90,7 @@ final class PruneReport {
                     s.denseLatencyMs().median(),
                     s.prunedLatencyMs().median(),
                     s.latencySpeedup(),
-                    100 * s.latencyEfficiency()));
+                    100 * s.latencySpeedup() / reduction));
             md.append(String.format(
                     "| latency b1 p99 (ms) | %.3f | %.3f | | |%n",
                     s.denseLatencyMs().p99(), s.prunedLatencyMs().p99()));
@@ -78,7 +104,7 @@ final class PruneReport {
                     s.prunedInferIps().min(),
                     s.prunedInferIps().max(),
                     s.inferSpeedup(),
-                    100 * s.inferEfficiency()));
+                    100 * s.inferSpeedup() / reduction));
             md.append(String.format(
                     "| training b%d img/s | %,.0f (%,.0f–%,.0f) | %,.0f (%,.0f–%,.0f) | %.2fx | %.0f %% |%n",
                     s.trainBatch(),
@@ -89,9 +115,13 @@ final class PruneReport {
                     s.prunedTrainIps().min(),
                     s.prunedTrainIps().max(),
                     s.trainSpeedup(),
-                    100 * s.trainEfficiency()));
+                    100 * s.trainSpeedup() / reduction));
             md.append(String.format(
-                    "%nMACs reduction %.2fx; efficiency = measured speedup / MACs reduction.%n", s.macsReduction()));
+                    "%n%s %.2fx; efficiency = measured speedup / %s.%n", reductionName, reduction, reductionName));
+            if (weightLevel)
+                md.append(
+                        "The pruned model keeps every channel and runs the dense kernels here (zeros are multiplied),"
+                                + " so its speedup stays near 1x; `whittle bench-sparse` measures the sparse-weight kernels.\n");
         }
         System.out.println();
         System.out.print(md);
@@ -100,19 +130,30 @@ final class PruneReport {
             Path base = Path.of(prefix);
             if (base.toAbsolutePath().getParent() != null)
                 Files.createDirectories(base.toAbsolutePath().getParent());
-            ModelFile.save(SavedModel.dense(o.pruned(), json), Path.of(prefix + ".whittle"));
+            // Weight-level results carry their masks: model file v2 stores them as bitmap + kept values.
+            ModelFile.save(
+                    new SavedModel(o.pruned(), Map.of(), json, o.result().weights()), Path.of(prefix + ".whittle"));
+            if (saveMasked && o.masked() != null)
+                ModelFile.save(
+                        new SavedModel(o.masked(), o.result().channels().named(), json),
+                        Path.of(prefix + "-masked.whittle"));
             Files.writeString(Path.of(prefix + ".json"), json);
             Files.writeString(Path.of(prefix + ".md"), md.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + prefix + ".json: " + e.getMessage(), e);
         }
         System.out.printf("%nwrote %s.whittle, %s.json and %s.md%n", prefix, prefix, prefix);
+        if (saveMasked && o.masked() != null)
+            System.out.printf(
+                    "wrote %s-masked.whittle (masked, uncompacted, at removal; `whittle compact --from` rebuilds the compact model)%n",
+                    prefix);
     }
 
-    private static Map<String, Object> speedMap(SpeedComparison s) {
+    private static Map<String, Object> speedMap(SpeedComparison s, double reduction, String reductionName) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("threads", s.threads());
         m.put("macsReduction", s.macsReduction());
+        m.put("efficiencyDivisor", reductionName);
         m.put("latencyMs", Map.of("dense", s.denseLatencyMs(), "pruned", s.prunedLatencyMs()));
         m.put(
                 "inferImagesPerSecond",
@@ -123,9 +164,9 @@ final class PruneReport {
         m.put("latencySpeedup", s.latencySpeedup());
         m.put("inferSpeedup", s.inferSpeedup());
         m.put("trainSpeedup", s.trainSpeedup());
-        m.put("latencyEfficiency", s.latencyEfficiency());
-        m.put("inferEfficiency", s.inferEfficiency());
-        m.put("trainEfficiency", s.trainEfficiency());
+        m.put("latencyEfficiency", s.latencySpeedup() / reduction);
+        m.put("inferEfficiency", s.inferSpeedup() / reduction);
+        m.put("trainEfficiency", s.trainSpeedup() / reduction);
         return m;
     }
 }

@@ -19,17 +19,25 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * The Whittle model file (.whittle), version 1. All integers little-endian.
+ * The Whittle model file (.whittle), versions 1 and 2. All integers little-endian.
  *
  * <pre>
  *   magic "WHTL" · u32 version · u32 headerLength · header · u64 payloadLength · payload · u32 crc32c
- *   header:  str graphName · i32 C,H,W · i32 nodeCount · node* · i32 paramCount · param* · i32 maskCount · mask* · str metadataJson
+ *   header:  str graphName · i32 C,H,W · i32 nodeCount · node* · i32 paramCount · param* · i32 maskCount · mask*
+ *            · [v2: i32 sparseCount · sparse*] · str32 metadataJson
  *   node:    str name · str op · i32 inputCount · i32 input* · i32 attrCount · (str key · i32 value)*
  *   param:   str qualifiedName · i32 rank · i32 dim*      (values in this order in the payload)
  *   mask:    str groupName · i32 length · u8 alive*        (0 or 1 per channel)
+ *   sparse:  str qualifiedName · i32 kept                  (v2: this param has a weight-level mask)
  *   str:     u16 byteLength · UTF-8
- *   payload: float32 values of every param in header order
+ *   payload: per param in header order: float32 × size, or (v2, sparse param) a bitmap of ceil(size/8) bytes
+ *            (bit i of byte i/8, least significant first, = element i kept; padding bits 0) · float32 × kept
  * </pre>
+ *
+ * Version 2 is written only when the model has weight-level masks, so a fine-grained pruned model at sparsity s
+ * takes about (1 − s)·4 + 1/8 bytes per weight instead of 4; every other model is written as version 1, which
+ * older readers load. Masked-out weights load as exactly 0 and the masks come back in
+ * {@link SavedModel#weightMasks()}.
  *
  * The checksum covers every byte before it. Loading reads and checks sizes against the file's real length
  * before trusting them, verifies the checksum, rebuilds the graph through the same builder that checks
@@ -38,6 +46,9 @@ import java.util.zip.CRC32C;
 public final class ModelFile {
     public static final int MAGIC = 0x4C544857; // "WHTL" read little-endian
     public static final int VERSION = 1;
+    /** Written when a model has weight-level masks (bitmap + kept values). */
+    public static final int VERSION_SPARSE = 2;
+
     private static final int MAX_FILE = Integer.MAX_VALUE - 64;
 
     private ModelFile() {}
@@ -63,19 +74,60 @@ public final class ModelFile {
 
     /** The file's bytes for a model. */
     public static byte[] encode(SavedModel model) {
-        byte[] header = encodeHeader(model);
         List<Graph.NamedParam> params = model.graph().namedParams();
+        Map<String, boolean[]> wm = model.weightMasks();
+        checkWeightMasks(params, wm);
+        boolean sparse = !wm.isEmpty();
+        byte[] header = encodeHeader(model, sparse);
         long payload = 0;
-        for (Graph.NamedParam p : params) payload += 4L * p.param().size();
+        for (Graph.NamedParam p : params) {
+            boolean[] keep = wm.get(p.name());
+            payload += keep == null ? 4L * p.param().size() : (p.param().size() + 7) / 8 + 4L * kept(keep);
+        }
         long total = 4 + 4 + 4 + header.length + 8 + payload + 4;
         if (total > MAX_FILE) throw new IllegalArgumentException("model too large to save: " + total + " bytes");
         ByteBuffer buf = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(MAGIC).putInt(VERSION).putInt(header.length).put(header).putLong(payload);
-        for (Graph.NamedParam p : params) for (float v : p.param().value()) buf.putFloat(v);
+        buf.putInt(MAGIC)
+                .putInt(sparse ? VERSION_SPARSE : VERSION)
+                .putInt(header.length)
+                .put(header)
+                .putLong(payload);
+        for (Graph.NamedParam p : params) {
+            float[] v = p.param().value();
+            boolean[] keep = wm.get(p.name());
+            if (keep == null) {
+                for (float x : v) buf.putFloat(x);
+                continue;
+            }
+            byte[] bits = new byte[(v.length + 7) / 8];
+            for (int i = 0; i < v.length; i++) if (keep[i]) bits[i >>> 3] |= (byte) (1 << (i & 7));
+            buf.put(bits);
+            for (int i = 0; i < v.length; i++) if (keep[i]) buf.putFloat(v[i]);
+        }
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 0, buf.position());
         buf.putInt((int) crc.getValue());
         return buf.array();
+    }
+
+    private static void checkWeightMasks(List<Graph.NamedParam> params, Map<String, boolean[]> wm) {
+        for (var e : wm.entrySet()) {
+            Graph.NamedParam p = params.stream()
+                    .filter(x -> x.name().equals(e.getKey()))
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new IllegalArgumentException("weight mask for unknown parameter '" + e.getKey() + "'"));
+            if (e.getValue().length != p.param().size()) {
+                throw new IllegalArgumentException("weight mask for '" + e.getKey() + "' expected "
+                        + p.param().size() + " flags but found " + e.getValue().length);
+            }
+        }
+    }
+
+    private static int kept(boolean[] keep) {
+        int k = 0;
+        for (boolean b : keep) if (b) k++;
+        return k;
     }
 
     /** Decodes bytes held in memory (errors name no file). */
@@ -109,8 +161,10 @@ public final class ModelFile {
                             MAGIC, magic));
         }
         int version = r.i32("version");
-        if (version != VERSION)
-            throw new ModelFileException(file, "field 'version' expected " + VERSION + " but found " + version);
+        if (version != VERSION && version != VERSION_SPARSE)
+            throw new ModelFileException(
+                    file, "field 'version' expected " + VERSION + " or " + VERSION_SPARSE + " but found " + version);
+        boolean v2 = version == VERSION_SPARSE;
         int headerLength = r.i32("headerLength");
         r.require("header", headerLength);
         int headerStart = r.pos;
@@ -159,11 +213,13 @@ public final class ModelFile {
                 a.put(h.str("node[" + i + "].attr key"), h.i32("node[" + i + "].attr value"));
             try {
                 valuesSoFar += LayerFactory.valueCount(op, a);
-                if (4 * valuesSoFar > payloadLength) {
+                // v1 stores 4 bytes per value; v2 at least one bitmap bit. Checked before building huge layers.
+                long minBytes = v2 ? (valuesSoFar + 7) / 8 : 4 * valuesSoFar;
+                if (minBytes > payloadLength) {
                     throw new ModelFileException(
                             file,
-                            "node[" + i + "] '" + node + "' (" + op + " " + a + "): its attributes need "
-                                    + 4 * valuesSoFar + " payload bytes so far but the payload holds " + payloadLength);
+                            "node[" + i + "] '" + node + "' (" + op + " " + a + "): its attributes need " + minBytes
+                                    + " payload bytes so far but the payload holds " + payloadLength);
                 }
                 builder.add(node, LayerFactory.create(op, a), in);
             } catch (IllegalArgumentException e) {
@@ -179,7 +235,6 @@ public final class ModelFile {
                     file,
                     "field 'paramCount' expected " + expected.size() + " (from the graph) but found " + paramCount);
         }
-        long needed = 0;
         for (int i = 0; i < paramCount; i++) {
             Graph.NamedParam want = expected.get(i);
             String pname = h.str("param[" + i + "].name");
@@ -193,13 +248,6 @@ public final class ModelFile {
                                 + Arrays.toString(want.param().shape()) + " but found " + pname
                                 + Arrays.toString(dims));
             }
-            needed += 4L * want.param().size();
-        }
-        if (needed != payloadLength) {
-            throw new ModelFileException(
-                    file,
-                    "field 'payloadLength' expected " + needed + " (from the parameter shapes) but found "
-                            + payloadLength);
         }
         int maskCount = h.count("maskCount", 6);
         Map<String, boolean[]> masks = new LinkedHashMap<>();
@@ -216,6 +264,38 @@ public final class ModelFile {
             }
             masks.put(g, alive);
         }
+        Map<String, Integer> sparseKept = new LinkedHashMap<>();
+        if (v2) {
+            int sparseCount = h.count("sparseCount", 6);
+            for (int i = 0; i < sparseCount; i++) {
+                String field = "sparse[" + i + "]";
+                String pn = h.str(field + ".name");
+                int kept = h.i32("sparse[" + i + "].kept");
+                Graph.NamedParam p = expected.stream()
+                        .filter(x -> x.name().equals(pn))
+                        .findFirst()
+                        .orElseThrow(() -> new ModelFileException(
+                                file, "field '" + field + ".name' expected a parameter name but found '" + pn + "'"));
+                if (kept < 0 || kept > p.param().size())
+                    throw new ModelFileException(
+                            file,
+                            "field 'sparse[" + i + "].kept' expected 0.."
+                                    + p.param().size() + " but found " + kept);
+                if (sparseKept.put(pn, kept) != null)
+                    throw new ModelFileException(file, "field 'sparse[" + i + "].name': '" + pn + "' appears twice");
+            }
+        }
+        long needed = 0;
+        for (Graph.NamedParam p : expected) {
+            Integer kept = sparseKept.get(p.name());
+            needed += kept == null ? 4L * p.param().size() : (p.param().size() + 7) / 8 + 4L * kept;
+        }
+        if (needed != payloadLength) {
+            throw new ModelFileException(
+                    file,
+                    "field 'payloadLength' expected " + needed + " (from the parameter shapes) but found "
+                            + payloadLength);
+        }
         String meta = h.str32("metadata");
         if (h.pos != h.end) {
             throw new ModelFileException(
@@ -223,9 +303,37 @@ public final class ModelFile {
         }
         ByteBuffer payload =
                 ByteBuffer.wrap(bytes, payloadStart, (int) payloadLength).order(ByteOrder.LITTLE_ENDIAN);
+        Map<String, boolean[]> weightMasks = new LinkedHashMap<>();
         for (Graph.NamedParam p : expected) {
             float[] v = p.param().value();
+            Integer kept = sparseKept.get(p.name());
+            boolean[] keep = null;
+            if (kept != null) {
+                keep = new boolean[v.length];
+                byte[] bits = new byte[(v.length + 7) / 8];
+                payload.get(bits);
+                int ones = 0;
+                for (int i = 0; i < bits.length * 8; i++) {
+                    boolean set = (bits[i >>> 3] >>> (i & 7) & 1) != 0;
+                    if (!set) continue;
+                    if (i >= v.length)
+                        throw new ModelFileException(
+                                file, "param '" + p.name() + "' bitmap: padding bit " + i + " expected 0 but found 1");
+                    keep[i] = true;
+                    ones++;
+                }
+                if (ones != kept)
+                    throw new ModelFileException(
+                            file,
+                            "param '" + p.name() + "' bitmap: expected " + kept + " kept weights (field 'kept') but"
+                                    + " found " + ones + " bits set");
+                weightMasks.put(p.name(), keep);
+            }
             for (int i = 0; i < v.length; i++) {
+                if (keep != null && !keep[i]) {
+                    v[i] = 0f;
+                    continue;
+                }
                 v[i] = payload.getFloat();
                 if (!Float.isFinite(v[i])) {
                     throw new ModelFileException(
@@ -233,10 +341,10 @@ public final class ModelFile {
                 }
             }
         }
-        return new SavedModel(graph, masks, meta);
+        return new SavedModel(graph, masks, meta, weightMasks);
     }
 
-    private static byte[] encodeHeader(SavedModel m) {
+    private static byte[] encodeHeader(SavedModel m, boolean sparse) {
         Writer w = new Writer();
         Graph g = m.graph();
         w.str(g.name());
@@ -260,6 +368,15 @@ public final class ModelFile {
             w.str(name).i32(alive.length);
             for (boolean b : alive) w.u8(b ? 1 : 0);
         });
+        if (sparse) {
+            // In parameter order, so the payload and this list agree without a lookup.
+            List<Graph.NamedParam> sp = params.stream()
+                    .filter(p -> m.weightMasks().containsKey(p.name()))
+                    .toList();
+            w.i32(sp.size());
+            for (Graph.NamedParam p : sp)
+                w.str(p.name()).i32(kept(m.weightMasks().get(p.name())));
+        }
         w.str32(m.metadataJson());
         return w.toBytes();
     }

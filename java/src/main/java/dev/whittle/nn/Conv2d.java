@@ -3,6 +3,8 @@ package dev.whittle.nn;
 import dev.whittle.kernels.AliveSubproblem;
 import dev.whittle.kernels.ConvGeometry;
 import dev.whittle.kernels.Indices;
+import dev.whittle.kernels.SparseKernels;
+import dev.whittle.kernels.SparseRows;
 import dev.whittle.runtime.Parallel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +20,11 @@ public final class Conv2d implements Layer {
 
     // Channel masks (pruning): alive filters and alive input channels, increasing; null = all alive.
     private int[] aliveOut, aliveIn;
+
+    // Fine-grained sparsity, inference only: a CSR snapshot of the weights and the kernels that run it (null =
+    // dense). Set by prune/SparseInference only where the layer's density is below the measured break-even.
+    private SparseRows sparseWeight;
+    private SparseKernels sparseKernels;
 
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int pad, boolean bias, int groups) {
         if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0) {
@@ -69,6 +76,16 @@ public final class Conv2d implements Layer {
         aliveIn = in == null || in.length == inChannels ? null : in.clone();
     }
 
+    /** Alive filters (increasing), or null when all are alive. The layer's own list: do not modify it. */
+    public int[] aliveFilters() {
+        return aliveOut;
+    }
+
+    /** Alive input channels (increasing), or null when all are alive. The layer's own list: do not modify it. */
+    public int[] aliveInputs() {
+        return aliveIn;
+    }
+
     public boolean masked() {
         return aliveOut != null || aliveIn != null;
     }
@@ -81,6 +98,21 @@ public final class Conv2d implements Layer {
     /** Alive input channels, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
     public int[] aliveIn() {
         return aliveIn;
+    }
+
+    /**
+     * Runs inference forward passes on these sparse weights (K rows of C/G·R·S) with these kernels; null, null
+     * returns to the dense kernels. Training passes always use the dense weights.
+     */
+    public void setSparse(SparseRows w, SparseKernels kernels) {
+        if ((w == null) != (kernels == null)) throw new IllegalArgumentException("sparse weights need their kernels");
+        if (w != null) w.check(outChannels, weight.size() / outChannels, "conv2d sparse weights");
+        sparseWeight = w;
+        sparseKernels = kernels;
+    }
+
+    public boolean sparse() {
+        return sparseWeight != null;
     }
 
     public ConvGeometry geometry(Shape in, int batch) {
@@ -147,7 +179,7 @@ public final class Conv2d implements Layer {
     private final class Bound implements BoundLayer {
         private final NodeContext ctx;
         private ConvGeometry geom;
-        private final Parallel.RangeBody fwd, bwdData, bwdWeights;
+        private final Parallel.RangeBody fwd, bwdData, bwdWeights, sideBySide;
 
         Bound(NodeContext ctx) {
             this.ctx = ctx;
@@ -156,7 +188,9 @@ public final class Conv2d implements Layer {
             float[] db = bias == null ? null : bias.grad();
             // Masked: the backend's dense kernel runs on the gathered alive sub-problem, so dead channels cost nothing.
             fwd = (lo, hi) -> {
-                if (!masked()) ctx.kernels.conv().forward(geom, ctx.in[0], weight.value(), b, ctx.out, lo, hi);
+                if (sparseWeight != null && !ctx.training && !masked())
+                    sparseKernels.convForward(geom, ctx.in[0], sparseWeight, b, ctx.out, lo, hi);
+                else if (!masked()) ctx.kernels.conv().forward(geom, ctx.in[0], weight.value(), b, ctx.out, lo, hi);
                 else
                     AliveSubproblem.convForward(
                             ctx.kernels.conv(),
@@ -205,6 +239,13 @@ public final class Conv2d implements Layer {
                             lo,
                             hi);
             };
+            // Index 0 = all weight gradients, index 1 = all data gradients (see backward()).
+            sideBySide = (lo, hi) -> {
+                for (int i = lo; i < hi; i++) {
+                    if (i == 0) bwdWeights.run(0, outCount());
+                    else bwdData.run(0, ctx.batch);
+                }
+            };
         }
 
         private void sync() {
@@ -220,6 +261,14 @@ public final class Conv2d implements Layer {
         @Override
         public void backward() {
             sync();
+            // On two threads, one computes every weight gradient while the other computes every data gradient:
+            // the two GEMMs are the same size, and splitting the weight gradient by filter instead would make
+            // both threads im2col all N images and run half-width GEMMs. Each output is still written by one
+            // thread in one fixed order, so results do not depend on the thread count.
+            if (ctx.dIn[0] != null && ctx.parallel.threads() == 2) {
+                ctx.parallel.forRange(2, 1, sideBySide);
+                return;
+            }
             ctx.parallel.forRange(outCount(), bwdWeights);
             if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch, bwdData);
         }

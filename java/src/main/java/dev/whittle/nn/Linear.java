@@ -2,6 +2,8 @@ package dev.whittle.nn;
 
 import dev.whittle.kernels.AliveSubproblem;
 import dev.whittle.kernels.Indices;
+import dev.whittle.kernels.SparseKernels;
+import dev.whittle.kernels.SparseRows;
 import dev.whittle.runtime.Parallel;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,6 +18,10 @@ public final class Linear implements Layer {
 
     // Masks (pruning): alive output rows and alive input columns, increasing; null = all alive.
     private int[] aliveOut, aliveIn;
+
+    // Fine-grained sparsity, inference only: a CSR snapshot of the weights and its kernels (null = dense).
+    private SparseRows sparseWeight;
+    private SparseKernels sparseKernels;
 
     public Linear(int in, int out) {
         this.in = in;
@@ -44,6 +50,18 @@ public final class Linear implements Layer {
     /** Alive input columns, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
     public int[] aliveIn() {
         return aliveIn;
+    }
+
+    /** Runs inference forward passes on these sparse weights (OUT rows of IN); null, null = dense again. */
+    public void setSparse(SparseRows w, SparseKernels kernels) {
+        if ((w == null) != (kernels == null)) throw new IllegalArgumentException("sparse weights need their kernels");
+        if (w != null) w.check(out, in, "linear sparse weights");
+        sparseWeight = w;
+        sparseKernels = kernels;
+    }
+
+    public boolean sparse() {
+        return sparseWeight != null;
     }
 
     private int[] rows() {
@@ -110,7 +128,9 @@ public final class Linear implements Layer {
     public BoundLayer bind(NodeContext ctx) {
         // Masked: the backend's dense kernel runs on the gathered alive sub-problem.
         Parallel.RangeBody fwd = (lo, hi) -> {
-            if (!masked())
+            if (sparseWeight != null && !ctx.training && !masked())
+                sparseKernels.linearForward(in, out, ctx.in[0], sparseWeight, bias.value(), ctx.out, lo, hi);
+            else if (!masked())
                 ctx.kernels.linear().forward(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, lo, hi);
             else
                 AliveSubproblem.linearForward(

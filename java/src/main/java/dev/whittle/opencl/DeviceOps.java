@@ -175,7 +175,7 @@ final class DeviceOps {
                                     rv,
                                     BatchNorm2d.MOMENTUM,
                                     BatchNorm2d.EPS,
-                                    alive.of(bn.alive()));
+                                    alive.of(bn.aliveChannels()));
                 else
                     k.batchNorm()
                             .forwardEval(
@@ -189,7 +189,7 @@ final class DeviceOps {
                                     rv,
                                     BatchNorm2d.EPS,
                                     w.out(),
-                                    alive.of(bn.alive()));
+                                    alive.of(bn.aliveChannels()));
             }
 
             @Override
@@ -211,7 +211,7 @@ final class DeviceOps {
                                 dx,
                                 dGamma,
                                 dBeta,
-                                alive.of(bn.alive()));
+                                alive.of(bn.aliveChannels()));
             }
 
             @Override

@@ -5,11 +5,14 @@ import dev.whittle.graph.Executor;
 import dev.whittle.graph.Graph;
 import dev.whittle.io.ModelFile;
 import dev.whittle.io.SavedModel;
+import dev.whittle.kernels.KernelSet;
+import dev.whittle.kernels.SparseKernels;
 import dev.whittle.measure.SpeedComparison;
 import dev.whittle.measure.SpeedMeter;
 import dev.whittle.model.Models;
 import dev.whittle.prune.method.MethodConfig;
 import dev.whittle.prune.method.PruningMethods;
+import dev.whittle.runtime.BackendInfo;
 import dev.whittle.runtime.Parallel;
 import dev.whittle.train.BnRecalibration;
 import dev.whittle.train.CpuStepEngine;
@@ -64,7 +67,9 @@ public final class PrunePipeline {
             List<Map<String, Object>> methodLog,
             SpeedComparison speed,
             double weightSparsity,
-            Map<String, Object> keepPerGroup) {}
+            Map<String, Object> keepPerGroup,
+            Graph masked, // filter methods' model at removal, masks zeroed, not compacted (else null)
+            List<SparseInference.Decision> sparseLayers) {} // weight-level: per-layer kernel choice while timed
 
     private final Options o;
     private final Parallel parallel;
@@ -167,7 +172,7 @@ public final class PrunePipeline {
         }
         PruneResult result = method.finish();
 
-        Graph pruned;
+        Graph pruned, masked = null;
         Map<String, Object> keepPerGroup = new LinkedHashMap<>();
         if (filter) {
             ChannelMasks masks = result.channels();
@@ -176,6 +181,7 @@ public final class PrunePipeline {
                     keepPerGroup.put(grp.name(), masks.aliveIndices(grp.id()).length + "/" + grp.channels());
             }
             MaskZeroing.apply(work, masks);
+            masked = work;
             pruned = Compactor.compact(work, masks);
             stages.add(new Stage("removed", accuracy(pruned, test)));
             BnRecalibration.run(pruned, train, o.batch(), 100, o.seed() + 2, parallel);
@@ -201,6 +207,16 @@ public final class PrunePipeline {
             }
         }
         SpeedComparison speed = null;
+        List<SparseInference.Decision> sparseLayers = List.of();
+        if (o.measureSpeed() && !filter) {
+            // Weight-level pruning keeps every channel; its speed comes from skipping zero weights, so the pruned
+            // model is timed with the sparse kernels wherever they beat dense for the batch-64 per-thread batch.
+            KernelSet k = BackendInfo.current().kernels();
+            SparseKernels sk = SparseInference.kernelsFor(k);
+            int perThread = (64 + parallel.threads() - 1) / parallel.threads();
+            sparseLayers = SparseInference.apply(
+                    pruned, perThread, SparseInference.measured(k, sk, SparseBreakEven.Timing.quick()), sk);
+        }
         if (o.measureSpeed()) {
             speed = SpeedComparison.measure(
                     dense,
@@ -211,9 +227,19 @@ public final class PrunePipeline {
                     o.latencyRuns(),
                     64,
                     128);
+            SparseInference.clear(pruned); // the returned model is a plain one again
         }
         return new Outcome(
-                dense, pruned, result, stages, method.log(), speed, WeightMasks.sparsity(pruned), keepPerGroup);
+                dense,
+                pruned,
+                result,
+                stages,
+                method.log(),
+                speed,
+                WeightMasks.sparsity(pruned),
+                keepPerGroup,
+                masked,
+                sparseLayers);
     }
 
     private TrainConfig fineTune() {

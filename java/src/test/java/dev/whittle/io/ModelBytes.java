@@ -133,6 +133,17 @@ final class ModelBytes {
             p += 4;
             for (int j = 0; j < len; j++, p++) at.put(n + ".alive[" + j + "]", p);
         }
+        if (i32(b, 4) == 2) {
+            at.put("sparseCount", p);
+            int sparse = i32(b, p);
+            p += 4;
+            for (int i = 0; i < sparse; i++) {
+                at.put("sparse[" + i + "].name", p);
+                p += 2 + u16(b, p);
+                at.put("sparse[" + i + "].kept", p);
+                p += 4;
+            }
+        }
         at.put("metadata", p);
         p += 4 + i32(b, p);
         at.put("headerEnd", p);

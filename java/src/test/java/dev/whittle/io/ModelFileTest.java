@@ -342,8 +342,8 @@ class ModelFileTest {
     @Test
     void unsupportedVersionIsRejectedWithExpectedAndFound() {
         byte[] b = tinyBytes();
-        ModelBytes.putI32(b, 4, 2);
-        rejects(ModelBytes.rechecksum(b), "field 'version' expected 1 but found 2");
+        ModelBytes.putI32(b, 4, 3);
+        rejects(ModelBytes.rechecksum(b), "field 'version' expected 1 or 2 but found 3");
     }
 
     // ---------------------------------------------------------------- truncation and framing
