@@ -172,6 +172,8 @@ final class OpenClBenchCommand implements Callable<Integer> {
                 .append(System.getProperty("java.runtime.version"))
                 .append("\n");
         md.append("- tuning: ").append(session.kernels().tuning()).append("\n");
+        String wgMethod = System.getenv().getOrDefault("POCL_WORK_GROUP_METHOD", "(unset: driver default)");
+        md.append("- POCL_WORK_GROUP_METHOD: ").append(wgMethod).append("\n");
         md.append(String.format(
                 "- MACs/image: dense %,d, compact %,d (%.0f %% of filters kept per group) → **MACs reduction %.2fx**;"
                         + " parameters %,d → %,d%n",
@@ -217,6 +219,7 @@ final class OpenClBenchCommand implements Callable<Integer> {
         report.put("date", Instant.now().toString());
         report.put("device", session.describe());
         report.put("tuning", session.kernels().tuning().toString());
+        report.put("poclWorkGroupMethod", wgMethod);
         report.put("machine", MachineInfo.describe(Runtime.getRuntime().availableProcessors()));
         report.put("model", model);
         report.put("keep", keep);
