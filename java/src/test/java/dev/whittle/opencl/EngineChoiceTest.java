@@ -34,4 +34,18 @@ class EngineChoiceTest {
             else System.setProperty(ClPlatforms.DEVICE_PROPERTY, old);
         }
     }
+
+    @Test
+    void theSystemPropertyChoosesOpenclAndOtherValuesMeanCpu() {
+        String old = System.getProperty(EngineChoice.PROPERTY);
+        try {
+            System.setProperty(EngineChoice.PROPERTY, "opencl");
+            assertTrue(EngineChoice.defaultBackend().equals("opencl"));
+            System.setProperty(EngineChoice.PROPERTY, "vector"); // a CPU kernel choice: steps stay on the CPU
+            assertTrue(EngineChoice.defaultBackend().equals("cpu"));
+        } finally {
+            if (old == null) System.clearProperty(EngineChoice.PROPERTY);
+            else System.setProperty(EngineChoice.PROPERTY, old);
+        }
+    }
 }
