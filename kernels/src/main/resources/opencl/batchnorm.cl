@@ -3,6 +3,9 @@
 // memory; the flat index j over (n, i) puts consecutive work-items on consecutive pixels (coalesced).
 // Training normalises with the biased batch variance (two passes: mean, then squared deviations) and updates
 // running statistics with the unbiased one: running = (1-momentum)*running + momentum*batch.
+// Alive lists: every kernel takes alive (A channel indices); work-group / work-item g handles channel alive[g],
+// so masked channels cost no work and their y, statistics and gradients are not touched (the host zeroes
+// their y planes once when the list is partial). The identity list 0..C-1 means all channels.
 
 #ifndef BN_WG
 #define BN_WG 256
@@ -27,9 +30,10 @@ __kernel __attribute__((reqd_work_group_size(BN_WG, 1, 1)))
 void batchnorm_forward_train(__global const float* x, __global const float* gamma, __global const float* beta,
                              __global float* y, __global float* mean, __global float* invStd,
                              __global float* runMean, __global float* runVar,
+                             __global const int* alive,
                              const int N, const int C, const int HW, const float momentum, const float eps) {
     __local float scratch[BN_WG];
-    const int c = get_group_id(0), lid = get_local_id(0), count = N * HW;
+    const int c = alive[get_group_id(0)], lid = get_local_id(0), count = N * HW;
     float s = 0.0f;
     for (int j = lid; j < count; j += BN_WG) {
         const int n = j / HW;
@@ -59,13 +63,14 @@ void batchnorm_forward_train(__global const float* x, __global const float* gamm
     }
 }
 
-// Inference: y = x*scale + shift with running statistics; one work-item per element.
+// Inference: y = x*scale + shift with running statistics; one work-item per element of the A alive channels.
 __kernel void batchnorm_forward_eval(__global const float* x, __global const float* gamma, __global const float* beta,
                                      __global const float* runMean, __global const float* runVar, const float eps,
-                                     __global float* y, const int N, const int C, const int HW) {
-    const int idx = get_global_id(0);
-    if (idx >= N * C * HW) return;
-    const int c = (idx / HW) % C;
+                                     __global float* y, __global const int* alive, const int A,
+                                     const int N, const int C, const int HW) {
+    const int g = get_global_id(0);
+    if (g >= N * A * HW) return;
+    const int plane = g / HW, n = plane / A, c = alive[plane - n * A], idx = (n * C + c) * HW + (g - plane * HW);
     const float is = 1.0f / sqrt(runVar[c] + eps);
     const float scale = gamma[c] * is;
     y[idx] = x[idx] * scale + (beta[c] - runMean[c] * scale);
@@ -76,9 +81,10 @@ __kernel void batchnorm_forward_eval(__global const float* x, __global const flo
 __kernel __attribute__((reqd_work_group_size(BN_WG, 1, 1)))
 void batchnorm_backward(__global const float* x, __global const float* dy, __global const float* gamma,
                         __global const float* mean, __global const float* invStd, __global float* dx,
-                        __global float* dGamma, __global float* dBeta, const int N, const int C, const int HW) {
+                        __global float* dGamma, __global float* dBeta, __global const int* alive,
+                        const int N, const int C, const int HW) {
     __local float scratch[BN_WG];
-    const int c = get_group_id(0), lid = get_local_id(0), count = N * HW;
+    const int c = alive[get_group_id(0)], lid = get_local_id(0), count = N * HW;
     const float mu = mean[c], is = invStd[c];
     float sdy = 0.0f, sdyx = 0.0f;
     for (int j = lid; j < count; j += BN_WG) {

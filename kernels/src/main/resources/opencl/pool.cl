@@ -14,7 +14,8 @@ inline int first_cover(int i, int win, int stride, int pad) {
     return num <= 0 ? 0 : (num + stride - 1) / stride;
 }
 
-// y = window max; argmax (N,C,P,Q) = flat input index of the first maximum in row-major window order.
+// y = window max; argmax (N,C,P,Q) = flat input index of the first maximum in row-major window order; a NaN
+// anywhere in the window propagates (the first NaN wins), matching PoolScalar.maxForward.
 __kernel void max_pool_forward(__global const float* x, __global float* y, __global int* argmax, const int planes,
                                const int H, const int W, const int P, const int Q,
                                const int win, const int stride, const int pad) {
@@ -30,7 +31,7 @@ __kernel void max_pool_forward(__global const float* x, __global float* y, __glo
             const int iw = q * stride - pad + j;
             if (iw < 0 || iw >= W) continue;
             const float v = x[xb + ih * W + iw];
-            if (v > best || bi < 0) {
+            if (v > best || bi < 0 || (isnan(v) && !isnan(best))) { // the first NaN wins, as on the host
                 best = v;
                 bi = xb + ih * W + iw;
             }

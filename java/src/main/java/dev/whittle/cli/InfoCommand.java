@@ -5,6 +5,7 @@ import dev.whittle.io.ModelFile;
 import dev.whittle.io.SavedModel;
 import dev.whittle.model.LayerTable;
 import dev.whittle.model.Models;
+import dev.whittle.opencl.OpenClSession;
 import dev.whittle.prune.ModelFootprint;
 import dev.whittle.runtime.BackendInfo;
 import dev.whittle.runtime.MachineInfo;
@@ -33,6 +34,11 @@ final class InfoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Option(
+            names = "--backend",
+            description = "With opencl, also open the OpenCL device and print its platform/device string.")
+    String backend;
+
     @Override
     public Integer call() {
         int threads = common.parallel().threads();
@@ -46,6 +52,17 @@ final class InfoCommand implements Callable<Integer> {
         System.out.printf(
                 "jdk            %s %s%n",
                 System.getProperty("java.vm.vendor"), System.getProperty("java.runtime.version"));
+        if (backend != null) {
+            if (!backend.equals("cpu") && !backend.equals("opencl"))
+                throw new IllegalArgumentException("--backend expected cpu or opencl but found '" + backend + "'");
+            if (backend.equals("opencl")) {
+                String[] why = {""};
+                try (var s = OpenClSession.tryOpen(r -> why[0] = r).orElse(null)) {
+                    if (s != null) System.out.printf("opencl         %s%n", s.describe());
+                    else System.out.printf("opencl         unavailable: %s; training falls back to cpu%n", why[0]);
+                }
+            }
+        }
         Graph g = null;
         ModelFootprint footprint = null;
         if (modelFile != null) {

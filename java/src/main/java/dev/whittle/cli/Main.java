@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             GroupsCommand.class,
             PruneCommand.class,
             AliveBenchCommand.class,
+            OpenClBenchCommand.class,
             SparseBenchCommand.class,
             CompactCommand.class,
             CommandLine.HelpCommand.class

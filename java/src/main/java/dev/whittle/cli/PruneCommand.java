@@ -2,6 +2,7 @@ package dev.whittle.cli;
 
 import dev.whittle.data.Dataset;
 import dev.whittle.data.FashionMnist;
+import dev.whittle.opencl.EngineChoice;
 import dev.whittle.prune.PrunePipeline;
 import dev.whittle.prune.method.PruningMethods;
 import dev.whittle.runtime.Parallel;
@@ -114,6 +115,9 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    BackendOption backendOption;
+
     @Override
     public Integer call() {
         // picocli parses "NaN" and "Infinity" as doubles; an unset option is NaN inside the pipeline, so a NaN
@@ -143,7 +147,16 @@ final class PruneCommand implements Callable<Integer> {
                 !noSpeed,
                 latencyRuns);
         Parallel parallel = common.parallel();
-        PrunePipeline pipeline = new PrunePipeline(opts, parallel, epochs -> new ProgressReporter(System.out, epochs));
+        try (EngineChoice engines = backendOption.open(parallel)) {
+            run(opts, parallel, engines);
+        }
+        return 0;
+    }
+
+    private void run(PrunePipeline.Options opts, Parallel parallel, EngineChoice engines) {
+        PrunePipeline pipeline = new PrunePipeline(
+                opts, parallel, epochs -> new ProgressReporter(System.out, epochs), engines.factory());
+        System.out.printf("training steps on %s%n", engines.describe());
         pipeline.validate(); // every input error surfaces before data loading and training
         Dataset train = FashionMnist.train(common.data), test = FashionMnist.test(common.data);
         if (limit != null) train = TrainingRun.head(train, limit);
@@ -162,7 +175,6 @@ final class PruneCommand implements Callable<Integer> {
                 out != null ? out : "runs/prune-" + model + "-" + method,
                 parallel,
                 saveMasked);
-        return 0;
     }
 
     private static void finite(String option, Double d) {

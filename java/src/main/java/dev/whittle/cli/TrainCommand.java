@@ -1,5 +1,7 @@
 package dev.whittle.cli;
 
+import dev.whittle.opencl.EngineChoice;
+import dev.whittle.runtime.Parallel;
 import dev.whittle.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -60,6 +62,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    BackendOption backendOption;
+
     @Override
     public Integer call() {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, found " + epochs);
@@ -68,7 +73,10 @@ final class TrainCommand implements Callable<Integer> {
         String command = String.format(
                 "whittle train --model %s --epochs %d --lr %s --schedule %s --batch %d --seed %d",
                 model, epochs, lr, schedule, batch, seed);
-        TrainingRun.run(model, cfg, common.data, limit, common.parallel(), file, command, System.out);
+        Parallel parallel = common.parallel();
+        try (EngineChoice engines = backendOption.open(parallel)) {
+            TrainingRun.run(model, cfg, common.data, limit, parallel, engines, file, command, System.out);
+        }
         return 0;
     }
 }

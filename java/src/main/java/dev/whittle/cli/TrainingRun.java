@@ -8,6 +8,7 @@ import dev.whittle.graph.Graph;
 import dev.whittle.io.ModelFile;
 import dev.whittle.io.SavedModel;
 import dev.whittle.model.Models;
+import dev.whittle.opencl.EngineChoice;
 import dev.whittle.runtime.MachineInfo;
 import dev.whittle.runtime.Parallel;
 import dev.whittle.train.EpochMetrics;
@@ -42,6 +43,20 @@ final class TrainingRun {
             Path out,
             String command,
             PrintStream console) {
+        return run(model, cfg, dataDir, limit, parallel, null, out, command, console);
+    }
+
+    /** As above, with training steps on {@code engines} (null: the CPU). */
+    static Outcome run(
+            String model,
+            TrainConfig cfg,
+            Path dataDir,
+            Integer limit,
+            Parallel parallel,
+            EngineChoice engines,
+            Path out,
+            String command,
+            PrintStream console) {
         Dataset train = FashionMnist.train(dataDir);
         Dataset test = FashionMnist.test(dataDir);
         if (limit != null) {
@@ -61,9 +76,11 @@ final class TrainingRun {
                 cfg.lr(),
                 cfg.schedule(),
                 parallel.threads());
+        if (engines != null) console.printf("training steps on %s%n", engines.describe());
         long start = System.nanoTime();
-        List<EpochMetrics> history =
-                new Trainer(graph, cfg, parallel).fit(train, test, new ProgressReporter(console, cfg.epochs()));
+        Trainer trainer =
+                engines == null ? new Trainer(graph, cfg, parallel) : new Trainer(graph, cfg, engines.factory());
+        List<EpochMetrics> history = trainer.fit(train, test, new ProgressReporter(console, cfg.epochs()));
         double seconds = (System.nanoTime() - start) / 1e9;
 
         Map<String, Object> report = new LinkedHashMap<>();
@@ -76,6 +93,7 @@ final class TrainingRun {
         report.put("trainImages", train.size());
         report.put("testImages", test.size());
         report.put("machine", MachineInfo.describe(parallel.threads()));
+        report.put("trainingBackend", engines == null ? "cpu" : engines.describe());
         report.put("seconds", seconds);
         report.put(
                 "finalTestAccuracy",

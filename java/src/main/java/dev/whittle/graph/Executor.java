@@ -1,8 +1,12 @@
 package dev.whittle.graph;
 
 import dev.whittle.kernels.KernelSet;
+import dev.whittle.nn.BatchNorm2d;
 import dev.whittle.nn.BoundLayer;
+import dev.whittle.nn.Conv2d;
+import dev.whittle.nn.FusedConvBatchNorm;
 import dev.whittle.nn.NodeContext;
+import dev.whittle.nn.Relu;
 import dev.whittle.nn.Shape;
 import dev.whittle.runtime.BackendInfo;
 import dev.whittle.runtime.Parallel;
@@ -25,6 +29,8 @@ public final class Executor {
     private final float[][] outs, grads;
     private final boolean[] ownsGrad;
     private int batch;
+    // Per-node nanosecond accumulators while profiling (profileInto), else null: one null check per node.
+    private long[] profForward, profBackward;
 
     /**
      * @param withGradients false for inference-only executors: no gradient buffers are allocated
@@ -35,6 +41,17 @@ public final class Executor {
 
     /** With an explicit kernel set (differential tests run one graph on two sets). */
     public Executor(Graph graph, int capacity, boolean withGradients, Parallel parallel, KernelSet kernels) {
+        this(graph, capacity, withGradients, parallel, kernels, !withGradients);
+    }
+
+    /**
+     * @param fuse run conv → batchnorm2d (→ relu) chains as one fused inference op ({@link FusedConvBatchNorm});
+     *     the default for inference-only executors, and only allowed for them
+     */
+    public Executor(
+            Graph graph, int capacity, boolean withGradients, Parallel parallel, KernelSet kernels, boolean fuse) {
+        if (fuse && withGradients)
+            throw new IllegalArgumentException("conv/batchnorm fusion is for inference-only executors");
         if (capacity <= 0) throw new IllegalArgumentException("batch capacity must be positive, found " + capacity);
         this.graph = graph;
         this.capacity = capacity;
@@ -46,11 +63,18 @@ public final class Executor {
         outs = new float[count][];
         grads = new float[count][];
         ownsGrad = new boolean[count];
+        int[] fusedBn = new int[count], fusedRelu = new int[count], sharesOutputOf = new int[count];
+        Arrays.fill(fusedBn, -1);
+        Arrays.fill(fusedRelu, -1);
+        Arrays.fill(sharesOutputOf, -1);
+        if (fuse) findFusableChains(nodes, fusedBn, fusedRelu, sharesOutputOf);
         for (int i = 0; i < count; i++) {
             Node n = nodes.get(i);
             boolean alias = n.layer().aliasesInput();
             int src = n.inputs()[0];
-            if (alias && src != Graph.INPUT) {
+            if (sharesOutputOf[i] >= 0) {
+                outs[i] = outs[sharesOutputOf[i]];
+            } else if (alias && src != Graph.INPUT) {
                 outs[i] = outs[src];
                 grads[i] = grads[src];
             } else {
@@ -73,6 +97,52 @@ public final class Executor {
             c.dOut = grads[i];
             ctx[i] = c;
             bound[i] = n.layer().bind(c);
+        }
+        for (int i = 0; i < count; i++) {
+            int bn = fusedBn[i], relu = fusedRelu[i];
+            if (bn < 0) continue;
+            FusedConvBatchNorm f = new FusedConvBatchNorm(
+                    (Conv2d) nodes.get(i).layer(),
+                    (BatchNorm2d) nodes.get(bn).layer(),
+                    ctx[i],
+                    bound[i],
+                    bound[bn],
+                    relu < 0 ? null : bound[relu]);
+            bound[i] = f.convNode();
+            bound[bn] = f.bnNode();
+            if (relu >= 0) bound[relu] = f.reluNode();
+        }
+    }
+
+    /**
+     * Marks conv → batchnorm2d (→ relu) chains where each intermediate tensor has exactly one reader, so the
+     * batch norm and ReLU can write into the conv's buffer: fusedBn/fusedRelu[conv] = their node indices, and
+     * sharesOutputOf[bn or relu] = the conv's index.
+     */
+    private static void findFusableChains(List<Node> nodes, int[] fusedBn, int[] fusedRelu, int[] sharesOutputOf) {
+        int count = nodes.size();
+        int[] readers = new int[count];
+        int[] lastReader = new int[count];
+        for (int i = 0; i < count; i++) {
+            for (int src : nodes.get(i).inputs()) {
+                if (src == Graph.INPUT) continue;
+                readers[src]++;
+                lastReader[src] = i;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            if (!(nodes.get(i).layer() instanceof Conv2d) || readers[i] != 1) continue;
+            int bn = lastReader[i];
+            Node bnNode = nodes.get(bn);
+            if (!(bnNode.layer() instanceof BatchNorm2d) || bnNode.inputs().length != 1) continue;
+            fusedBn[i] = bn;
+            sharesOutputOf[bn] = i;
+            if (readers[bn] != 1) continue;
+            int relu = lastReader[bn];
+            if (nodes.get(relu).layer() instanceof Relu) {
+                fusedRelu[i] = relu;
+                sharesOutputOf[relu] = i;
+            }
         }
     }
 
@@ -107,7 +177,12 @@ public final class Executor {
             for (int j = 0; j < srcs.length; j++) if (srcs[j] == Graph.INPUT) c.in[j] = x;
             c.batch = batch;
             c.training = training;
-            bound[i].forward();
+            if (profForward == null) bound[i].forward();
+            else {
+                long t0 = System.nanoTime();
+                bound[i].forward();
+                profForward[i] += System.nanoTime() - t0;
+            }
         }
         return ctx[ctx.length - 1].out;
     }
@@ -121,7 +196,34 @@ public final class Executor {
                 Arrays.fill(grads[i], 0, batch * graph.nodes().get(i).outShape().size(), 0f);
         }
         System.arraycopy(dLogits, 0, grads[last], 0, batch * graph.outputShape().size());
-        for (int i = last; i >= 0; i--) bound[i].backward();
+        for (int i = last; i >= 0; i--) {
+            if (profBackward == null) bound[i].backward();
+            else {
+                long t0 = System.nanoTime();
+                bound[i].backward();
+                profBackward[i] += System.nanoTime() - t0;
+            }
+        }
+    }
+
+    /**
+     * Starts (or, with nulls, stops) per-layer timing: each later forward adds node i's wall time into
+     * forwardNanos[i] and each backward into backwardNanos[i]. The arrays are the caller's, so profiling
+     * allocates nothing and several runs can be summed; either may be null to time only one direction.
+     *
+     * @param forwardNanos one entry per graph node, or null
+     * @param backwardNanos one entry per graph node, or null
+     */
+    public void profileInto(long[] forwardNanos, long[] backwardNanos) {
+        int count = ctx.length;
+        if (forwardNanos != null && forwardNanos.length != count)
+            throw new IllegalArgumentException(
+                    "forwardNanos expected " + count + " entries (one per node) but found " + forwardNanos.length);
+        if (backwardNanos != null && backwardNanos.length != count)
+            throw new IllegalArgumentException(
+                    "backwardNanos expected " + count + " entries (one per node) but found " + backwardNanos.length);
+        profForward = forwardNanos;
+        profBackward = backwardNanos;
     }
 
     /** The output buffer of node i (for tests and inspection). */

@@ -41,6 +41,11 @@ public final class Workload {
         dLogits = new float[batch * classes];
     }
 
+    /** The executor this workload runs (for per-layer profiling). */
+    public Executor executor() {
+        return exec;
+    }
+
     public Kind kind() {
         return kind;
     }

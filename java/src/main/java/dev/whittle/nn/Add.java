@@ -1,6 +1,5 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.ElementwiseScalar;
 import dev.whittle.runtime.Parallel;
 import java.util.Map;
 
@@ -28,9 +27,9 @@ public final class Add implements Layer {
     @Override
     public BoundLayer bind(NodeContext ctx) {
         int size = ctx.outShape.size();
-        Parallel.RangeBody fwd = (lo, hi) -> ElementwiseScalar.add(ctx.in[0], ctx.in[1], ctx.out, lo, hi);
+        Parallel.RangeBody fwd = (lo, hi) -> ctx.kernels.elementwise().add(ctx.in[0], ctx.in[1], ctx.out, lo, hi);
         Parallel.RangeBody back = (lo, hi) -> {
-            for (float[] d : ctx.dIn) if (d != null) ElementwiseScalar.accumulate(ctx.dOut, d, lo, hi);
+            for (float[] d : ctx.dIn) if (d != null) ctx.kernels.elementwise().accumulate(ctx.dOut, d, lo, hi);
         };
         return new BoundLayer() {
             @Override

@@ -1,6 +1,5 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.PoolScalar;
 import dev.whittle.runtime.Parallel;
 
 /** Average pooling k×k with stride and padding; padding is not counted in the divisor. */
@@ -17,10 +16,10 @@ public final class AvgPool2d extends Pool2d {
     @Override
     public BoundLayer bind(NodeContext ctx) {
         Shape s = ctx.inShapes[0];
-        Parallel.RangeBody fwd =
-                (lo, hi) -> PoolScalar.avgForward(s.h(), s.w(), kernel, stride, pad, ctx.in[0], ctx.out, lo, hi);
-        Parallel.RangeBody back =
-                (lo, hi) -> PoolScalar.avgBackward(s.h(), s.w(), kernel, stride, pad, ctx.dOut, ctx.dIn[0], lo, hi);
+        Parallel.RangeBody fwd = (lo, hi) ->
+                ctx.kernels.pool().avgForward(s.h(), s.w(), kernel, stride, pad, ctx.in[0], ctx.out, lo, hi);
+        Parallel.RangeBody back = (lo, hi) ->
+                ctx.kernels.pool().avgBackward(s.h(), s.w(), kernel, stride, pad, ctx.dOut, ctx.dIn[0], lo, hi);
         return new BoundLayer() {
             @Override
             public void forward() {

@@ -1,6 +1,5 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.BatchNormScalar;
 import dev.whittle.kernels.Indices;
 import dev.whittle.runtime.Parallel;
 import java.util.Arrays;
@@ -33,6 +32,11 @@ public final class BatchNorm2d implements Layer {
         if (channelsAlive != null)
             Indices.check(channelsAlive, channelsAlive.length, channels, "batchnorm2d alive channels");
         alive = channelsAlive == null || channelsAlive.length == channels ? null : channelsAlive.clone();
+    }
+
+    /** Alive channels (increasing), or null when all are alive. The layer's own list: do not modify it. */
+    public int[] aliveChannels() {
+        return alive;
     }
 
     @Override
@@ -72,49 +76,55 @@ public final class BatchNorm2d implements Layer {
     public BoundLayer bind(NodeContext ctx) {
         int hw = ctx.inShapes[0].plane();
         float[] mean = new float[channels], invStd = new float[channels];
-        Parallel.RangeBody train = (lo, hi) -> BatchNormScalar.forwardTrain(
-                ctx.batch,
-                channels,
-                hw,
-                ctx.in[0],
-                gamma.value(),
-                beta.value(),
-                ctx.out,
-                mean,
-                invStd,
-                runningMean.value(),
-                runningVar.value(),
-                MOMENTUM,
-                EPS,
-                lo,
-                hi);
-        Parallel.RangeBody eval = (lo, hi) -> BatchNormScalar.forwardEval(
-                ctx.batch,
-                channels,
-                hw,
-                ctx.in[0],
-                gamma.value(),
-                beta.value(),
-                runningMean.value(),
-                runningVar.value(),
-                EPS,
-                ctx.out,
-                lo,
-                hi);
-        Parallel.RangeBody back = (lo, hi) -> BatchNormScalar.backward(
-                ctx.batch,
-                channels,
-                hw,
-                ctx.in[0],
-                ctx.dOut,
-                gamma.value(),
-                mean,
-                invStd,
-                ctx.dIn[0],
-                gamma.grad(),
-                beta.grad(),
-                lo,
-                hi);
+        Parallel.RangeBody train = (lo, hi) -> ctx.kernels
+                .norm()
+                .forwardTrain(
+                        ctx.batch,
+                        channels,
+                        hw,
+                        ctx.in[0],
+                        gamma.value(),
+                        beta.value(),
+                        ctx.out,
+                        mean,
+                        invStd,
+                        runningMean.value(),
+                        runningVar.value(),
+                        MOMENTUM,
+                        EPS,
+                        lo,
+                        hi);
+        Parallel.RangeBody eval = (lo, hi) -> ctx.kernels
+                .norm()
+                .forwardEval(
+                        ctx.batch,
+                        channels,
+                        hw,
+                        ctx.in[0],
+                        gamma.value(),
+                        beta.value(),
+                        runningMean.value(),
+                        runningVar.value(),
+                        EPS,
+                        ctx.out,
+                        lo,
+                        hi);
+        Parallel.RangeBody back = (lo, hi) -> ctx.kernels
+                .norm()
+                .backward(
+                        ctx.batch,
+                        channels,
+                        hw,
+                        ctx.in[0],
+                        ctx.dOut,
+                        gamma.value(),
+                        mean,
+                        invStd,
+                        ctx.dIn[0],
+                        gamma.grad(),
+                        beta.grad(),
+                        lo,
+                        hi);
         // Masked: the range runs over positions in the alive list; each alive channel is a one-channel call.
         Parallel.RangeBody maskedFwd = (lo, hi) -> {
             for (int i = lo; i < hi; i++) (ctx.training ? train : eval).run(alive[i], alive[i] + 1);

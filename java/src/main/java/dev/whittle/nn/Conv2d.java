@@ -76,8 +76,28 @@ public final class Conv2d implements Layer {
         aliveIn = in == null || in.length == inChannels ? null : in.clone();
     }
 
+    /** Alive filters (increasing), or null when all are alive. The layer's own list: do not modify it. */
+    public int[] aliveFilters() {
+        return aliveOut;
+    }
+
+    /** Alive input channels (increasing), or null when all are alive. The layer's own list: do not modify it. */
+    public int[] aliveInputs() {
+        return aliveIn;
+    }
+
     public boolean masked() {
         return aliveOut != null || aliveIn != null;
+    }
+
+    /** Alive filters, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
+    public int[] aliveOut() {
+        return aliveOut;
+    }
+
+    /** Alive input channels, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
+    public int[] aliveIn() {
+        return aliveIn;
     }
 
     /**
@@ -159,7 +179,7 @@ public final class Conv2d implements Layer {
     private final class Bound implements BoundLayer {
         private final NodeContext ctx;
         private ConvGeometry geom;
-        private final Parallel.RangeBody fwd, bwdData, bwdWeights;
+        private final Parallel.RangeBody fwd, bwdData, bwdWeights, sideBySide;
 
         Bound(NodeContext ctx) {
             this.ctx = ctx;
@@ -219,6 +239,13 @@ public final class Conv2d implements Layer {
                             lo,
                             hi);
             };
+            // Index 0 = all weight gradients, index 1 = all data gradients (see backward()).
+            sideBySide = (lo, hi) -> {
+                for (int i = lo; i < hi; i++) {
+                    if (i == 0) bwdWeights.run(0, outCount());
+                    else bwdData.run(0, ctx.batch);
+                }
+            };
         }
 
         private void sync() {
@@ -234,6 +261,14 @@ public final class Conv2d implements Layer {
         @Override
         public void backward() {
             sync();
+            // On two threads, one computes every weight gradient while the other computes every data gradient:
+            // the two GEMMs are the same size, and splitting the weight gradient by filter instead would make
+            // both threads im2col all N images and run half-width GEMMs. Each output is still written by one
+            // thread in one fixed order, so results do not depend on the thread count.
+            if (ctx.dIn[0] != null && ctx.parallel.threads() == 2) {
+                ctx.parallel.forRange(2, 1, sideBySide);
+                return;
+            }
             ctx.parallel.forRange(outCount(), bwdWeights);
             if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch, bwdData);
         }

@@ -1,6 +1,5 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.PoolScalar;
 import dev.whittle.runtime.Parallel;
 import java.util.Map;
 
@@ -24,8 +23,9 @@ public final class GlobalAvgPool implements Layer {
     @Override
     public BoundLayer bind(NodeContext ctx) {
         Shape s = ctx.inShapes[0];
-        Parallel.RangeBody fwd = (lo, hi) -> PoolScalar.globalAvgForward(s.plane(), ctx.in[0], ctx.out, lo, hi);
-        Parallel.RangeBody back = (lo, hi) -> PoolScalar.globalAvgBackward(s.plane(), ctx.dOut, ctx.dIn[0], lo, hi);
+        Parallel.RangeBody fwd = (lo, hi) -> ctx.kernels.pool().globalAvgForward(s.plane(), ctx.in[0], ctx.out, lo, hi);
+        Parallel.RangeBody back =
+                (lo, hi) -> ctx.kernels.pool().globalAvgBackward(s.plane(), ctx.dOut, ctx.dIn[0], lo, hi);
         return new BoundLayer() {
             @Override
             public void forward() {

@@ -42,6 +42,16 @@ public final class Linear implements Layer {
         return aliveOut != null || aliveIn != null;
     }
 
+    /** Alive output rows, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
+    public int[] aliveOut() {
+        return aliveOut;
+    }
+
+    /** Alive input columns, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
+    public int[] aliveIn() {
+        return aliveIn;
+    }
+
     /** Runs inference forward passes on these sparse weights (OUT rows of IN); null, null = dense again. */
     public void setSparse(SparseRows w, SparseKernels kernels) {
         if ((w == null) != (kernels == null)) throw new IllegalArgumentException("sparse weights need their kernels");

@@ -1,6 +1,5 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.PoolScalar;
 import dev.whittle.runtime.Parallel;
 
 /** Max pooling k×k with stride and padding (floor mode). */
@@ -18,10 +17,16 @@ public final class MaxPool2d extends Pool2d {
     public BoundLayer bind(NodeContext ctx) {
         Shape s = ctx.inShapes[0];
         int outPlane = ctx.outShape.plane();
-        int[] argmax = new int[ctx.capacity * ctx.outShape.size()];
-        Parallel.RangeBody fwd = (lo, hi) ->
-                PoolScalar.maxForward(s.h(), s.w(), kernel, stride, pad, ctx.in[0], ctx.out, argmax, lo, hi);
-        Parallel.RangeBody back = (lo, hi) -> PoolScalar.maxBackward(outPlane, ctx.dOut, argmax, ctx.dIn[0], lo, hi);
+        // An inference-only executor (no gradient buffers) never runs a training forward, so needs no argmax.
+        int[] argmax = ctx.dOut == null ? null : new int[ctx.capacity * ctx.outShape.size()];
+        // Inference records no argmax: it is only read by backward, and skipping it lets the kernel vectorise.
+        Parallel.RangeBody fwd = (lo, hi) -> {
+            if (ctx.training)
+                ctx.kernels.pool().maxForward(s.h(), s.w(), kernel, stride, pad, ctx.in[0], ctx.out, argmax, lo, hi);
+            else ctx.kernels.pool().maxForwardInference(s.h(), s.w(), kernel, stride, pad, ctx.in[0], ctx.out, lo, hi);
+        };
+        Parallel.RangeBody back =
+                (lo, hi) -> ctx.kernels.pool().maxBackward(outPlane, ctx.dOut, argmax, ctx.dIn[0], lo, hi);
         return new BoundLayer() {
             @Override
             public void forward() {

@@ -1,6 +1,5 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.ElementwiseScalar;
 import dev.whittle.runtime.Parallel;
 import java.util.Map;
 
@@ -24,8 +23,9 @@ public final class Relu implements Layer {
     @Override
     public BoundLayer bind(NodeContext ctx) {
         int size = ctx.outShape.size();
-        Parallel.RangeBody fwd = (lo, hi) -> ElementwiseScalar.reluForward(ctx.in[0], ctx.out, lo, hi);
-        Parallel.RangeBody back = (lo, hi) -> ElementwiseScalar.reluBackward(ctx.out, ctx.dOut, ctx.dIn[0], lo, hi);
+        Parallel.RangeBody fwd = (lo, hi) -> ctx.kernels.elementwise().reluForward(ctx.in[0], ctx.out, lo, hi);
+        Parallel.RangeBody back =
+                (lo, hi) -> ctx.kernels.elementwise().reluBackward(ctx.out, ctx.dOut, ctx.dIn[0], lo, hi);
         return new BoundLayer() {
             @Override
             public void forward() {

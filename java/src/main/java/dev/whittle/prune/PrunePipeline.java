@@ -15,8 +15,10 @@ import dev.whittle.prune.method.PruningMethods;
 import dev.whittle.runtime.BackendInfo;
 import dev.whittle.runtime.Parallel;
 import dev.whittle.train.BnRecalibration;
+import dev.whittle.train.CpuStepEngine;
 import dev.whittle.train.EpochMetrics;
 import dev.whittle.train.Evaluator;
+import dev.whittle.train.StepEngine;
 import dev.whittle.train.TrainConfig;
 import dev.whittle.train.Trainer;
 import java.nio.file.Path;
@@ -72,12 +74,20 @@ public final class PrunePipeline {
     private final Options o;
     private final Parallel parallel;
     private final IntFunction<Trainer.Listener> listeners; // epochs → progress listener
+    private final StepEngine.Factory engines; // where training steps run (CPU, or an OpenCL device)
     private Graph validated; // the dense graph once the inputs were checked (and --from read) — read it once
 
     public PrunePipeline(Options options, Parallel parallel, IntFunction<Trainer.Listener> listeners) {
+        this(options, parallel, listeners, CpuStepEngine.factory(parallel));
+    }
+
+    /** Training phases run on {@code engines}; evaluation, BN re-estimation and speed stay on the CPU. */
+    public PrunePipeline(
+            Options options, Parallel parallel, IntFunction<Trainer.Listener> listeners, StepEngine.Factory engines) {
         this.o = options;
         this.parallel = parallel;
         this.listeners = listeners;
+        this.engines = engines;
     }
 
     /** Checks names, targets and granularity and loads --from; throws before any training. */
@@ -238,7 +248,7 @@ public final class PrunePipeline {
     }
 
     private List<EpochMetrics> fit(Graph g, TrainConfig cfg, Dataset train, Dataset test, Trainer.Hooks hooks) {
-        return new Trainer(g, cfg, parallel).fit(train, test, listeners.apply(cfg.epochs()), hooks);
+        return new Trainer(g, cfg, engines).fit(train, test, listeners.apply(cfg.epochs()), hooks);
     }
 
     private double accuracy(Graph g, Dataset test) {

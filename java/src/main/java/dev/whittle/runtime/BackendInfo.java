@@ -54,11 +54,11 @@ public record BackendInfo(String name, String reason, String vectorSpecies, int 
                         species,
                         bits,
                         vectorSet());
-            case "":
+            case "", "opencl": // opencl moves training steps to a device (opencl.EngineChoice); CPU work picks as usual
                 break;
             default:
                 throw new IllegalArgumentException(
-                        "-Dwhittle.backend expected scalar or vector but found '" + forced + "'");
+                        "-Dwhittle.backend expected scalar, vector or opencl but found '" + forced + "'");
         }
         if (!vectorModule) {
             return new BackendInfo(

@@ -11,8 +11,22 @@ public final class Evaluator {
 
     public record Result(double loss, double accuracy, int samples) {}
 
+    /** Inference-mode logits (n × classes) of n images x (n × image size), valid until the next call. */
+    @FunctionalInterface
+    public interface Forward {
+        float[] logits(float[] x, int n);
+    }
+
     public static Result evaluate(Executor exec, Dataset data) {
-        int cap = exec.capacity(), classes = exec.graph().classes();
+        return evaluate(
+                (x, n) -> exec.forward(x, n, false),
+                exec.capacity(),
+                exec.graph().classes(),
+                data);
+    }
+
+    /** With any forward function (a CPU executor, an OpenCL device) taking batches of up to {@code cap}. */
+    public static Result evaluate(Forward forward, int cap, int classes, Dataset data) {
         BatchIterator it = new BatchIterator(data, cap, false, 0);
         it.startEpoch(0);
         float[] x = new float[cap * data.imageSize()];
@@ -22,7 +36,13 @@ public final class Evaluator {
         long correct = 0;
         int seen = 0;
         for (int n; (n = it.next(x, y)) > 0; ) {
-            float[] logits = exec.forward(x, n, false);
+            for (int i = 0; i < n; i++) {
+                if (y[i] < 0 || y[i] >= classes) {
+                    throw new IllegalArgumentException(data.name() + ": label expected 0.." + (classes - 1)
+                            + " but found " + y[i] + " (evaluation row " + (seen + i) + ")");
+                }
+            }
+            float[] logits = forward.logits(x, n);
             SoftmaxCrossEntropyScalar.forwardBackward(classes, logits, y, losses, null, n, 0, n);
             for (int i = 0; i < n; i++) {
                 lossSum += losses[i];

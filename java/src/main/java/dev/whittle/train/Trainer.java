@@ -2,13 +2,12 @@ package dev.whittle.train;
 
 import dev.whittle.data.BatchIterator;
 import dev.whittle.data.Dataset;
-import dev.whittle.graph.Executor;
 import dev.whittle.graph.Graph;
-import dev.whittle.kernels.SoftmaxCrossEntropyScalar;
 import dev.whittle.nn.Shape;
 import dev.whittle.runtime.Parallel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Supervised training with SGD: per batch, forward in training mode, softmax cross-entropy, backward, one
@@ -47,12 +46,23 @@ public final class Trainer {
 
     private final Graph graph;
     private final TrainConfig config;
-    private final Parallel parallel;
+    private final Supplier<StepEngine> engines;
 
+    /** Trains on the CPU executor with {@code parallel}. */
     public Trainer(Graph graph, TrainConfig config, Parallel parallel) {
+        this(graph, config, () -> new CpuStepEngine(graph, config, parallel));
+    }
+
+    /** Trains on the engine {@code engines} builds for each {@link #fit} (closed when the fit returns). */
+    public Trainer(Graph graph, TrainConfig config, Supplier<StepEngine> engines) {
         this.graph = graph;
         this.config = config;
-        this.parallel = parallel;
+        this.engines = engines;
+    }
+
+    /** Trains on the engine {@code factory} builds for this graph and configuration. */
+    public Trainer(Graph graph, TrainConfig config, StepEngine.Factory factory) {
+        this(graph, config, () -> factory.create(graph, config));
     }
 
     private boolean fits(Dataset d) {
@@ -74,15 +84,26 @@ public final class Trainer {
                     + "' outputs " + graph.classes());
         }
         int bs = config.batch(), classes = graph.classes();
-        Executor exec = new Executor(graph, bs, true, parallel);
-        Sgd sgd =
-                new Sgd(graph.trainableParams(), config.momentum(), config.weightDecay(), config.nesterov(), parallel);
+        try (StepEngine engine = engines.get()) {
+            if (engine.capacity() < bs) {
+                throw new IllegalStateException(
+                        "step engine holds batches of " + engine.capacity() + " but the batch is " + bs);
+            }
+            try {
+                return fit(engine, train, test, listener, hooks, bs, classes);
+            } finally {
+                engine.syncToHost(); // the graph's arrays hold the trained model, also after an exception
+            }
+        }
+    }
+
+    private List<EpochMetrics> fit(
+            StepEngine engine, Dataset train, Dataset test, Listener listener, Hooks hooks, int bs, int classes) {
         BatchIterator it = new BatchIterator(train, bs, true, config.seed());
         long perEpoch = it.batchesPerEpoch(), total = perEpoch * config.epochs();
         LrSchedule schedule = LrSchedule.parse(config.schedule(), config.lr(), perEpoch);
         float[] x = new float[bs * train.imageSize()];
         int[] y = new int[bs];
-        float[] losses = new float[bs], dLogits = new float[bs * classes];
         List<EpochMetrics> history = new ArrayList<>();
         long iteration = 0;
         boolean done = false;
@@ -96,25 +117,15 @@ public final class Trainer {
             int b = 0;
             for (int n; (n = it.next(x, y)) > 0; iteration++, b++) {
                 lr = schedule.at(iteration, total);
-                sgd.zeroGrad();
-                hooks.beforeForward(iteration);
-                float[] logits = exec.forward(x, n, true);
-                SoftmaxCrossEntropyScalar.forwardBackward(classes, logits, y, losses, dLogits, n, 0, n);
-                double batchLoss = 0;
-                for (int i = 0; i < n; i++) {
-                    batchLoss += losses[i];
-                    if (SoftmaxCrossEntropyScalar.argmax(classes, logits, i) == y[i]) correct++;
-                }
-                batchLoss /= n;
+                checkLabels(train, y, n, classes, epoch, b + 1);
+                StepEngine.StepResult r = engine.step(x, y, n, lr, iteration, hooks);
+                double batchLoss = r.lossSum() / n;
                 if (!Double.isFinite(batchLoss)) {
                     throw new TrainingDivergedException("loss became " + batchLoss + " at epoch " + epoch + ", batch "
                             + (b + 1) + " (iteration " + iteration + ", lr " + lr + "); try a lower --lr");
                 }
-                exec.backward(dLogits);
-                hooks.afterBackward(iteration);
-                sgd.step(lr);
-                hooks.afterStep(iteration);
-                lossSum += batchLoss * n;
+                correct += r.correct();
+                lossSum += r.lossSum();
                 seen += n;
                 double secs = (System.nanoTime() - start) / 1e9;
                 listener.batchDone(epoch, b + 1, batchLoss, seen / Math.max(secs, 1e-9));
@@ -125,8 +136,9 @@ public final class Trainer {
                 }
             }
             double secs = (System.nanoTime() - start) / 1e9;
-            Evaluator.Result t =
-                    test == null ? new Evaluator.Result(Double.NaN, Double.NaN, 0) : Evaluator.evaluate(exec, test);
+            Evaluator.Result t = test == null
+                    ? new Evaluator.Result(Double.NaN, Double.NaN, 0)
+                    : Evaluator.evaluate(engine::infer, engine.capacity(), classes, test);
             EpochMetrics m = new EpochMetrics(
                     epoch, lossSum / seen, (double) correct / seen, t.loss(), t.accuracy(), lr, secs, seen / secs);
             history.add(m);
@@ -134,5 +146,18 @@ public final class Trainer {
             if (done) break;
         }
         return history;
+    }
+
+    /**
+     * Labels are checked on the host for every backend: a device kernel can only turn a bad label into NaN, and
+     * an index out of range must name the data, not surface as a diverged loss.
+     */
+    static void checkLabels(Dataset data, int[] y, int n, int classes, int epoch, int batch) {
+        for (int i = 0; i < n; i++) {
+            if (y[i] < 0 || y[i] >= classes) {
+                throw new IllegalArgumentException(data.name() + ": label expected 0.." + (classes - 1) + " but found "
+                        + y[i] + " (epoch " + epoch + ", batch " + batch + ", row " + i + ")");
+            }
+        }
     }
 }

@@ -213,6 +213,26 @@ class CliTest {
     }
 
     @Test
+    void unknownBackendIsNamedBeforeAnyDataIsRead() {
+        run("train", "--model", "lenet5", "--backend", "cuda", "--data", dir.toString())
+                .assertKnownError("--backend expected cpu or opencl but found 'cuda'");
+        run(
+                        "prune",
+                        "--model",
+                        "lenet5",
+                        "--method",
+                        "l1",
+                        "--target-macs",
+                        "0.5",
+                        "--backend",
+                        "cuda",
+                        "--data",
+                        dir.toString())
+                .assertKnownError("--backend expected cpu or opencl but found 'cuda'");
+        run("info", "--backend", "cuda").assertKnownError("--backend expected cpu or opencl");
+    }
+
+    @Test
     void unknownSubcommandIsAUsageError() {
         Run r = run("frobnicate");
         assertEquals(2, r.code());

@@ -51,6 +51,31 @@ class ExecutorTest {
     }
 
     @Test
+    void profileIntoTimesEveryNodeOnlyWhileSetAndRejectsWrongLengths() {
+        var g = Models.lenet5(10);
+        g.initialize(1);
+        int nodes = g.nodes().size();
+        Executor e = new Executor(g, 2, true, TWO);
+        float[] x = randomInput(2, g.inputShape(), 2);
+        long[] fwd = new long[nodes], bwd = new long[nodes];
+        e.profileInto(fwd, bwd);
+        e.forward(x, 2, true);
+        e.backward(new float[20]);
+        e.profileInto(null, null);
+        assertTrue(
+                Arrays.stream(fwd).allMatch(t -> t >= 0) && Arrays.stream(fwd).sum() > 0, Arrays.toString(fwd));
+        assertTrue(Arrays.stream(bwd).sum() > 0, Arrays.toString(bwd));
+        long[] before = fwd.clone();
+        e.forward(x, 2, false);
+        assertArrayEquals(before, fwd, "no timing is added after profiling stops");
+        var bad = assertThrows(IllegalArgumentException.class, () -> e.profileInto(new long[3], null));
+        assertTrue(
+                bad.getMessage().contains(String.valueOf(nodes))
+                        && bad.getMessage().contains("3"),
+                bad.getMessage());
+    }
+
+    @Test
     void inferenceExecutorRefusesTrainingPasses() {
         Executor e = new Executor(Models.lenet5(10), 2, false, TWO);
         assertThrows(IllegalStateException.class, () -> e.forward(new float[2 * 784], 2, true));

@@ -184,4 +184,23 @@ class SparseInferenceTest {
             assertTrue(c.denseMs() > 0 && c.sparseMs()[0] > 0, c.toString());
         }
     }
+
+    @Test
+    void inferenceOnAGraphWithFusedConvBatchNormRunsTheSparseSnapshot() {
+        // VGG-small's convs are fused with their batch norms in inference; a sparse snapshot must still be used.
+        Graph g = Models.byName("vgg_small");
+        g.initialize(1);
+        float[] x = input(g, 2);
+        float[] dense = logits(g, x, 2);
+        for (var n : g.nodes())
+            if (n.layer() instanceof Conv2d c) // all-zero weights: the logits change only if the snapshot is used
+            c.setSparse(
+                        SparseRows.fromDense(
+                                new float[c.weight.size()], c.outChannels, c.weight.size() / c.outChannels),
+                        SparseKernels.scalar());
+        float[] sparse = logits(g, x, 2);
+        assertFalse(Arrays.equals(dense, sparse), "inference ignored the sparse snapshot of fused convs");
+        SparseInference.clear(g);
+        assertClose("cleared", dense, logits(g, x, 2));
+    }
 }

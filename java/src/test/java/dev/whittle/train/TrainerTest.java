@@ -119,4 +119,17 @@ class TrainerTest {
                 .param();
         assertTrue(runVar.value()[0] != 1f, "running variance updated");
     }
+
+    @Test
+    void anOutOfRangeLabelStopsTrainingWithAnErrorNamingTheLabel() {
+        Graph g = Models.lenet5(10);
+        g.initialize(1);
+        Dataset bad = data(64, 4);
+        // Dataset checks labels when it is built, but its arrays are shared; a label changed afterwards reaches
+        // the trainer, whose per-batch check must name it (an OpenCL kernel could only turn it into NaN).
+        bad.labels()[37] = 12;
+        var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(g, config(1, 0.05f), new Parallel(1))
+                .fit(bad, null, QUIET));
+        assertTrue(e.getMessage().contains("label expected 0..9 but found 12"), e.getMessage());
+    }
 }

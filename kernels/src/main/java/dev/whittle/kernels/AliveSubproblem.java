@@ -14,6 +14,32 @@ public final class AliveSubproblem {
 
     private static final class Scratch {
         float[] a = new float[0], b = new float[0], c = new float[0], d = new float[0];
+        // Recent sub-problem geometries: each masked layer repeats its own, so a model's steady state (one entry
+        // per masked layer and pass, far fewer than the cache holds for the reference models) allocates none.
+        final ConvGeometry[] geoms = new ConvGeometry[64];
+        int next;
+
+        ConvGeometry sub(ConvGeometry g, int batch, int k, int c) {
+            for (ConvGeometry s : geoms) {
+                if (s == null) break;
+                if (s.n() == batch
+                        && s.k() == k
+                        && s.c() == c
+                        && s.h() == g.h()
+                        && s.w() == g.w()
+                        && s.r() == g.r()
+                        && s.s() == g.s()
+                        && s.strideH() == g.strideH()
+                        && s.strideW() == g.strideW()
+                        && s.padH() == g.padH()
+                        && s.padW() == g.padW()) return s;
+            }
+            ConvGeometry s = new ConvGeometry(
+                    batch, c, g.h(), g.w(), k, g.r(), g.s(), g.strideH(), g.strideW(), g.padH(), g.padW(), 1);
+            geoms[next] = s;
+            next = (next + 1) % geoms.length;
+            return s;
+        }
 
         float[] a(int n) {
             if (a.length < n) a = new float[n];
@@ -37,11 +63,6 @@ public final class AliveSubproblem {
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    private static ConvGeometry sub(ConvGeometry g, int batch, int k, int c) {
-        return new ConvGeometry(
-                batch, c, g.h(), g.w(), k, g.r(), g.s(), g.strideH(), g.strideW(), g.padH(), g.padW(), 1);
-    }
 
     /** w (K,C,R,S) → w' (m, ci, R, S) over alive filters and channels. */
     private static void gatherWeights(ConvGeometry g, float[] w, int[] out, int m, int[] in, int ci, float[] dst) {
@@ -83,7 +104,7 @@ public final class AliveSubproblem {
         gatherPlanes(x, g.c(), hw, in, 0, ci, n0, n1, xs);
         gatherWeights(g, w, out, m, in, ci, ws);
         // Bias is added while scattering, so it needs no compact copy.
-        dense.forward(sub(g, nb, m, ci), xs, ws, null, ys, 0, nb);
+        dense.forward(s.sub(g, nb, m, ci), xs, ws, null, ys, 0, nb);
         for (int n = n0; n < n1; n++) {
             java.util.Arrays.fill(y, n * g.k() * pq, (n + 1) * g.k() * pq, 0f);
             for (int o = 0; o < m; o++) {
@@ -113,7 +134,7 @@ public final class AliveSubproblem {
         gatherPlanes(dy, g.k(), pq, out, 0, m, n0, n1, dys);
         gatherWeights(g, w, out, m, in, ci, ws);
         java.util.Arrays.fill(dxs, 0, nb * ci * hw, 0f);
-        dense.backwardData(sub(g, nb, m, ci), dys, ws, dxs, 0, nb);
+        dense.backwardData(s.sub(g, nb, m, ci), dys, ws, dxs, 0, nb);
         for (int n = n0; n < n1; n++) {
             for (int c = 0; c < ci; c++) {
                 int dst = (n * g.c() + in[c]) * hw, src = ((n - n0) * ci + c) * hw;
@@ -152,7 +173,7 @@ public final class AliveSubproblem {
             dbs = s.d(mk);
             java.util.Arrays.fill(dbs, 0, mk, 0f);
         }
-        dense.backwardWeights(sub(g, N, mk, ci), xs, dys, dws, dbs, 0, mk);
+        dense.backwardWeights(s.sub(g, N, mk, ci), xs, dys, dws, dbs, 0, mk);
         if (db != null) for (int o = 0; o < mk; o++) db[out[k0 + o]] += dbs[o];
         for (int o = 0; o < mk; o++) {
             for (int c = 0; c < ci; c++) {

@@ -92,6 +92,36 @@ public final class BatchNormScalar {
     }
 
     /**
+     * In-place per-channel affine map and optional ReLU, the inference batch norm folded onto a conv output:
+     * y[n, c, :] = y·scale[c] + shift[c] (then max(·, 0) when {@code relu}) for images [n0, n1) and channels
+     * list[0..count); other channels are untouched.
+     *
+     * @param y (N,C,HW)
+     * @param scale (C), shift (C)
+     * @param list channel indices, increasing
+     */
+    public static void affineInPlace(
+            int channels,
+            int hw,
+            float[] y,
+            float[] scale,
+            float[] shift,
+            boolean relu,
+            int[] list,
+            int count,
+            int n0,
+            int n1) {
+        for (int n = n0; n < n1; n++) {
+            for (int i = 0; i < count; i++) {
+                int c = list[i], base = (n * channels + c) * hw;
+                float a = scale[c], b = shift[c];
+                if (relu) for (int j = 0; j < hw; j++) y[base + j] = Math.max(y[base + j] * a + b, 0f);
+                else for (int j = 0; j < hw; j++) y[base + j] = y[base + j] * a + b;
+            }
+        }
+    }
+
+    /**
      * Training backward for channels [c0, c1), with x̂ = (x − mean)·invStd:
      * dβ = Σ dy, dγ = Σ dy·x̂, dx += γ·invStd/M · (M·dy − dβ − x̂·dγ).
      *

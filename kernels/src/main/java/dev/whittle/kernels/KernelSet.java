@@ -1,10 +1,21 @@
 package dev.whittle.kernels;
 
 /**
- * The kernels a backend provides. Layers call through this, so choosing a backend is choosing a set once;
- * ops without a faster version yet use the scalar references directly.
+ * The kernels a backend provides. Layers call through this, so choosing a backend is choosing a set once.
+ * A set built with only conv and linear kernels uses the scalar references for norm, element-wise and pooling.
  */
-public record KernelSet(String name, ConvKernels conv, LinearKernels linear) {
+public record KernelSet(
+        String name,
+        ConvKernels conv,
+        LinearKernels linear,
+        NormKernels norm,
+        ElementwiseKernels elementwise,
+        PoolKernels pool) {
+
+    /** Conv and linear from the backend; batch norm, element-wise and pooling from the scalar references. */
+    public KernelSet(String name, ConvKernels conv, LinearKernels linear) {
+        this(name, conv, linear, NormKernels.SCALAR, ElementwiseKernels.SCALAR, PoolKernels.SCALAR);
+    }
 
     /** The scalar references: correct everywhere, the oracle for every other set. */
     public static KernelSet scalar() {

@@ -12,7 +12,10 @@ public final class PoolScalar {
         return (in + 2 * pad - kernel) / stride + 1;
     }
 
-    /** Max pool; argmax (N,C,P,Q) receives the flat input index of each maximum, for backward. */
+    /**
+     * Max pool; argmax (N,C,P,Q) receives the flat input index of each maximum, for backward. A NaN anywhere in
+     * a window makes that output NaN (argmax at the first NaN), as PyTorch does.
+     */
     public static void maxForward(
             int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int[] argmax, int p0, int p1) {
         int P = outSize(h, kernel, stride, pad), Q = outSize(w, kernel, stride, pad);
@@ -29,7 +32,8 @@ public final class PoolScalar {
                             int iw = q * stride - pad + j;
                             if (iw < 0 || iw >= w) continue;
                             float v = x[xb + ih * w + iw];
-                            if (v > best || bi < 0) {
+                            // A NaN wins and stays (the first one's index), so bad activations are not hidden.
+                            if (v > best || bi < 0 || (v != v && best == best)) {
                                 best = v;
                                 bi = xb + ih * w + iw;
                             }
@@ -37,6 +41,29 @@ public final class PoolScalar {
                     }
                     y[yb + p * Q + q] = best;
                     argmax[yb + p * Q + q] = bi;
+                }
+            }
+        }
+    }
+
+    /**
+     * Max pool for inference: y (N,C,P,Q) only, no argmax written. Same values as {@link #maxForward}, NaN
+     * propagating.
+     */
+    public static void maxForwardInference(
+            int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int p0, int p1) {
+        int P = outSize(h, kernel, stride, pad), Q = outSize(w, kernel, stride, pad);
+        for (int plane = p0; plane < p1; plane++) {
+            int xb = plane * h * w, yb = plane * P * Q;
+            for (int p = 0; p < P; p++) {
+                int h0 = Math.max(0, p * stride - pad), h1 = Math.min(h, p * stride - pad + kernel);
+                for (int q = 0; q < Q; q++) {
+                    int w0 = Math.max(0, q * stride - pad), w1 = Math.min(w, q * stride - pad + kernel);
+                    float best = Float.NEGATIVE_INFINITY;
+                    for (int ih = h0; ih < h1; ih++) {
+                        for (int iw = w0; iw < w1; iw++) best = Math.max(best, x[xb + ih * w + iw]);
+                    }
+                    y[yb + p * Q + q] = best;
                 }
             }
         }

@@ -135,6 +135,23 @@ class PoolScalarTest {
     }
 
     @Test
+    void maxPoolNanAnywhereInWindowPropagatesWithArgmaxAtTheNanInTrainingAndInference() {
+        // 4×4, 2×2 stride 2: the NaN sits in the second position of window (0, 1), after a larger value.
+        float[] x = new float[16];
+        for (int i = 0; i < 16; i++) x[i] = i;
+        x[2] = 100f;
+        x[3] = Float.NaN;
+        float[] y = new float[4], yi = new float[4];
+        int[] argmax = new int[4];
+        PoolScalar.maxForward(4, 4, 2, 2, 0, x, y, argmax, 0, 1);
+        PoolScalar.maxForwardInference(4, 4, 2, 2, 0, x, yi, 0, 1);
+        assertTrue(Float.isNaN(y[1]) && Float.isNaN(yi[1]), "window with a NaN must give NaN");
+        assertEquals(3, argmax[1], "argmax points at the NaN");
+        assertEquals(5f, y[0]);
+        assertArrayEquals(y, yi, "inference and training forward agree");
+    }
+
+    @Test
     void maxPoolTieGoesToFirstElementInWindowScanOrderAndConservesGradient() {
         // Like PyTorch's CPU kernel (strict '>'), a tie keeps the first maximum in row-major window order, so
         // exactly one input receives each output's gradient and results are deterministic.

@@ -2,6 +2,8 @@ package dev.whittle.kernels.vector;
 
 import dev.whittle.kernels.LinearKernels;
 import dev.whittle.kernels.LinearScalar;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Fully connected layer on {@link Sgemm}, computing what {@link LinearScalar} computes (to float rounding) with the
@@ -21,11 +23,67 @@ public final class LinearVector implements LinearKernels {
     @Override
     public void forward(int in, int out, float[] x, float[] w, float[] b, float[] y, int n0, int n1) {
         if (n1 <= n0) return;
+        if (n1 - n0 <= SMALL_ROWS) {
+            dotRows(in, out, x, w, b, y, n0, n1);
+            return;
+        }
         boolean ow = b == null;
         if (!ow) {
             for (int n = n0; n < n1; n++) System.arraycopy(b, 0, y, n * out, out);
         }
         Sgemm.gemm(false, true, n1 - n0, out, in, x, n0 * in, in, w, 0, in, y, n0 * out, out, ow);
+    }
+
+    /**
+     * Rows per call up to which the forward takes dot products instead of a GEMM. The GEMM packs all of w (OUT×IN,
+     * 1.2 MB for VGG-small's fc1) on every call, which at batch 1 costs far more than the arithmetic; dot products
+     * read w once, straight from the layer's array.
+     */
+    static final int SMALL_ROWS = 2;
+
+    /** y[n] = x[n]·wᵀ + b for rows [n0, n1), four output rows at a time so each x vector load feeds four FMAs. */
+    static void dotRows(int in, int out, float[] x, float[] w, float[] b, float[] y, int n0, int n1) {
+        int VL = Sgemm.VL, iEnd = in - in % VL;
+        for (int n = n0; n < n1; n++) {
+            int xo = n * in, yo = n * out;
+            int o = 0;
+            for (; o + 4 <= out; o += 4) {
+                int w0 = o * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
+                FloatVector a0 = FloatVector.zero(Sgemm.S), a1 = a0, a2 = a0, a3 = a0;
+                int i = 0;
+                for (; i < iEnd; i += VL) {
+                    FloatVector xv = FloatVector.fromArray(Sgemm.S, x, xo + i);
+                    a0 = FloatVector.fromArray(Sgemm.S, w, w0 + i).fma(xv, a0);
+                    a1 = FloatVector.fromArray(Sgemm.S, w, w1 + i).fma(xv, a1);
+                    a2 = FloatVector.fromArray(Sgemm.S, w, w2 + i).fma(xv, a2);
+                    a3 = FloatVector.fromArray(Sgemm.S, w, w3 + i).fma(xv, a3);
+                }
+                float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+                float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+                for (; i < in; i++) {
+                    float xi = x[xo + i];
+                    s0 += w[w0 + i] * xi;
+                    s1 += w[w1 + i] * xi;
+                    s2 += w[w2 + i] * xi;
+                    s3 += w[w3 + i] * xi;
+                }
+                y[yo + o] = s0 + (b == null ? 0f : b[o]);
+                y[yo + o + 1] = s1 + (b == null ? 0f : b[o + 1]);
+                y[yo + o + 2] = s2 + (b == null ? 0f : b[o + 2]);
+                y[yo + o + 3] = s3 + (b == null ? 0f : b[o + 3]);
+            }
+            for (; o < out; o++) {
+                int wo = o * in;
+                FloatVector a0 = FloatVector.zero(Sgemm.S);
+                int i = 0;
+                for (; i < iEnd; i += VL) {
+                    a0 = FloatVector.fromArray(Sgemm.S, w, wo + i).fma(FloatVector.fromArray(Sgemm.S, x, xo + i), a0);
+                }
+                float s0 = a0.reduceLanes(VectorOperators.ADD);
+                for (; i < in; i++) s0 += w[wo + i] * x[xo + i];
+                y[yo + o] = s0 + (b == null ? 0f : b[o]);
+            }
+        }
     }
 
     /**

@@ -14,7 +14,19 @@ class LinearVectorTest {
     static final LinearKernels SCALAR = KernelSet.scalar().linear();
 
     @ParameterizedTest(name = "N{0} IN{1} OUT{2}")
-    @CsvSource({"1,1,1", "1,5,3", "3,17,10", "3,33,7", "5,100,17", "7,120,84", "17,400,33", "3,1,17"})
+    @CsvSource({
+        "1,1,1",
+        "1,5,3",
+        "3,17,10",
+        "3,33,7",
+        "5,100,17",
+        "7,120,84",
+        "17,400,33",
+        "3,1,17",
+        "1,1152,256",
+        "2,33,9",
+        "1,40,5"
+    })
     void allThreeKernelsMatchScalar(int batch, int in, int out) {
         long seed = 31L * batch + 17L * in + out;
         float[] x = Tensors.randn(seed, batch * in, 1.0), w = Tensors.randn(seed + 1, out * in, 0.5);

@@ -55,6 +55,29 @@ class ClPoolTest {
         }
     }
 
+    /** A NaN anywhere in a window (first, middle, last position) is the window's max on device and host alike. */
+    @ParameterizedTest(name = "NaN at {0}")
+    @CsvSource({"0", "4", "8", "12"})
+    void maxPoolPropagatesNanAnywhereInTheWindow(int nanAt) {
+        ClKernels kernels = kernels();
+        ClContext ctx = context();
+        int h = 6, w = 6, k = 3, stride = 3, p = PoolScalar.outSize(h, k, stride, 0);
+        float[] x = uniform(new Random(nanAt), h * w);
+        x[nanAt] = Float.NaN;
+        float[] y = new float[p * p];
+        int[] arg = new int[p * p];
+        PoolScalar.maxForward(h, w, k, stride, 0, x, y, arg, 0, 1);
+        int ih = nanAt / w, iw = nanAt % w, window = (ih / stride) * p + iw / stride;
+        org.junit.jupiter.api.Assertions.assertTrue(Float.isNaN(y[window]), "host max of the window holding NaN");
+        try (ClBuffer bx = ctx.floats(x);
+                ClBuffer by = ctx.floats(p * p);
+                ClBuffer barg = ctx.ints(p * p)) {
+            kernels.pool().maxForward(1, h, w, k, stride, 0, bx, by, barg);
+            assertArrayEquals(y, read(by, p * p), "max values (NaN where the host has NaN)");
+            assertArrayEquals(arg, readInts(barg, p * p), "argmax");
+        }
+    }
+
     @ParameterizedTest(name = "planes={0} hw={1}")
     @CsvSource({"1,25", "6,49", "17,169", "3,1", "2,1000"})
     void globalAveragePoolMatches(int planes, int hw) {

@@ -1,0 +1,151 @@
+package dev.whittle.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.whittle.kernels.KernelSet;
+import dev.whittle.kernels.vector.VectorKernels;
+import dev.whittle.model.Models;
+import dev.whittle.nn.BatchNorm2d;
+import dev.whittle.nn.Conv2d;
+import dev.whittle.nn.Shape;
+import dev.whittle.runtime.Parallel;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Inference executors fuse conv → batchnorm2d (→ relu): logits match an unfused executor on the same kernel set,
+ * later changes to batch-norm parameters are seen, and masks (matching or not) give the unfused result.
+ *
+ * <p>Tolerance: fused and unfused differ only in rounding of y·scale + shift (an FMA against a multiply and an
+ * add) per layer, which grows through the layers but stays ~1e-6 relative; 1e-4·max|logit| + 1e-5 leaves room
+ * while a skipped batch norm, ReLU or shift is off by O(1).
+ */
+class FusedInferenceTest {
+    private static final Parallel TWO = new Parallel(2);
+
+    static Graph model(String name) {
+        Graph g = name.equals("vgg_small")
+                ? Models.vggSmall(new int[] {4, 5, 8, 8, 16, 16}, 10)
+                : Models.resnet20(new int[] {4, 8, 16}, null, new Shape(1, 28, 28), 10);
+        g.initialize(5);
+        // Non-trivial batch-norm statistics and affine parameters, so a missed fold would show.
+        SplittableRandom r = new SplittableRandom(9);
+        for (Node n : g.nodes()) {
+            if (n.layer() instanceof BatchNorm2d bn) randomizeBn(bn, r);
+        }
+        return g;
+    }
+
+    static void randomizeBn(BatchNorm2d bn, SplittableRandom r) {
+        for (int c = 0; c < bn.channels; c++) {
+            bn.gamma.value()[c] = (float) (0.5 + r.nextDouble());
+            bn.beta.value()[c] = (float) r.nextGaussian() * 0.3f;
+            bn.runningMean.value()[c] = (float) r.nextGaussian() * 0.3f;
+            bn.runningVar.value()[c] = (float) (0.5 + r.nextDouble());
+        }
+    }
+
+    static float[] input(Graph g, int n) {
+        SplittableRandom r = new SplittableRandom(3);
+        float[] x = new float[n * g.inputShape().size()];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        return x;
+    }
+
+    static void assertLogitsClose(String what, float[] expected, float[] actual, int count) {
+        double max = 0;
+        for (int i = 0; i < count; i++) max = Math.max(max, Math.abs(expected[i]));
+        double tol = 1e-4 * max + 1e-5;
+        for (int i = 0; i < count; i++) {
+            assertTrue(
+                    Math.abs(expected[i] - actual[i]) <= tol,
+                    what + ": logit " + i + " expected " + expected[i] + " but was " + actual[i] + " (tol " + tol
+                            + ")");
+        }
+    }
+
+    static int index(Graph g, String name) {
+        for (int i = 0; i < g.nodes().size(); i++) if (g.nodes().get(i).name().equals(name)) return i;
+        throw new IllegalArgumentException("no node " + name);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vgg_small", "resnet20"})
+    void fusedLogitsMatchUnfusedOnScalarAndVectorKernelsForBatchOneAndThree(String name) {
+        Graph g = model(name);
+        float[] x = input(g, 3);
+        for (KernelSet k : new KernelSet[] {KernelSet.scalar(), VectorKernels.create()}) {
+            Executor fused = new Executor(g, 3, false, TWO, k);
+            Executor plain = new Executor(g, 3, false, TWO, k, false);
+            for (int n : new int[] {1, 3}) {
+                float[] want = plain.forward(x, n, false).clone();
+                assertLogitsClose(name + " " + k.name() + " batch " + n, want, fused.forward(x, n, false), n * 10);
+            }
+        }
+    }
+
+    @Test
+    void chainsShareOneBufferOnlyWhereEachTensorHasOneReader() {
+        Graph g = model("resnet20");
+        Executor e = new Executor(g, 2, false, TWO);
+        int conv = index(g, "s1.b1.conv1"), bn = index(g, "s1.b1.bn1"), relu = index(g, "s1.b1.relu1");
+        assertSame(e.output(conv), e.output(bn));
+        assertSame(e.output(conv), e.output(relu));
+        // bn2 feeds an add, not a ReLU: conv2 and bn2 fuse, the add keeps its own buffer.
+        int conv2 = index(g, "s1.b1.conv2"), bn2 = index(g, "s1.b1.bn2"), add = index(g, "s1.b1.add");
+        assertSame(e.output(conv2), e.output(bn2));
+        assertNotSame(e.output(bn2), e.output(add));
+        Executor training = new Executor(g, 2, true, TWO);
+        assertNotSame(training.output(conv), training.output(bn), "training executors never fuse");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Executor(g, 2, true, TWO, VectorKernels.create(), true),
+                "fusion is refused for executors with gradients");
+    }
+
+    @Test
+    void batchNormChangesAfterConstructionAreSeenByTheFusedExecutor() {
+        Graph g = model("vgg_small");
+        float[] x = input(g, 2);
+        Executor fused = new Executor(g, 2, false, TWO),
+                plain = new Executor(g, 2, false, TWO, VectorKernels.create(), false);
+        fused.forward(x, 2, false);
+        SplittableRandom r = new SplittableRandom(77);
+        for (Node n : g.nodes()) if (n.layer() instanceof BatchNorm2d bn) randomizeBn(bn, r);
+        float[] want = plain.forward(x, 2, false).clone();
+        assertLogitsClose("after batch-norm update", want, fused.forward(x, 2, false), 20);
+    }
+
+    @Test
+    void maskedChainsFuseWhenMasksMatchAndFallBackWhenTheyDiffer() {
+        Graph g = model("vgg_small");
+        float[] x = input(g, 3);
+        Conv2d conv2 = (Conv2d) g.nodes().get(index(g, "conv2")).layer();
+        BatchNorm2d bn2 = (BatchNorm2d) g.nodes().get(index(g, "bn2")).layer();
+        Conv2d conv3 = (Conv2d) g.nodes().get(index(g, "conv3")).layer();
+        int[] alive = {0, 2, 3};
+        conv2.setAlive(alive, new int[] {1, 3});
+        conv3.setAlive(null, alive);
+        Executor fused = new Executor(g, 3, false, TWO),
+                plain = new Executor(g, 3, false, TWO, VectorKernels.create(), false);
+        for (int[] bnAlive : new int[][] {alive, {0, 2}, null}) {
+            bn2.setAlive(bnAlive);
+            float[] want = plain.forward(x, 3, false).clone();
+            String what = "bn2 alive " + java.util.Arrays.toString(bnAlive);
+            assertLogitsClose(what, want, fused.forward(x, 3, false), 30);
+            if (bnAlive == null) continue; // an unmasked batch norm gives a dead filter its shift, fused or not
+            float[] act = fused.output(index(g, "relu2"));
+            int pq = 28 * 28;
+            for (int n = 0; n < 3; n++) {
+                for (int i = 0; i < pq; i++)
+                    assertEquals(0f, act[(n * 5 + 1) * pq + i], what + ": dead filter 1 is zero");
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package dev.whittle.kernels.vector;
+
+import dev.whittle.kernels.BatchNormScalar;
+import dev.whittle.kernels.NormKernels;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Batch normalisation on the Vector API, computing what {@link BatchNormScalar} computes over x (N,C,HW) for
+ * channels [c0, c1).
+ *
+ * <p>Why it looks like this: each (n, c) row of HW floats is contiguous, so every pass runs along one row with
+ * full vectors and a scalar tail. Reductions sum one row in vector lanes (≤ HW/VL terms per lane, so float
+ * lanes lose little) and add each row's total into a double, like the reference, so long channels (N·HW up to
+ * 10⁵) keep the reference's accuracy. The backward update dx += k·(M·dy − Σdy − x̂·Σdy·x̂) is expanded to
+ * dx += a·dy + b·x + c, two FMAs per element. No vector value crosses a call (toolchain.md §2).
+ */
+public final class BatchNormVector implements NormKernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int VL = S.length();
+
+    @Override
+    public void forwardTrain(
+            int batch,
+            int channels,
+            int hw,
+            float[] x,
+            float[] gamma,
+            float[] beta,
+            float[] y,
+            float[] mean,
+            float[] invStd,
+            float[] runMean,
+            float[] runVar,
+            float momentum,
+            float eps,
+            int c0,
+            int c1) {
+        int count = batch * hw;
+        int vEnd = hw - hw % VL;
+        for (int c = c0; c < c1; c++) {
+            double sum = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                FloatVector acc = FloatVector.zero(S);
+                int i = 0;
+                for (; i < vEnd; i += VL) acc = acc.add(FloatVector.fromArray(S, x, base + i));
+                float row = acc.reduceLanes(VectorOperators.ADD);
+                for (; i < hw; i++) row += x[base + i];
+                sum += row;
+            }
+            double mu = sum / count;
+            float muf = (float) mu;
+            // Deviations from the float mean: the double-mean correction (mu − muf)² is below float resolution.
+            double sq = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                FloatVector acc = FloatVector.zero(S);
+                int i = 0;
+                for (; i < vEnd; i += VL) {
+                    FloatVector d = FloatVector.fromArray(S, x, base + i).sub(muf);
+                    acc = d.fma(d, acc);
+                }
+                float row = acc.reduceLanes(VectorOperators.ADD);
+                for (; i < hw; i++) {
+                    float d = x[base + i] - muf;
+                    row += d * d;
+                }
+                sq += row;
+            }
+            double var = sq / count;
+            float is = (float) (1.0 / Math.sqrt(var + eps));
+            mean[c] = muf;
+            invStd[c] = is;
+            float scale = gamma[c] * is, shift = beta[c] - muf * scale;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                int i = 0;
+                for (; i < vEnd; i += VL) {
+                    FloatVector.fromArray(S, x, base + i).fma(scale, shift).intoArray(y, base + i);
+                }
+                for (; i < hw; i++) y[base + i] = x[base + i] * scale + shift;
+            }
+            double unbiased = count > 1 ? sq / (count - 1) : var;
+            runMean[c] = (float) ((1 - momentum) * runMean[c] + momentum * mu);
+            runVar[c] = (float) ((1 - momentum) * runVar[c] + momentum * unbiased);
+        }
+    }
+
+    @Override
+    public void forwardEval(
+            int batch,
+            int channels,
+            int hw,
+            float[] x,
+            float[] gamma,
+            float[] beta,
+            float[] runMean,
+            float[] runVar,
+            float eps,
+            float[] y,
+            int c0,
+            int c1) {
+        int vEnd = hw - hw % VL;
+        for (int c = c0; c < c1; c++) {
+            float is = (float) (1.0 / Math.sqrt(runVar[c] + eps));
+            float scale = gamma[c] * is, shift = beta[c] - runMean[c] * scale;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                int i = 0;
+                for (; i < vEnd; i += VL) {
+                    FloatVector.fromArray(S, x, base + i).fma(scale, shift).intoArray(y, base + i);
+                }
+                for (; i < hw; i++) y[base + i] = x[base + i] * scale + shift;
+            }
+        }
+    }
+
+    @Override
+    public void affineInPlace(
+            int channels,
+            int hw,
+            float[] y,
+            float[] scale,
+            float[] shift,
+            boolean relu,
+            int[] list,
+            int count,
+            int n0,
+            int n1) {
+        int vEnd = hw - hw % VL;
+        for (int n = n0; n < n1; n++) {
+            for (int ii = 0; ii < count; ii++) {
+                int c = list[ii], base = (n * channels + c) * hw;
+                float a = scale[c], b = shift[c];
+                int j = 0;
+                if (relu) {
+                    for (; j < vEnd; j += VL) {
+                        FloatVector.fromArray(S, y, base + j).fma(a, b).max(0f).intoArray(y, base + j);
+                    }
+                    for (; j < hw; j++) y[base + j] = Math.max(y[base + j] * a + b, 0f);
+                } else {
+                    for (; j < vEnd; j += VL)
+                        FloatVector.fromArray(S, y, base + j).fma(a, b).intoArray(y, base + j);
+                    for (; j < hw; j++) y[base + j] = y[base + j] * a + b;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void backward(
+            int batch,
+            int channels,
+            int hw,
+            float[] x,
+            float[] dy,
+            float[] gamma,
+            float[] mean,
+            float[] invStd,
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            int c0,
+            int c1) {
+        int count = batch * hw;
+        int vEnd = hw - hw % VL;
+        for (int c = c0; c < c1; c++) {
+            float mu = mean[c], is = invStd[c];
+            // Σdy and Σdy·(x − μ); the second times invStd is Σdy·x̂.
+            double sdy = 0, sdyxc = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                FloatVector a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
+                int i = 0;
+                for (; i < vEnd; i += VL) {
+                    FloatVector d = FloatVector.fromArray(S, dy, base + i);
+                    a1 = a1.add(d);
+                    a2 = d.fma(FloatVector.fromArray(S, x, base + i).sub(mu), a2);
+                }
+                float r1 = a1.reduceLanes(VectorOperators.ADD), r2 = a2.reduceLanes(VectorOperators.ADD);
+                for (; i < hw; i++) {
+                    float d = dy[base + i];
+                    r1 += d;
+                    r2 += d * (x[base + i] - mu);
+                }
+                sdy += r1;
+                sdyxc += r2;
+            }
+            double sdyx = sdyxc * is;
+            dBeta[c] += (float) sdy;
+            dGamma[c] += (float) sdyx;
+            // dx += k·(M·dy − Σdy − (x − μ)·is·Σdy·x̂) = ca·dy + cb·x + cc
+            double k = (double) gamma[c] * is / count;
+            float ca = (float) (k * count);
+            float cb = (float) (-k * sdyx * is);
+            float cc = (float) (-k * sdy + k * sdyx * is * mu);
+            FloatVector caV = FloatVector.broadcast(S, ca);
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                int i = 0;
+                for (; i < vEnd; i += VL) {
+                    FloatVector t = FloatVector.fromArray(S, x, base + i).fma(cb, cc);
+                    FloatVector.fromArray(S, dy, base + i)
+                            .fma(caV, t)
+                            .add(FloatVector.fromArray(S, dx, base + i))
+                            .intoArray(dx, base + i);
+                }
+                for (; i < hw; i++) dx[base + i] += ca * dy[base + i] + (cb * x[base + i] + cc);
+            }
+        }
+    }
+}

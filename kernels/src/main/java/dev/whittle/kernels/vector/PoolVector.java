@@ -1,0 +1,222 @@
+package dev.whittle.kernels.vector;
+
+import dev.whittle.kernels.PoolKernels;
+import dev.whittle.kernels.PoolScalar;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Pooling on the Vector API, computing what {@link PoolScalar} computes for planes [p0, p1) of x (N,C,H,W).
+ *
+ * <p>Why two passes: output row p reduces input rows [p·s − pad, p·s − pad + k) clipped to the image. The
+ * vertical pass reduces those rows element-wise into a padded scratch row (contiguous, full vectors); the
+ * horizontal pass reduces k neighbours of that row per output column, with one strided gather per window
+ * column (stride s lanes apart) when s > 1 and plain loads when s = 1. Horizontal padding is stored in the
+ * scratch row as −∞ (max) or 0 (average), so the horizontal pass has no bounds checks; the average's divisor
+ * counts only real pixels, as the reference does. Max uses {@code FloatVector.max}, which follows
+ * {@code Math.max}: a NaN anywhere in a window gives NaN, bit-identical to the reference.
+ *
+ * <p>Training max pooling (which must record the argmax) and the backward passes (scatters) run the scalar
+ * reference. Scratch is per thread and only grows, so steady-state calls allocate nothing.
+ */
+public final class PoolVector implements PoolKernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int VL = S.length();
+
+    private static final class Scratch {
+        float[] row = new float[0], sums = new float[0];
+        int[] index = new int[VL];
+        int indexStride = -1;
+
+        int[] index(int stride) {
+            if (indexStride != stride) {
+                for (int i = 0; i < VL; i++) index[i] = i * stride;
+                indexStride = stride;
+            }
+            return index;
+        }
+    }
+
+    /** Lanes 0, 2, 4, … of the concatenation of two vectors (indexes ≥ VL are the second vector's lanes). */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
+    /** Lanes 1, 3, 5, … of the concatenation of two vectors. */
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+    /** Input row pairs reduced per block of the 2×2 path (a block's scratch stays in L1). */
+    private static final int BLOCK_FLOATS = 2048;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    @Override
+    public void maxForward(
+            int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int[] argmax, int p0, int p1) {
+        PoolScalar.maxForward(h, w, kernel, stride, pad, x, y, argmax, p0, p1);
+    }
+
+    @Override
+    public void maxForwardInference(
+            int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int p0, int p1) {
+        pool(true, h, w, kernel, stride, pad, x, y, p0, p1);
+    }
+
+    @Override
+    public void maxBackward(int outPlaneSize, float[] dy, int[] argmax, float[] dx, int p0, int p1) {
+        PoolScalar.maxBackward(outPlaneSize, dy, argmax, dx, p0, p1);
+    }
+
+    @Override
+    public void avgForward(int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int p0, int p1) {
+        pool(false, h, w, kernel, stride, pad, x, y, p0, p1);
+    }
+
+    @Override
+    public void avgBackward(int h, int w, int kernel, int stride, int pad, float[] dy, float[] dx, int p0, int p1) {
+        PoolScalar.avgBackward(h, w, kernel, stride, pad, dy, dx, p0, p1);
+    }
+
+    /** Row sums with vector lanes; the mean of each plane. */
+    @Override
+    public void globalAvgForward(int hw, float[] x, float[] y, int p0, int p1) {
+        int vEnd = hw - hw % VL;
+        for (int plane = p0; plane < p1; plane++) {
+            int b = plane * hw;
+            FloatVector acc = FloatVector.zero(S);
+            int i = 0;
+            for (; i < vEnd; i += VL) acc = acc.add(FloatVector.fromArray(S, x, b + i));
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < hw; i++) sum += x[b + i];
+            y[plane] = sum / hw;
+        }
+    }
+
+    @Override
+    public void globalAvgBackward(int hw, float[] dy, float[] dx, int p0, int p1) {
+        int vEnd = hw - hw % VL;
+        for (int plane = p0; plane < p1; plane++) {
+            float g = dy[plane] / hw;
+            int b = plane * hw;
+            int i = 0;
+            for (; i < vEnd; i += VL) FloatVector.fromArray(S, dx, b + i).add(g).intoArray(dx, b + i);
+            for (; i < hw; i++) dx[b + i] += g;
+        }
+    }
+
+    /**
+     * The common 2×2 stride-2 unpadded pool on even maps, where every input row pair maps to one output row and
+     * W = 2·Q: after the vertical reduction of row pairs into a scratch block, output i of the block is the
+     * reduction of scratch[2i] and scratch[2i + 1] across row and plane boundaries, so the horizontal pass runs
+     * over the whole block with full vectors (two loads, an even/odd de-interleave of the pair, one max or add),
+     * instead of a gather per output row, which on 28- or 14-wide maps would not fill one 16-lane vector.
+     */
+    private static void pool2x2(boolean isMax, int h, int w, float[] x, float[] y, int p0, int p1) {
+        Scratch sc = SCRATCH.get();
+        int blockRows = Math.max(1, BLOCK_FLOATS / w);
+        if (sc.row.length < blockRows * w + 2 * VL) sc.row = new float[blockRows * w + 2 * VL];
+        float[] m = sc.row;
+        int pairs = (p1 - p0) * (h / 2), wEnd = w - w % VL;
+        int xo = p0 * h * w, yo = p0 * (h / 2) * (w / 2);
+        for (int r0 = 0; r0 < pairs; r0 += blockRows) {
+            int nr = Math.min(blockRows, pairs - r0);
+            for (int r = 0; r < nr; r++) {
+                int src = xo + 2 * (r0 + r) * w, dst = r * w;
+                int j = 0;
+                for (; j < wEnd; j += VL) {
+                    FloatVector a = FloatVector.fromArray(S, x, src + j), b = FloatVector.fromArray(S, x, src + w + j);
+                    (isMax ? a.max(b) : a.add(b)).intoArray(m, dst + j);
+                }
+                for (; j < w; j++)
+                    m[dst + j] = isMax ? Math.max(x[src + j], x[src + w + j]) : x[src + j] + x[src + w + j];
+            }
+            int outs = nr * w / 2, i = 0;
+            for (; i + VL <= outs; i += VL) {
+                FloatVector a = FloatVector.fromArray(S, m, 2 * i), b = FloatVector.fromArray(S, m, 2 * i + VL);
+                FloatVector ev = a.rearrange(EVEN, b), od = a.rearrange(ODD, b);
+                (isMax ? ev.max(od) : ev.add(od).mul(0.25f)).intoArray(y, yo + i);
+            }
+            for (; i < outs; i++) y[yo + i] = isMax ? Math.max(m[2 * i], m[2 * i + 1]) : (m[2 * i] + m[2 * i + 1]) / 4f;
+            yo += outs;
+        }
+    }
+
+    /** Max (isMax) or average pooling of planes [p0, p1); see the class comment for the two passes. */
+    private static void pool(
+            boolean isMax, int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int p0, int p1) {
+        if (kernel == 2 && stride == 2 && pad == 0 && h % 2 == 0 && w % 2 == 0) {
+            pool2x2(isMax, h, w, x, y, p0, p1);
+            return;
+        }
+        int P = PoolScalar.outSize(h, kernel, stride, pad), Q = PoolScalar.outSize(w, kernel, stride, pad);
+        int wp = w + 2 * pad;
+        Scratch sc = SCRATCH.get();
+        // VL spare floats so a gather's last lane never leaves the array even for the final output columns.
+        if (sc.row.length < wp + stride * VL) sc.row = new float[wp + stride * VL];
+        if (sc.sums.length < Q) sc.sums = new float[Q];
+        float[] row = sc.row, sums = sc.sums;
+        int[] idx = sc.index(stride);
+        float padValue = isMax ? Float.NEGATIVE_INFINITY : 0f;
+        for (int i = 0; i < pad; i++) {
+            row[i] = padValue;
+            row[pad + w + i] = padValue;
+        }
+        int wEnd = w - w % VL;
+        // Output columns whose whole gather (lanes q..q+VL−1, window columns < kernel) stays inside row[0, wp).
+        int qVec = 0;
+        while (qVec + VL <= Q && (qVec + VL - 1) * stride + kernel <= wp) qVec += VL;
+        for (int plane = p0; plane < p1; plane++) {
+            int xb = plane * h * w, yb = plane * P * Q;
+            for (int p = 0; p < P; p++) {
+                int h0 = Math.max(0, p * stride - pad), h1 = Math.min(h, p * stride - pad + kernel);
+                // Vertical pass: row[pad + j] = reduce over ih of x[ih, j].
+                int first = xb + h0 * w;
+                int j = 0;
+                for (; j < wEnd; j += VL) {
+                    FloatVector acc = FloatVector.fromArray(S, x, first + j);
+                    for (int ih = h0 + 1; ih < h1; ih++) {
+                        FloatVector v = FloatVector.fromArray(S, x, xb + ih * w + j);
+                        acc = isMax ? acc.max(v) : acc.add(v);
+                    }
+                    acc.intoArray(row, pad + j);
+                }
+                for (; j < w; j++) {
+                    float acc = x[first + j];
+                    for (int ih = h0 + 1; ih < h1; ih++) {
+                        float v = x[xb + ih * w + j];
+                        acc = isMax ? Math.max(acc, v) : acc + v;
+                    }
+                    row[pad + j] = acc;
+                }
+                // Horizontal pass: out[q] = reduce over c < kernel of row[q·stride + c].
+                float[] out = isMax ? y : sums;
+                int oOff = isMax ? yb + p * Q : 0;
+                int q = 0;
+                for (; q < qVec; q += VL) {
+                    int base = q * stride;
+                    FloatVector acc = stride == 1
+                            ? FloatVector.fromArray(S, row, base)
+                            : FloatVector.fromArray(S, row, base, idx, 0);
+                    for (int c = 1; c < kernel; c++) {
+                        FloatVector v = stride == 1
+                                ? FloatVector.fromArray(S, row, base + c)
+                                : FloatVector.fromArray(S, row, base + c, idx, 0);
+                        acc = isMax ? acc.max(v) : acc.add(v);
+                    }
+                    acc.intoArray(out, oOff + q);
+                }
+                for (; q < Q; q++) {
+                    int base = q * stride;
+                    float acc = row[base];
+                    for (int c = 1; c < kernel; c++) acc = isMax ? Math.max(acc, row[base + c]) : acc + row[base + c];
+                    out[oOff + q] = acc;
+                }
+                if (!isMax) {
+                    int rows = h1 - h0, yo = yb + p * Q;
+                    for (q = 0; q < Q; q++) {
+                        int w0 = Math.max(0, q * stride - pad), w1 = Math.min(w, q * stride - pad + kernel);
+                        y[yo + q] = sums[q] / (rows * (w1 - w0));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.whittle.kernels.vector;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.whittle.kernels.PoolKernels;
+import dev.whittle.kernels.PoolScalar;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * PoolVector against the scalar reference: inference max pooling is bit-identical (max does not round), average
+ * pooling agrees to float rounding of ≤ k² terms, global average to rounding over HW terms. Shapes: batch 1 and
+ * 3, channels 1, 3, 17, maps 1 to 13 and 32, windows 1–3, stride 1–3, padding 0–1, and partial plane ranges.
+ */
+class PoolVectorTest {
+    static final PoolKernels VECTOR = new PoolVector();
+    static final PoolKernels SCALAR = PoolKernels.SCALAR;
+
+    @ParameterizedTest(name = "N{0} C{1} {2}x{3} k{4} s{5} p{6}")
+    @CsvSource({
+        "1,1,1,1,1,1,0",
+        "3,1,5,5,2,2,0",
+        "1,3,7,7,2,2,0",
+        "3,3,9,13,3,2,1",
+        "3,17,13,13,2,2,0",
+        "1,17,5,9,3,1,1",
+        "3,3,13,7,3,3,0",
+        "3,17,14,14,2,2,0",
+        "1,3,2,2,2,2,0",
+        "3,3,10,6,2,2,0",
+        "2,5,28,28,2,2,0",
+        "1,1,32,32,2,2,0",
+        "3,2,28,28,2,2,0",
+        "1,3,13,13,2,1,1",
+        "3,3,33,33,3,2,1"
+    })
+    void maxInferenceAndAverageMatchScalar(int batch, int channels, int h, int w, int k, int s, int p) {
+        long seed = 100L * h + 10L * w + k + s + p + batch;
+        int planes = batch * channels, P = PoolScalar.outSize(h, k, s, p), Q = PoolScalar.outSize(w, k, s, p);
+        float[] x = Tensors.randn(seed, planes * h * w, 1.0);
+        float[] xFinite = x.clone();
+        x[x.length / 2] = Float.NaN; // one NaN window per call: it must come out NaN on both sides
+        String what = "N" + batch + " C" + channels + " " + h + "x" + w + " k" + k + " s" + s + " p" + p;
+        int pl1 = planes > 2 ? 1 : 0, pl2 = planes > 2 ? planes - 1 : planes;
+        for (int[] r : new int[][] {{0, planes}, {pl1, pl2}}) {
+            float[] y0 = Tensors.randn(seed + 1, planes * P * Q, 1.0);
+            float[] ref = y0.clone(), got = y0.clone();
+            SCALAR.maxForwardInference(h, w, k, s, p, x, ref, r[0], r[1]);
+            VECTOR.maxForwardInference(h, w, k, s, p, x, got, r[0], r[1]);
+            assertArrayEquals(ref, got, what + " max inference planes " + r[0] + ".." + r[1]);
+
+            float[] trainY = y0.clone();
+            int[] argmax = new int[trainY.length];
+            SCALAR.maxForward(h, w, k, s, p, x, trainY, argmax, r[0], r[1]);
+            assertArrayEquals(trainY, got, what + " inference max equals training max");
+
+            ref = y0.clone();
+            got = y0.clone();
+            SCALAR.avgForward(h, w, k, s, p, xFinite, ref, r[0], r[1]);
+            VECTOR.avgForward(h, w, k, s, p, xFinite, got, r[0], r[1]);
+            Tensors.assertClose(what + " avg", ref, got, Tensors.absTol((long) k * k, 1.0, 1.0));
+            Tensors.assertUntouchedOutside(what + " avg planes", y0, got, r[0] * P * Q, r[1] * P * Q);
+        }
+
+        int hw = h * w;
+        float[] xg = Tensors.randn(seed + 2, planes * hw, 1.0);
+        float[] g0 = Tensors.randn(seed + 3, planes, 1.0), ref = g0.clone(), got = g0.clone();
+        SCALAR.globalAvgForward(hw, xg, ref, pl1, pl2);
+        VECTOR.globalAvgForward(hw, xg, got, pl1, pl2);
+        Tensors.assertClose(what + " global avg", ref, got, Tensors.absTol(hw, 1.0, 1.0));
+        float[] dx0 = Tensors.randn(seed + 4, planes * hw, 1.0), dRef = dx0.clone(), dGot = dx0.clone();
+        SCALAR.globalAvgBackward(hw, g0, dRef, pl1, pl2);
+        VECTOR.globalAvgBackward(hw, g0, dGot, pl1, pl2);
+        Tensors.assertClose(what + " global avg backward", dRef, dGot, Tensors.absTol(1, 1.0, 1.0));
+    }
+
+    @Test
+    void aNanAnywhereInAMaxWindowPropagatesAndOthersAreUnaffected() {
+        int h = 6, w = 6;
+        float[] x = Tensors.randn(7, h * w, 1.0);
+        x[2 * w + 3] = Float.NaN; // window (1, 1) of a 2×2 stride-2 pool
+        float[] y = new float[9];
+        VECTOR.maxForwardInference(h, w, 2, 2, 0, x, y, 0, 1);
+        for (int i = 0; i < 9; i++) assertTrue(Float.isNaN(y[i]) == (i == 4), "output " + i + " = " + y[i]);
+    }
+}
