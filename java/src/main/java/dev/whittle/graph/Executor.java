@@ -1,9 +1,11 @@
 package dev.whittle.graph;
 
 import dev.whittle.kernels.KernelSet;
+import dev.whittle.nn.Add;
 import dev.whittle.nn.BatchNorm2d;
 import dev.whittle.nn.BoundLayer;
 import dev.whittle.nn.Conv2d;
+import dev.whittle.nn.FusedAddRelu;
 import dev.whittle.nn.FusedConvBatchNorm;
 import dev.whittle.nn.NodeContext;
 import dev.whittle.nn.Relu;
@@ -100,6 +102,11 @@ public final class Executor {
         }
         for (int i = 0; i < count; i++) {
             int bn = fusedBn[i], relu = fusedRelu[i];
+            if (bn < 0 && relu >= 0) { // an add → relu pair (see findFusableChains)
+                bound[i] = FusedAddRelu.addNode(ctx[i], bound[i]);
+                bound[relu] = FusedAddRelu.reluNode(bound[relu]);
+                continue;
+            }
             if (bn < 0) continue;
             FusedConvBatchNorm f = new FusedConvBatchNorm(
                     (Conv2d) nodes.get(i).layer(),
@@ -117,7 +124,8 @@ public final class Executor {
     /**
      * Marks conv → batchnorm2d (→ relu) chains where each intermediate tensor has exactly one reader, so the
      * batch norm and ReLU can write into the conv's buffer: fusedBn/fusedRelu[conv] = their node indices, and
-     * sharesOutputOf[bn or relu] = the conv's index.
+     * sharesOutputOf[bn or relu] = the conv's index. Also marks add → relu pairs (fusedRelu[add], fusedBn[add]
+     * left at −1), whose ReLU writes into the add's buffer.
      */
     private static void findFusableChains(List<Node> nodes, int[] fusedBn, int[] fusedRelu, int[] sharesOutputOf) {
         int count = nodes.size();
@@ -139,6 +147,14 @@ public final class Executor {
             sharesOutputOf[bn] = i;
             if (readers[bn] != 1) continue;
             int relu = lastReader[bn];
+            if (nodes.get(relu).layer() instanceof Relu) {
+                fusedRelu[i] = relu;
+                sharesOutputOf[relu] = i;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            if (!(nodes.get(i).layer() instanceof Add) || readers[i] != 1) continue;
+            int relu = lastReader[i];
             if (nodes.get(relu).layer() instanceof Relu) {
                 fusedRelu[i] = relu;
                 sharesOutputOf[relu] = i;

@@ -101,6 +101,7 @@ class FusedInferenceTest {
         int conv2 = index(g, "s1.b1.conv2"), bn2 = index(g, "s1.b1.bn2"), add = index(g, "s1.b1.add");
         assertSame(e.output(conv2), e.output(bn2));
         assertNotSame(e.output(bn2), e.output(add));
+        assertSame(e.output(add), e.output(index(g, "s1.b1.relu2")), "the ReLU after a residual add shares its buffer");
         Executor training = new Executor(g, 2, true, TWO);
         assertNotSame(training.output(conv), training.output(bn), "training executors never fuse");
         assertThrows(
