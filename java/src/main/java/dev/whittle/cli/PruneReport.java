@@ -118,10 +118,17 @@ final class PruneReport {
                     100 * s.trainSpeedup() / reduction));
             md.append(String.format(
                     "%n%s %.2fx; efficiency = measured speedup / %s.%n", reductionName, reduction, reductionName));
-            if (weightLevel)
-                md.append(
-                        "The pruned model keeps every channel and runs the dense kernels here (zeros are multiplied),"
-                                + " so its speedup stays near 1x; `whittle bench-sparse` measures the sparse-weight kernels.\n");
+            if (weightLevel) {
+                long sparseCount = o.sparseLayers().stream()
+                        .filter(SparseInference.Decision::sparse)
+                        .count();
+                md.append(String.format(
+                        "The pruned model keeps every channel; it was timed with the sparse-weight kernels on %d of %d"
+                                + " conv/linear layers (those whose density was below the break-even measured for the"
+                                + " batch-64 per-thread batch; `sparseLayers` in the JSON), dense kernels elsewhere."
+                                + " Training steps always run dense.%n",
+                        sparseCount, o.sparseLayers().size()));
+            }
         }
         System.out.println();
         System.out.print(md);

@@ -169,6 +169,7 @@ class CompactCliTest {
         String eff = String.format("| 2.00x | %.0f %% |", 100 * 2 / reduction);
         assertTrue(md.contains(eff), "expected efficiency cell " + eff + " in\n" + md);
         assertTrue(md.contains("nonzero-weight MACs reduction"), md);
+        assertTrue(md.contains("sparse-weight kernels on 0 of 0 conv/linear layers"), md);
         assertTrue(!md.contains("| 2.00x | 200 % |"), md);
     }
 }

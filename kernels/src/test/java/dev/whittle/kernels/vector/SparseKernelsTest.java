@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The sparse-weight kernels (scalar reference and Vector API) against the dense scalar kernels run on the same
  * weights with their zeros written out: awkward geometries (1×1 maps, primes, stride 2, padding, pointwise,
- * grouped, depthwise), batches that do and do not fill a vector of images, and densities 0, 0.05, 0.5 and 1.
+ * grouped, depthwise; batches up to 7 images), batches that do and do not fill a vector of images, and densities 0, 0.05, 0.5 and 1.
  * Each call runs on a sub-range of images and must leave the rest of y bit-identical. Tolerances: {@link Tensors}.
  */
 class SparseKernelsTest {
@@ -39,7 +39,10 @@ class SparseKernelsTest {
                 ConvGeometry.square(3, 3, 9, 9, 5, 1, 2, 0),
                 ConvGeometry.square(2, 32, 8, 8, 33, 3, 1, 1),
                 new ConvGeometry(3, 6, 7, 7, 9, 3, 3, 1, 1, 1, 1, 3),
-                new ConvGeometry(3, 5, 7, 7, 5, 3, 3, 1, 1, 1, 1, 5));
+                new ConvGeometry(3, 5, 7, 7, 5, 3, 3, 1, 1, 1, 1, 5),
+                ConvGeometry.square(7, 3, 7, 7, 5, 3, 1, 1),
+                ConvGeometry.square(5, 4, 5, 5, 3, 1, 1, 0),
+                new ConvGeometry(4, 6, 6, 6, 4, 3, 3, 1, 1, 1, 1, 2));
     }
 
     static float[] sparsify(float[] w, double density, long seed) {
