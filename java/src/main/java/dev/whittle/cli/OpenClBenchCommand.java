@@ -180,6 +180,8 @@ final class OpenClBenchCommand implements Callable<Integer> {
         md.append("- tuning: ").append(session.kernels().tuning()).append("\n");
         String wgMethod = System.getenv().getOrDefault("POCL_WORK_GROUP_METHOD", "(unset: driver default)");
         md.append("- POCL_WORK_GROUP_METHOD: ").append(wgMethod).append("\n");
+        String load = SparseBenchCommand.loadAverage();
+        md.append("- 1-minute load average at the end: ").append(load).append(" (above the core count = contended)\n");
         md.append(String.format(
                 "- MACs/image: dense %,d, compact %,d (%.0f %% of filters kept per group) → **MACs reduction %.2fx**;"
                         + " parameters %,d → %,d%n",
@@ -209,6 +211,7 @@ final class OpenClBenchCommand implements Callable<Integer> {
         report.put("device", session.describe());
         report.put("tuning", session.kernels().tuning().toString());
         report.put("poclWorkGroupMethod", wgMethod);
+        report.put("loadAverage1m", load);
         report.put("machine", MachineInfo.describe(Runtime.getRuntime().availableProcessors()));
         report.put("model", model);
         report.put("keep", keep);

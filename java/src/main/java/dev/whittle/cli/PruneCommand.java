@@ -147,17 +147,23 @@ final class PruneCommand implements Callable<Integer> {
                 !noSpeed,
                 latencyRuns);
         Parallel parallel = common.parallel();
-        try (EngineChoice engines = backendOption.open(parallel)) {
-            run(opts, parallel, engines);
+        EngineChoice.checkName(backendOption.backend);
+        // The device opens only after every input was checked, so a bad option fails at once.
+        EngineChoice[] engines = new EngineChoice[1];
+        PrunePipeline pipeline = new PrunePipeline(
+                opts, parallel, epochs -> new ProgressReporter(System.out, epochs), (g, c) -> engines[0]
+                        .factory()
+                        .create(g, c));
+        pipeline.validate(); // every input error surfaces before data loading and training
+        try (EngineChoice chosen = backendOption.open(parallel)) {
+            engines[0] = chosen;
+            System.out.printf("training steps on %s%n", chosen.describe());
+            run(pipeline, parallel);
         }
         return 0;
     }
 
-    private void run(PrunePipeline.Options opts, Parallel parallel, EngineChoice engines) {
-        PrunePipeline pipeline = new PrunePipeline(
-                opts, parallel, epochs -> new ProgressReporter(System.out, epochs), engines.factory());
-        System.out.printf("training steps on %s%n", engines.describe());
-        pipeline.validate(); // every input error surfaces before data loading and training
+    private void run(PrunePipeline pipeline, Parallel parallel) {
         Dataset train = FashionMnist.train(common.data), test = FashionMnist.test(common.data);
         if (limit != null) train = TrainingRun.head(train, limit);
         PrunePipeline.Outcome o = pipeline.run(train, test);

@@ -38,7 +38,7 @@ public final class EngineChoice implements AutoCloseable {
      * option for anything but cpu or opencl.
      */
     public static EngineChoice open(String backend, Parallel parallel) {
-        String b = (backend == null ? defaultBackend() : backend).toLowerCase(Locale.ROOT);
+        String b = checkName(backend);
         return switch (b) {
             case "cpu" -> cpu(parallel, "");
             case "opencl" -> {
@@ -53,9 +53,19 @@ public final class EngineChoice implements AutoCloseable {
                 yield new EngineChoice(
                         session, DeviceStepEngine.factory(session), "opencl (" + session.describe() + ")");
             }
-            default ->
-                throw new IllegalArgumentException("--backend expected cpu or opencl but found '" + backend + "'");
+            default -> throw new IllegalStateException("unreachable: " + b);
         };
+    }
+
+    /**
+     * The backend {@code backend} names (null = {@link #defaultBackend()}), lower case; throws
+     * IllegalArgumentException naming the option for anything but cpu or opencl. Opens nothing.
+     */
+    public static String checkName(String backend) {
+        String b = (backend == null ? defaultBackend() : backend).toLowerCase(Locale.ROOT);
+        if (!b.equals("cpu") && !b.equals("opencl"))
+            throw new IllegalArgumentException("--backend expected cpu or opencl but found '" + backend + "'");
+        return b;
     }
 
     private static EngineChoice cpu(Parallel parallel, String note) {

@@ -24,9 +24,21 @@ public final class OpenClSession implements AutoCloseable {
         }
     }
 
-    /** A session on the preferred device, or empty with the one-line reason handed to {@code whyNot}. */
+    /**
+     * A session on the preferred device, or empty with the one-line reason handed to {@code whyNot}: no driver,
+     * no device, or a driver that cannot build the kernels (its build log starts the reason).
+     */
     public static Optional<OpenClSession> tryOpen(Consumer<String> whyNot) {
-        return ClContext.tryCreate(whyNot).map(OpenClSession::new);
+        Optional<ClContext> ctx = ClContext.tryCreate(whyNot);
+        if (ctx.isEmpty()) return Optional.empty();
+        try {
+            return Optional.of(new OpenClSession(ctx.get()));
+        } catch (RuntimeException e) { // ClBuildException, ClException: the context is closed already
+            String msg = String.valueOf(e.getMessage()).replace('\n', ' ');
+            whyNot.accept("the kernels do not build on " + ctx.get().device().name() + ": "
+                    + (msg.length() > 400 ? msg.substring(0, 400) + "…" : msg));
+            return Optional.empty();
+        }
     }
 
     public ClContext context() {

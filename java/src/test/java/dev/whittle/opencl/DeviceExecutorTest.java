@@ -34,8 +34,27 @@ class DeviceExecutorTest {
             case "lenet5" -> Models.lenet5(10);
             case "vgg_tiny" -> Models.vggSmall(new int[] {4, 4, 8, 8, 8, 8}, 10);
             case "resnet_tiny" -> Models.resnet20(new int[] {4, 8, 8}, null, new Shape(1, 12, 12), 10);
+            case "avgpool_net" -> avgPoolNet();
             default -> throw new IllegalArgumentException(name);
         };
+    }
+
+    /**
+     * The ops the reference models do not use: average pooling with padding and an odd window, ReLU and BN on a
+     * feature vector, linear after linear; masked, the linear layers get alive row and column lists.
+     */
+    static Graph avgPoolNet() {
+        var b = new dev.whittle.graph.GraphBuilder("avgpool_net", new Shape(2, 9, 9));
+        int x = b.add("conv", new dev.whittle.nn.Conv2d(2, 5, 3, 1, 1, true), Graph.INPUT);
+        x = b.add("pool", new dev.whittle.nn.AvgPool2d(3, 2, 1), x);
+        x = b.add("flat", new dev.whittle.nn.Flatten(), x);
+        x = b.add("fc1", new dev.whittle.nn.Linear(5 * 5 * 5, 12), x);
+        // ReLU before BN: a BN right after fc1 would cancel the conv bias's (batch-constant) effect, leaving its
+        // gradient as rounding noise that no relative tolerance can compare.
+        x = b.add("relu", new dev.whittle.nn.Relu(), x);
+        x = b.add("bn", new BatchNorm2d(12), x);
+        b.add("fc2", new dev.whittle.nn.Linear(12, 10), x);
+        return b.build();
     }
 
     /** Masks keeping about half of every prunable group (at least one channel), bound as alive lists. */
@@ -81,7 +100,9 @@ class DeviceExecutorTest {
         "vgg_tiny,false",
         "vgg_tiny,true",
         "resnet_tiny,false",
-        "resnet_tiny,true"
+        "resnet_tiny,true",
+        "avgpool_net,false",
+        "avgpool_net,true"
     })
     void forwardAndBackwardMatchTheCpuExecutor(String name, boolean masked) {
         OpenClSession s = session();

@@ -184,4 +184,36 @@ class DeviceTrainingTest {
         assertEquals(programs0, ClContext.livePrograms(), "closing the session releases its programs");
         assertEquals(contexts0, ClContext.liveContexts(), "closing the session releases its context");
     }
+
+    @Test
+    void greg1RegularizesTheSameWayOnTheDeviceAsOnTheCpu() {
+        OpenClSession s = session();
+        Graph cpu = Models.vggSmall(new int[] {4, 4, 8, 8, 8, 8}, 10),
+                dev = Models.vggSmall(new int[] {4, 4, 8, 8, 8, 8}, 10);
+        cpu.initialize(4);
+        dev.initialize(4);
+        Dataset train = data(12 * 8);
+        TrainConfig cfg = new TrainConfig(1, 8, 0.02f, "constant", 0.9f, 5e-4f, false, 3);
+        dev.whittle.prune.PruningMethod mc = greg1(cpu, train), md = greg1(dev, train);
+        new Trainer(cpu, cfg, (g, c) -> new dev.whittle.train.CpuStepEngine(g, c, new Parallel(1)))
+                .fit(train, null, new Trainer.Listener() {}, mc);
+        new Trainer(dev, cfg, DeviceStepEngine.factory(s)).fit(train, null, new Trainer.Listener() {}, md);
+        var a = mc.finish().channels();
+        var b = md.finish().channels();
+        for (var grp : a.groups())
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    a.aliveIndices(grp.id()), b.aliveIndices(grp.id()), "kept channels of group " + grp.name());
+        assertClose("VGG parameters after 12 GReg-1 steps", flat(cpu), flat(dev), 5e-2, 5e-3);
+    }
+
+    private static dev.whittle.prune.PruningMethod greg1(Graph g, Dataset train) {
+        var groups = dev.whittle.prune.ChannelGroups.derive(g);
+        int[] keep = dev.whittle.prune.PruneTarget.uniform(g, groups, 0.5, 1, false);
+        var ctx = new dev.whittle.prune.PruneContext(
+                g, groups, keep, train.size() / 8, 1, dev.whittle.prune.PruneContext.Granularity.FILTER, 0, 7);
+        var m = dev.whittle.prune.method.PruningMethods.create(
+                "greg1", dev.whittle.prune.method.MethodConfig.defaults());
+        m.init(ctx);
+        return m;
+    }
 }
