@@ -116,6 +116,10 @@ public final class LayerProfile {
                 threads,
                 iters,
                 MachineInfo.cpuModel()));
+        sb.append("Load average when the profile finished (other processes share the cores if it exceeds the thread "
+                        + "count): ")
+                .append(loadAverage())
+                .append("\n\n");
         sb.append("| node | op | output |");
         for (String b : backends) sb.append(" ").append(b).append(" fwd ms |");
         if (training) for (String b : backends) sb.append(" ").append(b).append(" bwd ms |");
@@ -170,6 +174,14 @@ public final class LayerProfile {
     static KernelSet kernels(String backend) {
         if (backend.equals("vector-gemm-only")) return new KernelSet(backend, new Conv2dVector(), new LinearVector());
         return ConvLayerBenchmark.kernels(backend);
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     private static long sum(long[] a) {

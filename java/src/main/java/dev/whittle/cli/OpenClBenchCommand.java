@@ -128,12 +128,15 @@ final class OpenClBenchCommand implements Callable<Integer> {
             }
         }
         // Per-kernel device time: profiling waits for every kernel, so it runs apart from the wall-clock trials.
-        List<Map<String, ClKernelTime>> kernelTimes = new ArrayList<>();
+        List<Map<String, ClKernelTime>> kernelTimes = new ArrayList<>(), inferTimes = new ArrayList<>();
         session.kernels().setProfiling(true);
         for (Variant v : vs) {
             session.kernels().resetKernelTimes();
             for (int i = 0; i < steps; i++) v.engine.step(x, y, batch, 1e-3f, i, Trainer.Hooks.NONE);
             kernelTimes.add(new LinkedHashMap<>(session.kernels().kernelTimes()));
+            session.kernels().resetKernelTimes();
+            for (int i = 0; i < steps; i++) v.engine.infer(x, inferBatch);
+            inferTimes.add(new LinkedHashMap<>(session.kernels().kernelTimes()));
         }
         session.kernels().setProfiling(false);
         session.kernels().resetKernelTimes();
@@ -144,6 +147,9 @@ final class OpenClBenchCommand implements Callable<Integer> {
                 StepEngine e = vs.get(i).engine;
                 long t0 = System.nanoTime();
                 for (int s = 0; s < steps; s++) e.step(x, y, batch, 1e-3f, s, Trainer.Hooks.NONE);
+                // A step returns once its loss is read; its backward and update are still queued. Wait for them
+                // here, or the next timed call (inference) would pay for them.
+                session.context().finish();
                 train[i][t] = (System.nanoTime() - t0) / 1e6 / steps;
                 t0 = System.nanoTime();
                 for (int s = 0; s < steps; s++) e.infer(x, inferBatch);
@@ -172,6 +178,8 @@ final class OpenClBenchCommand implements Callable<Integer> {
                 .append(System.getProperty("java.runtime.version"))
                 .append("\n");
         md.append("- tuning: ").append(session.kernels().tuning()).append("\n");
+        String wgMethod = System.getenv().getOrDefault("POCL_WORK_GROUP_METHOD", "(unset: driver default)");
+        md.append("- POCL_WORK_GROUP_METHOD: ").append(wgMethod).append("\n");
         md.append(String.format(
                 "- MACs/image: dense %,d, compact %,d (%.0f %% of filters kept per group) → **MACs reduction %.2fx**;"
                         + " parameters %,d → %,d%n",
@@ -188,28 +196,11 @@ final class OpenClBenchCommand implements Callable<Integer> {
         md.append("|---|---:|---:|---:|---:|---:|---:|\n");
         row(md, "training step, batch " + batch, trainDense, trainCompact, batch, reduction);
         row(md, "inference, batch " + inferBatch, inferDense, inferCompact, inferBatch, reduction);
-        md.append("\nDevice time per training step by kernel (profiling events, ")
-                .append(steps)
-                .append(" steps each, mean):\n\n");
-        md.append("| kernel | dense ms/step | compact ms/step | speedup |\n|---|---:|---:|---:|\n");
-        Set<String> names = new LinkedHashSet<>(kernelTimes.get(0).keySet());
-        names.addAll(kernelTimes.get(1).keySet());
-        List<Map<String, Object>> kernelRows = new ArrayList<>();
-        double totD = 0, totC = 0;
-        for (String n : names) {
-            double d = ms(kernelTimes.get(0).get(n)) / steps,
-                    c = ms(kernelTimes.get(1).get(n)) / steps;
-            totD += d;
-            totC += c;
-            md.append(
-                    String.format("| %s | %.3f | %.3f | %s |%n", n, d, c, c > 0 ? String.format("%.2fx", d / c) : "–"));
-            Map<String, Object> kr = new LinkedHashMap<>();
-            kr.put("kernel", n);
-            kr.put("denseMsPerStep", d);
-            kr.put("compactMsPerStep", c);
-            kernelRows.add(kr);
-        }
-        md.append(String.format("| **all kernels** | %.3f | %.3f | %.2fx |%n", totD, totC, totD / totC));
+        md.append("\nDevice time per training step (batch " + batch + ") by kernel (profiling events, " + steps
+                + " steps each, mean):\n\n");
+        List<Map<String, Object>> kernelRows = kernelTable(md, kernelTimes, steps);
+        md.append("\nDevice time per inference call (batch " + inferBatch + ") by kernel:\n\n");
+        List<Map<String, Object>> inferRows = kernelTable(md, inferTimes, steps);
         System.out.print(md);
 
         Map<String, Object> report = new LinkedHashMap<>();
@@ -217,6 +208,7 @@ final class OpenClBenchCommand implements Callable<Integer> {
         report.put("date", Instant.now().toString());
         report.put("device", session.describe());
         report.put("tuning", session.kernels().tuning().toString());
+        report.put("poclWorkGroupMethod", wgMethod);
         report.put("machine", MachineInfo.describe(Runtime.getRuntime().availableProcessors()));
         report.put("model", model);
         report.put("keep", keep);
@@ -234,6 +226,7 @@ final class OpenClBenchCommand implements Callable<Integer> {
         report.put("inferSpeedup", inferSpeedup);
         report.put("inferEfficiency", inferSpeedup / reduction);
         report.put("kernelDeviceMsPerStep", kernelRows);
+        report.put("kernelDeviceMsPerInference", inferRows);
         try {
             Path json = Path.of(out + ".json");
             if (json.toAbsolutePath().getParent() != null)
@@ -262,6 +255,30 @@ final class OpenClBenchCommand implements Callable<Integer> {
                 images * 1000 / c.median(),
                 speedup,
                 100 * speedup / reduction));
+    }
+
+    /** Appends a dense-vs-compact table of device ms per call and returns its rows for the JSON. */
+    private static List<Map<String, Object>> kernelTable(
+            StringBuilder md, List<Map<String, ClKernelTime>> times, int calls) {
+        md.append("| kernel | dense ms | compact ms | speedup |\n|---|---:|---:|---:|\n");
+        Set<String> names = new LinkedHashSet<>(times.get(0).keySet());
+        names.addAll(times.get(1).keySet());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        double totD = 0, totC = 0;
+        for (String n : names) {
+            double d = ms(times.get(0).get(n)) / calls, c = ms(times.get(1).get(n)) / calls;
+            totD += d;
+            totC += c;
+            md.append(
+                    String.format("| %s | %.3f | %.3f | %s |%n", n, d, c, c > 0 ? String.format("%.2fx", d / c) : "–"));
+            Map<String, Object> kr = new LinkedHashMap<>();
+            kr.put("kernel", n);
+            kr.put("denseMs", d);
+            kr.put("compactMs", c);
+            rows.add(kr);
+        }
+        md.append(String.format("| **all kernels** | %.3f | %.3f | %.2fx |%n", totD, totC, totD / totC));
+        return rows;
     }
 
     private static double ms(ClKernelTime t) {

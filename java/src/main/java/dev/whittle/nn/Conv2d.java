@@ -90,16 +90,6 @@ public final class Conv2d implements Layer {
         return aliveOut != null || aliveIn != null;
     }
 
-    /** Alive filters, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
-    public int[] aliveOut() {
-        return aliveOut;
-    }
-
-    /** Alive input channels, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
-    public int[] aliveIn() {
-        return aliveIn;
-    }
-
     /**
      * Runs inference forward passes on these sparse weights (K rows of C/G·R·S) with these kernels; null, null
      * returns to the dense kernels. Training passes always use the dense weights.

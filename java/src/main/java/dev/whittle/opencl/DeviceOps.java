@@ -71,7 +71,15 @@ final class DeviceOps {
 
             @Override
             public void forward(int n, boolean training) {
-                k.conv().forward(shape(n), w.in()[0], wt, b, w.out(), kAlive.of(c.aliveOut()), cAlive.of(c.aliveIn()));
+                k.conv()
+                        .forward(
+                                shape(n),
+                                w.in()[0],
+                                wt,
+                                b,
+                                w.out(),
+                                kAlive.of(c.aliveFilters()),
+                                cAlive.of(c.aliveInputs()));
             }
 
             @Override
@@ -79,9 +87,22 @@ final class DeviceOps {
                 ClConvShape g = shape(n);
                 k.conv()
                         .backwardWeights(
-                                g, w.in()[0], w.dOut(), dwt, db, kAlive.of(c.aliveOut()), cAlive.of(c.aliveIn()));
+                                g,
+                                w.in()[0],
+                                w.dOut(),
+                                dwt,
+                                db,
+                                kAlive.of(c.aliveFilters()),
+                                cAlive.of(c.aliveInputs()));
                 if (w.dIn()[0] != null)
-                    k.conv().backwardData(g, w.dOut(), wt, w.dIn()[0], kAlive.of(c.aliveOut()), cAlive.of(c.aliveIn()));
+                    k.conv()
+                            .backwardData(
+                                    g,
+                                    w.dOut(),
+                                    wt,
+                                    w.dIn()[0],
+                                    kAlive.of(c.aliveFilters()),
+                                    cAlive.of(c.aliveInputs()));
             }
 
             @Override

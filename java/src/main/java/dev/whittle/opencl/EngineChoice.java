@@ -45,11 +45,11 @@ public final class EngineChoice implements AutoCloseable {
                 String[] why = {"unknown reason"};
                 Optional<OpenClSession> s = OpenClSession.tryOpen(r -> why[0] = r);
                 if (s.isEmpty()) {
-                    LOG.warn("OpenCL unavailable ({}); training on the CPU backend instead", why[0]);
+                    LOG.warn("OpenCL unavailable ({}); using the CPU backend instead", why[0]);
                     yield cpu(parallel, "; OpenCL unavailable: " + why[0]);
                 }
                 OpenClSession session = s.get();
-                LOG.info("training steps on OpenCL: {}", session.describe());
+                LOG.info("OpenCL device: {}", session.describe());
                 yield new EngineChoice(
                         session, DeviceStepEngine.factory(session), "opencl (" + session.describe() + ")");
             }

@@ -127,4 +127,22 @@ class DeviceExecutorTest {
             assertClose(tag + " inference logits", cpuEval, dev.forward(x, n, false), RTOL, ATOL);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void deviceInferenceEvaluatesLikeTheCpu() {
+        OpenClSession s = session();
+        Graph g = model("vgg_tiny");
+        g.initialize(3);
+        randomiseNorms(g, 4);
+        mask(g, 5);
+        var data = dev.whittle.data.Synthetic.make(40, 10, 1, 28, 28, 5, 6);
+        var cpu = dev.whittle.train.Evaluator.evaluate(new Executor(g, 16, false, new Parallel(1)), data);
+        try (DeviceInference inf = new DeviceInference(s, g, 16)) {
+            var onDevice = dev.whittle.train.Evaluator.evaluate(inf, inf.capacity(), g.classes(), data);
+            org.junit.jupiter.api.Assertions.assertEquals(cpu.samples(), onDevice.samples());
+            org.junit.jupiter.api.Assertions.assertEquals(
+                    cpu.accuracy(), onDevice.accuracy(), 1.0 / 40 + 1e-9, "at most one tie flips");
+            org.junit.jupiter.api.Assertions.assertEquals(cpu.loss(), onDevice.loss(), 1e-3 * Math.abs(cpu.loss()));
+        }
+    }
 }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * parameters, bad labels fail as on the CPU, and many steps leave no device buffer or program behind.
  */
 class DeviceTrainingTest {
-    private static final TrainConfig CFG = new TrainConfig(1, 32, 0.02f, "cosine", 0.9f, 5e-4f, false, 3);
+    // Small batches keep these quick on PoCL's CPU device, where a LeNet-5 conv step costs ~0.1 s per 8 images.
+    private static final TrainConfig CFG = new TrainConfig(1, 8, 0.02f, "cosine", 0.9f, 5e-4f, false, 3);
 
     private static Dataset data(int n) {
         return Synthetic.make(n, 10, 1, 28, 28, 5, 1);
@@ -72,7 +73,7 @@ class DeviceTrainingTest {
         Graph cpu = Models.lenet5(10), dev = Models.lenet5(10);
         cpu.initialize(5);
         dev.initialize(5);
-        Dataset train = data(20 * 32);
+        Dataset train = data(20 * 8);
         List<Double> a = losses(
                 cpu, (g, c) -> new dev.whittle.train.CpuStepEngine(g, c, new Parallel(1)), train, Trainer.Hooks.NONE);
         List<Double> b = losses(dev, DeviceStepEngine.factory(s), train, Trainer.Hooks.NONE);
@@ -127,7 +128,7 @@ class DeviceTrainingTest {
         Graph cpu = Models.lenet5(10), dev = Models.lenet5(10);
         cpu.initialize(6);
         dev.initialize(6);
-        Dataset train = data(10 * 32);
+        Dataset train = data(10 * 8);
         PenaltyHooks hc = new PenaltyHooks(cpu), hd = new PenaltyHooks(dev);
         List<Double> a = losses(cpu, (g, c) -> new dev.whittle.train.CpuStepEngine(g, c, new Parallel(1)), train, hc);
         List<Double> b = losses(dev, DeviceStepEngine.factory(s), train, hd);
@@ -164,12 +165,12 @@ class DeviceTrainingTest {
             Graph g = Models.lenet5(10);
             g.initialize(2);
             // A first short fit lets the kernels' shared helper buffers (index lists) reach their final size.
-            TrainConfig warm = new TrainConfig(1, 8, 0.02f, "cosine", 0.9f, 5e-4f, false, 3);
-            new Trainer(g, warm, DeviceStepEngine.factory(s)).fit(data(16), data(16), new Trainer.Listener() {});
+            TrainConfig warm = new TrainConfig(1, 2, 0.02f, "cosine", 0.9f, 5e-4f, false, 3);
+            new Trainer(g, warm, DeviceStepEngine.factory(s)).fit(data(4), data(4), new Trainer.Listener() {});
             int buffers1 = ClContext.liveBuffers(), programs1 = ClContext.livePrograms();
-            TrainConfig cfg = new TrainConfig(3, 8, 0.02f, "cosine", 0.9f, 5e-4f, false, 3);
+            TrainConfig cfg = new TrainConfig(3, 2, 0.02f, "cosine", 0.9f, 5e-4f, false, 3);
             int[] steps = {0};
-            new Trainer(g, cfg, DeviceStepEngine.factory(s)).fit(data(20 * 8), data(16), new Trainer.Listener() {
+            new Trainer(g, cfg, DeviceStepEngine.factory(s)).fit(data(20 * 2), data(4), new Trainer.Listener() {
                 @Override
                 public void batchDone(int epoch, int batch, double loss, double imagesPerSecond) {
                     steps[0]++;

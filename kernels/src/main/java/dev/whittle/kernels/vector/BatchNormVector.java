@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * full vectors and a scalar tail. Reductions sum one row in vector lanes (≤ HW/VL terms per lane, so float
  * lanes lose little) and add each row's total into a double, like the reference, so long channels (N·HW up to
  * 10⁵) keep the reference's accuracy. The backward update dx += k·(M·dy − Σdy − x̂·Σdy·x̂) is expanded to
- * dx += a·dy + b·x + c, two FMAs per element. No vector value crosses a call (toolchain.md §2).
+ * dx += a·dy + b·x + c, two FMAs per element. No vector value crosses a call (toolchain.md §2); scalar operands
+ * are broadcast into vectors once per row, outside the loops.
  */
 public final class BatchNormVector implements NormKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -54,12 +55,13 @@ public final class BatchNormVector implements NormKernels {
             float muf = (float) mu;
             // Deviations from the float mean: the double-mean correction (mu − muf)² is below float resolution.
             double sq = 0;
+            FloatVector muV = FloatVector.broadcast(S, muf);
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
                 FloatVector acc = FloatVector.zero(S);
                 int i = 0;
                 for (; i < vEnd; i += VL) {
-                    FloatVector d = FloatVector.fromArray(S, x, base + i).sub(muf);
+                    FloatVector d = FloatVector.fromArray(S, x, base + i).sub(muV);
                     acc = d.fma(d, acc);
                 }
                 float row = acc.reduceLanes(VectorOperators.ADD);
@@ -74,11 +76,12 @@ public final class BatchNormVector implements NormKernels {
             mean[c] = muf;
             invStd[c] = is;
             float scale = gamma[c] * is, shift = beta[c] - muf * scale;
+            FloatVector scaleV = FloatVector.broadcast(S, scale), shiftV = FloatVector.broadcast(S, shift);
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
                 int i = 0;
                 for (; i < vEnd; i += VL) {
-                    FloatVector.fromArray(S, x, base + i).fma(scale, shift).intoArray(y, base + i);
+                    FloatVector.fromArray(S, x, base + i).fma(scaleV, shiftV).intoArray(y, base + i);
                 }
                 for (; i < hw; i++) y[base + i] = x[base + i] * scale + shift;
             }
@@ -106,11 +109,12 @@ public final class BatchNormVector implements NormKernels {
         for (int c = c0; c < c1; c++) {
             float is = (float) (1.0 / Math.sqrt(runVar[c] + eps));
             float scale = gamma[c] * is, shift = beta[c] - runMean[c] * scale;
+            FloatVector scaleV = FloatVector.broadcast(S, scale), shiftV = FloatVector.broadcast(S, shift);
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
                 int i = 0;
                 for (; i < vEnd; i += VL) {
-                    FloatVector.fromArray(S, x, base + i).fma(scale, shift).intoArray(y, base + i);
+                    FloatVector.fromArray(S, x, base + i).fma(scaleV, shiftV).intoArray(y, base + i);
                 }
                 for (; i < hw; i++) y[base + i] = x[base + i] * scale + shift;
             }
@@ -130,19 +134,24 @@ public final class BatchNormVector implements NormKernels {
             int n0,
             int n1) {
         int vEnd = hw - hw % VL;
+        FloatVector zero = FloatVector.zero(S);
         for (int n = n0; n < n1; n++) {
             for (int ii = 0; ii < count; ii++) {
                 int c = list[ii], base = (n * channels + c) * hw;
                 float a = scale[c], b = shift[c];
+                FloatVector aV = FloatVector.broadcast(S, a), bV = FloatVector.broadcast(S, b);
                 int j = 0;
                 if (relu) {
                     for (; j < vEnd; j += VL) {
-                        FloatVector.fromArray(S, y, base + j).fma(a, b).max(0f).intoArray(y, base + j);
+                        FloatVector.fromArray(S, y, base + j)
+                                .fma(aV, bV)
+                                .max(zero)
+                                .intoArray(y, base + j);
                     }
                     for (; j < hw; j++) y[base + j] = Math.max(y[base + j] * a + b, 0f);
                 } else {
                     for (; j < vEnd; j += VL)
-                        FloatVector.fromArray(S, y, base + j).fma(a, b).intoArray(y, base + j);
+                        FloatVector.fromArray(S, y, base + j).fma(aV, bV).intoArray(y, base + j);
                     for (; j < hw; j++) y[base + j] = y[base + j] * a + b;
                 }
             }
@@ -168,6 +177,7 @@ public final class BatchNormVector implements NormKernels {
         int vEnd = hw - hw % VL;
         for (int c = c0; c < c1; c++) {
             float mu = mean[c], is = invStd[c];
+            FloatVector muV = FloatVector.broadcast(S, mu);
             // Σdy and Σdy·(x − μ); the second times invStd is Σdy·x̂.
             double sdy = 0, sdyxc = 0;
             for (int n = 0; n < batch; n++) {
@@ -177,7 +187,7 @@ public final class BatchNormVector implements NormKernels {
                 for (; i < vEnd; i += VL) {
                     FloatVector d = FloatVector.fromArray(S, dy, base + i);
                     a1 = a1.add(d);
-                    a2 = d.fma(FloatVector.fromArray(S, x, base + i).sub(mu), a2);
+                    a2 = d.fma(FloatVector.fromArray(S, x, base + i).sub(muV), a2);
                 }
                 float r1 = a1.reduceLanes(VectorOperators.ADD), r2 = a2.reduceLanes(VectorOperators.ADD);
                 for (; i < hw; i++) {
@@ -196,12 +206,13 @@ public final class BatchNormVector implements NormKernels {
             float ca = (float) (k * count);
             float cb = (float) (-k * sdyx * is);
             float cc = (float) (-k * sdy + k * sdyx * is * mu);
-            FloatVector caV = FloatVector.broadcast(S, ca);
+            FloatVector caV = FloatVector.broadcast(S, ca), cbV = FloatVector.broadcast(S, cb);
+            FloatVector ccV = FloatVector.broadcast(S, cc);
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
                 int i = 0;
                 for (; i < vEnd; i += VL) {
-                    FloatVector t = FloatVector.fromArray(S, x, base + i).fma(cb, cc);
+                    FloatVector t = FloatVector.fromArray(S, x, base + i).fma(cbV, ccV);
                     FloatVector.fromArray(S, dy, base + i)
                             .fma(caV, t)
                             .add(FloatVector.fromArray(S, dx, base + i))

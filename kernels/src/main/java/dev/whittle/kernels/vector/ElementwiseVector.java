@@ -19,17 +19,18 @@ public final class ElementwiseVector implements ElementwiseKernels {
     public void reluForward(float[] x, float[] y, int i0, int i1) {
         int i = i0, vEnd = i0 + (i1 - i0) / VL * VL;
         // FloatVector.max follows Math.max: NaN stays NaN, as in the reference.
-        for (; i < vEnd; i += VL) FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i);
+        FloatVector zero = FloatVector.zero(S);
+        for (; i < vEnd; i += VL) FloatVector.fromArray(S, x, i).max(zero).intoArray(y, i);
         for (; i < i1; i++) y[i] = Math.max(x[i], 0f);
     }
 
     @Override
     public void reluBackward(float[] y, float[] dy, float[] dx, int i0, int i1) {
         int i = i0, vEnd = i0 + (i1 - i0) / VL * VL;
+        FloatVector zero = FloatVector.zero(S);
         for (; i < vEnd; i += VL) {
             FloatVector yv = FloatVector.fromArray(S, y, i);
-            FloatVector g =
-                    FloatVector.zero(S).blend(FloatVector.fromArray(S, dy, i), yv.compare(VectorOperators.GT, 0f));
+            FloatVector g = zero.blend(FloatVector.fromArray(S, dy, i), yv.compare(VectorOperators.GT, zero));
             FloatVector.fromArray(S, dx, i).add(g).intoArray(dx, i);
         }
         for (; i < i1; i++) dx[i] += y[i] > 0f ? dy[i] : 0f;

@@ -48,10 +48,49 @@ public final class PoolVector implements PoolKernels {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /**
+     * Training max pooling with argmax. The common 2×2 stride-2 unpadded window gets a branch-light loop with no
+     * bounds checks (the generic reference clips every window to the image), keeping the reference's scan order
+     * and tie/NaN rules exactly, so values and argmax are bit-identical to {@link PoolScalar#maxForward}.
+     */
     @Override
     public void maxForward(
             int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int[] argmax, int p0, int p1) {
-        PoolScalar.maxForward(h, w, kernel, stride, pad, x, y, argmax, p0, p1);
+        if (kernel != 2 || stride != 2 || pad != 0) {
+            PoolScalar.maxForward(h, w, kernel, stride, pad, x, y, argmax, p0, p1);
+            return;
+        }
+        int P = h / 2, Q = w / 2;
+        for (int plane = p0; plane < p1; plane++) {
+            int xb = plane * h * w, yo = plane * P * Q;
+            for (int p = 0; p < P; p++) {
+                int r0 = xb + 2 * p * w;
+                for (int q = 0; q < Q; q++, yo++) {
+                    int i = r0 + 2 * q;
+                    float best = x[i];
+                    int bi = i;
+                    // Scan order (0,0), (0,1), (1,0), (1,1); a later value wins only if strictly larger, or if it
+                    // is the first NaN (the reference's rule).
+                    float v = x[i + 1];
+                    if (v > best || (v != v && best == best)) {
+                        best = v;
+                        bi = i + 1;
+                    }
+                    v = x[i + w];
+                    if (v > best || (v != v && best == best)) {
+                        best = v;
+                        bi = i + w;
+                    }
+                    v = x[i + w + 1];
+                    if (v > best || (v != v && best == best)) {
+                        best = v;
+                        bi = i + w + 1;
+                    }
+                    y[yo] = best;
+                    argmax[yo] = bi;
+                }
+            }
+        }
     }
 
     @Override
@@ -96,8 +135,10 @@ public final class PoolVector implements PoolKernels {
         for (int plane = p0; plane < p1; plane++) {
             float g = dy[plane] / hw;
             int b = plane * hw;
+            FloatVector gV = FloatVector.broadcast(S, g);
             int i = 0;
-            for (; i < vEnd; i += VL) FloatVector.fromArray(S, dx, b + i).add(g).intoArray(dx, b + i);
+            for (; i < vEnd; i += VL)
+                FloatVector.fromArray(S, dx, b + i).add(gV).intoArray(dx, b + i);
             for (; i < hw; i++) dx[b + i] += g;
         }
     }
@@ -116,6 +157,7 @@ public final class PoolVector implements PoolKernels {
         float[] m = sc.row;
         int pairs = (p1 - p0) * (h / 2), wEnd = w - w % VL;
         int xo = p0 * h * w, yo = p0 * (h / 2) * (w / 2);
+        FloatVector quarter = FloatVector.broadcast(S, 0.25f);
         for (int r0 = 0; r0 < pairs; r0 += blockRows) {
             int nr = Math.min(blockRows, pairs - r0);
             for (int r = 0; r < nr; r++) {
@@ -132,7 +174,7 @@ public final class PoolVector implements PoolKernels {
             for (; i + VL <= outs; i += VL) {
                 FloatVector a = FloatVector.fromArray(S, m, 2 * i), b = FloatVector.fromArray(S, m, 2 * i + VL);
                 FloatVector ev = a.rearrange(EVEN, b), od = a.rearrange(ODD, b);
-                (isMax ? ev.max(od) : ev.add(od).mul(0.25f)).intoArray(y, yo + i);
+                (isMax ? ev.max(od) : ev.add(od).mul(quarter)).intoArray(y, yo + i);
             }
             for (; i < outs; i++) y[yo + i] = isMax ? Math.max(m[2 * i], m[2 * i + 1]) : (m[2 * i] + m[2 * i + 1]) / 4f;
             yo += outs;

@@ -51,10 +51,13 @@ class PoolVectorTest {
             VECTOR.maxForwardInference(h, w, k, s, p, x, got, r[0], r[1]);
             assertArrayEquals(ref, got, what + " max inference planes " + r[0] + ".." + r[1]);
 
-            float[] trainY = y0.clone();
-            int[] argmax = new int[trainY.length];
+            float[] trainY = y0.clone(), trainGot = y0.clone();
+            int[] argmax = new int[trainY.length], argGot = new int[trainY.length];
             SCALAR.maxForward(h, w, k, s, p, x, trainY, argmax, r[0], r[1]);
+            VECTOR.maxForward(h, w, k, s, p, x, trainGot, argGot, r[0], r[1]);
             assertArrayEquals(trainY, got, what + " inference max equals training max");
+            assertArrayEquals(trainY, trainGot, what + " training max");
+            assertArrayEquals(argmax, argGot, what + " training argmax");
 
             ref = y0.clone();
             got = y0.clone();
@@ -74,6 +77,17 @@ class PoolVectorTest {
         SCALAR.globalAvgBackward(hw, g0, dRef, pl1, pl2);
         VECTOR.globalAvgBackward(hw, g0, dGot, pl1, pl2);
         Tensors.assertClose(what + " global avg backward", dRef, dGot, Tensors.absTol(1, 1.0, 1.0));
+    }
+
+    @Test
+    void trainingMaxPoolKeepsTheFirstOfTiedMaximaAndTheFirstNanLikeTheReference() {
+        float[] x = {1, 3, 3, 0, 2, 2, 3, 3, Float.NaN, 5, 0, 0, 9, Float.NaN, 0, 0};
+        float[] yRef = new float[4], yGot = new float[4];
+        int[] aRef = new int[4], aGot = new int[4];
+        SCALAR.maxForward(4, 4, 2, 2, 0, x, yRef, aRef, 0, 1);
+        VECTOR.maxForward(4, 4, 2, 2, 0, x, yGot, aGot, 0, 1);
+        assertArrayEquals(yRef, yGot);
+        assertArrayEquals(aRef, aGot);
     }
 
     @Test
