@@ -6,6 +6,7 @@ import dev.whittle.kernels.SparseLinearScalar;
 import dev.whittle.kernels.SparseRows;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * once per four FMAs. A 1×1 stride-1 unpadded conv reads the image itself as its im2col matrix.
  *
  * <p>Linear: VL images at a time are transposed to (IN × VL), so each stored weight is one broadcast FMA over VL
- * images held in a register; remaining images (fewer than VL, e.g. batch 1) take the scalar gather loop.
+ * images held in a register; remaining images (fewer than VL, e.g. batch 1) gather VL inputs per VL stored weights.
  *
  * <p>Single-threaded per call and allocation-free in steady state (per-thread scratch); callers split images.
  */
@@ -118,6 +119,23 @@ public final class SparseVectorKernels implements SparseKernels {
                 for (int l = 0; l < VL; l++) y[(n + l) * out + o] = lanes[l] + bias;
             }
         }
-        if (n < n1) SparseLinearScalar.forward(in, out, x, w, b, y, n, n1);
+        // Remaining images (batch 1 above all): per row, VL stored weights at a time against a gather of the
+        // inputs they need, then one lane reduction. The dense batch-1 kernel is a vector dot product, so a scalar
+        // gather loop here would lose to it at all but the lowest densities.
+        for (; n < n1; n++) {
+            int xo = n * in;
+            for (int o = 0; o < out; o++) {
+                int j = start[o], end = start[o + 1];
+                float sum = 0f;
+                if (end - j >= VL) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (; j + VL <= end; j += VL)
+                        acc = FloatVector.fromArray(S, x, xo, col, j).fma(FloatVector.fromArray(S, val, j), acc);
+                    sum = acc.reduceLanes(VectorOperators.ADD);
+                }
+                for (; j < end; j++) sum += val[j] * x[xo + col[j]];
+                y[n * out + o] = sum + (b == null ? 0f : b[o]);
+            }
+        }
     }
 }
