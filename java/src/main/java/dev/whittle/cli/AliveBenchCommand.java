@@ -14,10 +14,6 @@ import dev.whittle.prune.PruneTarget;
 import dev.whittle.runtime.BackendInfo;
 import dev.whittle.runtime.MachineInfo;
 import dev.whittle.runtime.Parallel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -148,16 +144,7 @@ final class AliveBenchCommand implements Callable<Integer> {
         report.put("machine", MachineInfo.describe(parallel.threads()));
         report.put("batch", batch);
         report.put("results", rows);
-        try {
-            Path json = Path.of(out + ".json");
-            if (json.toAbsolutePath().getParent() != null)
-                Files.createDirectories(json.toAbsolutePath().getParent());
-            Files.writeString(json, TrainingRun.JSON.writeValueAsString(report));
-            Files.writeString(Path.of(out + ".md"), md.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ".json: " + e.getMessage(), e);
-        }
-        System.out.printf("wrote %s.json and %s.md%n", out, out);
+        ResultFiles.write(out, report, md);
         return 0;
     }
 }

@@ -9,10 +9,6 @@ import dev.whittle.measure.Workload;
 import dev.whittle.model.Models;
 import dev.whittle.runtime.MachineInfo;
 import dev.whittle.runtime.Parallel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -171,6 +167,8 @@ final class BenchCommand implements Callable<Integer> {
                                 .orElse(""));
         report.put("date", Instant.now().toString());
         report.put("machine", MachineInfo.describe(Runtime.getRuntime().availableProcessors()));
+        // This VM is noisy: say how busy it was (the 1-minute figure includes this run's own 1-2 threads).
+        report.put("loadAverageAtEnd", ResultFiles.loadAverage());
         report.put("fmaPeakGflops", peaks);
         report.put("results", results);
         StringBuilder md = new StringBuilder();
@@ -182,15 +180,6 @@ final class BenchCommand implements Callable<Integer> {
         md.append("FP32 FMA peak (GFLOP/s, measured): ").append(peaks).append("\n\n");
         md.append(header()).append('\n');
         for (ModelSpeed s : results) md.append(row(s, peaks.get(s.threads()))).append('\n');
-        Path json = Path.of(out + ".json"), mdFile = Path.of(out + ".md");
-        try {
-            if (json.toAbsolutePath().getParent() != null)
-                Files.createDirectories(json.toAbsolutePath().getParent());
-            Files.writeString(json, TrainingRun.JSON.writeValueAsString(report));
-            Files.writeString(mdFile, md.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + json + ": " + e.getMessage(), e);
-        }
-        System.out.printf("wrote %s and %s%n", json, mdFile);
+        ResultFiles.write(out, report, md);
     }
 }

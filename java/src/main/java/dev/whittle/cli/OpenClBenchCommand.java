@@ -15,10 +15,6 @@ import dev.whittle.runtime.MachineInfo;
 import dev.whittle.train.StepEngine;
 import dev.whittle.train.TrainConfig;
 import dev.whittle.train.Trainer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -180,8 +176,12 @@ final class OpenClBenchCommand implements Callable<Integer> {
         md.append("- tuning: ").append(session.kernels().tuning()).append("\n");
         String wgMethod = System.getenv().getOrDefault("POCL_WORK_GROUP_METHOD", "(unset: driver default)");
         md.append("- POCL_WORK_GROUP_METHOD: ").append(wgMethod).append("\n");
-        String load = SparseBenchCommand.loadAverage();
-        md.append("- 1-minute load average at the end: ").append(load).append(" (above the core count = contended)\n");
+        String load = ResultFiles.loadAverage();
+        md.append("- 1-minute load average at the end: ")
+                .append(load)
+                .append(" on ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores (this run itself keeps about one busy; more means other work competed)\n");
         md.append(String.format(
                 "- MACs/image: dense %,d, compact %,d (%.0f %% of filters kept per group) → **MACs reduction %.2fx**;"
                         + " parameters %,d → %,d%n",
@@ -230,16 +230,7 @@ final class OpenClBenchCommand implements Callable<Integer> {
         report.put("inferEfficiency", inferSpeedup / reduction);
         report.put("kernelDeviceMsPerStep", kernelRows);
         report.put("kernelDeviceMsPerInference", inferRows);
-        try {
-            Path json = Path.of(out + ".json");
-            if (json.toAbsolutePath().getParent() != null)
-                Files.createDirectories(json.toAbsolutePath().getParent());
-            Files.writeString(json, TrainingRun.JSON.writeValueAsString(report));
-            Files.writeString(Path.of(out + ".md"), md.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ".json: " + e.getMessage(), e);
-        }
-        System.out.printf("wrote %s.json and %s.md%n", out, out);
+        ResultFiles.write(out, report, md);
         return 0;
     }
 

@@ -17,10 +17,6 @@ import dev.whittle.prune.SparseInference;
 import dev.whittle.runtime.BackendInfo;
 import dev.whittle.runtime.MachineInfo;
 import dev.whittle.runtime.Parallel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -115,7 +111,7 @@ final class SparseBenchCommand implements Callable<Integer> {
         String command = "whittle bench-sparse --model " + model + " --sparsity " + sparsity + " --trials " + trials
                 + " --trial-seconds " + trialSeconds + " --warmup " + warmup;
 
-        String load = loadAverage();
+        String load = ResultFiles.loadAverage();
         StringBuilder md = new StringBuilder();
         md.append("# Dense vs sparse-weight kernels: ")
                 .append(model)
@@ -236,25 +232,7 @@ final class SparseBenchCommand implements Callable<Integer> {
         report.put("layers", layers);
         report.put("sparsity", sparsity);
         report.put("wholeModel", whole);
-        try {
-            Path json = Path.of(out + ".json");
-            if (json.toAbsolutePath().getParent() != null)
-                Files.createDirectories(json.toAbsolutePath().getParent());
-            Files.writeString(json, TrainingRun.JSON.writeValueAsString(report));
-            Files.writeString(Path.of(out + ".md"), md.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ".json: " + e.getMessage(), e);
-        }
-        System.out.printf("wrote %s.json and %s.md%n", out, out);
+        ResultFiles.write(out, report, md);
         return 0;
-    }
-
-    /** The 1-minute load average from /proc/loadavg, or "unknown": how busy the machine was. */
-    static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 }
