@@ -121,6 +121,13 @@ public final class DeviceExecutor implements AutoCloseable {
 
     /** Uploads x (n × input size), runs forward and reads the logits back: for inference and tests. */
     public float[] forward(float[] x, int n, boolean training) {
+        float[] out = new float[Math.max(n, 0) * graph.classes()]; // a bad n gets forwardInto's message
+        forwardInto(x, n, training, out);
+        return out;
+    }
+
+    /** {@link #forward(float[], int, boolean)} reading the logits into {@code out} (≥ n × classes): no allocation. */
+    public void forwardInto(float[] x, int n, boolean training, float[] out) {
         Shape in = graph.inputShape();
         if (n <= 0 || n > capacity)
             throw new IllegalArgumentException("batch expected 1.." + capacity + " but found " + n);
@@ -130,9 +137,7 @@ public final class DeviceExecutor implements AutoCloseable {
         }
         input.write(0, x, 0, n * in.size());
         forward(n, training);
-        float[] out = new float[n * graph.classes()];
-        logits().read(0, out, 0, out.length);
-        return out;
+        logits().read(0, out, 0, n * graph.classes());
     }
 
     /** Uploads dLogits (n × classes) of the last training forward and runs backward: for tests. */

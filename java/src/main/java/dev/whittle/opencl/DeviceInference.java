@@ -12,11 +12,13 @@ import dev.whittle.train.Evaluator;
 public final class DeviceInference implements Evaluator.Forward, AutoCloseable {
     private final DeviceParams params;
     private final DeviceExecutor exec;
+    private final float[] logits; // reused: a service predicting in a loop allocates nothing per call
 
     public DeviceInference(OpenClSession session, Graph graph, int capacity) {
         params = new DeviceParams(session.context(), graph);
         try {
             exec = new DeviceExecutor(session, graph, params, capacity, false);
+            logits = new float[capacity * graph.classes()];
         } catch (RuntimeException e) {
             params.close();
             throw e;
@@ -27,9 +29,11 @@ public final class DeviceInference implements Evaluator.Forward, AutoCloseable {
         return exec.capacity();
     }
 
+    /** Logits of the n images in [0, n × classes) of an array this object reuses on the next call. */
     @Override
     public float[] logits(float[] x, int n) {
-        return exec.forward(x, n, false);
+        exec.forwardInto(x, n, false, logits);
+        return logits;
     }
 
     @Override

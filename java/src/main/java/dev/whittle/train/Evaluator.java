@@ -36,12 +36,10 @@ public final class Evaluator {
         long correct = 0;
         int seen = 0;
         for (int n; (n = it.next(x, y)) > 0; ) {
-            for (int i = 0; i < n; i++) {
-                if (y[i] < 0 || y[i] >= classes) {
-                    throw new IllegalArgumentException(data.name() + ": label expected 0.." + (classes - 1)
-                            + " but found " + y[i] + " (evaluation row " + (seen + i) + ")");
-                }
-            }
+            int bad = Trainer.firstBadLabel(y, n, classes);
+            if (bad >= 0)
+                throw new IllegalArgumentException(data.name() + ": label expected 0.." + (classes - 1) + " but found "
+                        + y[bad] + " (evaluation row " + (seen + bad) + ")");
             float[] logits = forward.logits(x, n);
             SoftmaxCrossEntropyScalar.forwardBackward(classes, logits, y, losses, null, n, 0, n);
             for (int i = 0; i < n; i++) {

@@ -153,11 +153,15 @@ public final class Trainer {
      * an index out of range must name the data, not surface as a diverged loss.
      */
     static void checkLabels(Dataset data, int[] y, int n, int classes, int epoch, int batch) {
-        for (int i = 0; i < n; i++) {
-            if (y[i] < 0 || y[i] >= classes) {
-                throw new IllegalArgumentException(data.name() + ": label expected 0.." + (classes - 1) + " but found "
-                        + y[i] + " (epoch " + epoch + ", batch " + batch + ", row " + i + ")");
-            }
-        }
+        int i = firstBadLabel(y, n, classes);
+        if (i >= 0)
+            throw new IllegalArgumentException(data.name() + ": label expected 0.." + (classes - 1) + " but found "
+                    + y[i] + " (epoch " + epoch + ", batch " + batch + ", row " + i + ")");
+    }
+
+    /** Index of the first of y[0, n) outside 0..classes-1, or -1 when all are valid. */
+    static int firstBadLabel(int[] y, int n, int classes) {
+        for (int i = 0; i < n; i++) if (y[i] < 0 || y[i] >= classes) return i;
+        return -1;
     }
 }
