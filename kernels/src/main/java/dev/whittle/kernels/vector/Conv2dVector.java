@@ -73,6 +73,10 @@ public final class Conv2dVector implements ConvKernels {
             Conv2dScalar.forward(g, x, w, b, y, n0, n1);
             return;
         }
+        if (DirectConv.applies(g)) {
+            DirectConv.forward(g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, false);
+            return;
+        }
         int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
         int crs = cg * g.r() * g.s();
         boolean pw = pointwise(g);
@@ -132,6 +136,10 @@ public final class Conv2dVector implements ConvKernels {
         if (n1 <= n0) return;
         if (depthwise(g)) {
             Conv2dScalar.backwardData(g, dy, w, dx, n0, n1);
+            return;
+        }
+        if (DirectConv.applies(g)) {
+            DirectConv.backwardData(g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), dy, w, dx, n0, n1);
             return;
         }
         int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();

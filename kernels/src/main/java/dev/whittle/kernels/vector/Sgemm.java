@@ -34,13 +34,13 @@ public final class Sgemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
     /** Rows of the register tile. */
-    public static final int MR = 6;
+    public static final int MR = 8;
     /** Columns of the register tile: two vectors. */
     public static final int NR = 2 * VL;
     /** Largest K block packed at once (B micro-panel kc×NR floats: 32 KiB at 512-bit with kc = 256). */
-    static final int KC_MAX = 256;
+    static final int KC_MAX = Integer.getInteger("whittle.kc", 128);
     /** Rows of A packed at once (MC×KC floats ≈ 144 KiB, sized for L2). */
-    static final int MC = 144;
+    static final int MC = Integer.getInteger("whittle.mc", 192);
     /** Columns of B packed at once. */
     static final int NC = 4096;
 
@@ -141,6 +141,8 @@ public final class Sgemm {
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         int ai = aOff, bi = bOff;
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
@@ -163,10 +165,17 @@ public final class Sgemm {
             FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
             ai += MR;
             bi += NR;
         }
-        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc;
+        int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc, o6 = o5 + ldc;
+        int o7 = o6 + ldc;
         if (ow) {
             c00.intoArray(c, o0);
             c01.intoArray(c, o0 + VL);
@@ -180,6 +189,10 @@ public final class Sgemm {
             c41.intoArray(c, o4 + VL);
             c50.intoArray(c, o5);
             c51.intoArray(c, o5 + VL);
+            c60.intoArray(c, o6);
+            c61.intoArray(c, o6 + VL);
+            c70.intoArray(c, o7);
+            c71.intoArray(c, o7 + VL);
         } else {
             FloatVector.fromArray(S, c, o0).add(c00).intoArray(c, o0);
             FloatVector.fromArray(S, c, o0 + VL).add(c01).intoArray(c, o0 + VL);
@@ -193,6 +206,10 @@ public final class Sgemm {
             FloatVector.fromArray(S, c, o4 + VL).add(c41).intoArray(c, o4 + VL);
             FloatVector.fromArray(S, c, o5).add(c50).intoArray(c, o5);
             FloatVector.fromArray(S, c, o5 + VL).add(c51).intoArray(c, o5 + VL);
+            FloatVector.fromArray(S, c, o6).add(c60).intoArray(c, o6);
+            FloatVector.fromArray(S, c, o6 + VL).add(c61).intoArray(c, o6 + VL);
+            FloatVector.fromArray(S, c, o7).add(c70).intoArray(c, o7);
+            FloatVector.fromArray(S, c, o7 + VL).add(c71).intoArray(c, o7 + VL);
         }
     }
 
@@ -204,6 +221,8 @@ public final class Sgemm {
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         int ai = aOff, bi = bOff;
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
@@ -226,6 +245,12 @@ public final class Sgemm {
             FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
             ai += MR;
             bi += NR;
         }
@@ -241,6 +266,10 @@ public final class Sgemm {
         c41.intoArray(tile, 4 * NR + VL);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + VL);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + VL);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + VL);
     }
 
     // ------------------------------------------------------------------------------------------ packing
@@ -252,6 +281,7 @@ public final class Sgemm {
             int mr = Math.min(MR, mc - i0);
             if (mr == MR) {
                 int r0 = off + i0 * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+                int r6 = r5 + lda, r7 = r6 + lda;
                 for (int p = 0; p < kc; p++) {
                     ap[dst] = a[r0 + p];
                     ap[dst + 1] = a[r1 + p];
@@ -259,6 +289,8 @@ public final class Sgemm {
                     ap[dst + 3] = a[r3 + p];
                     ap[dst + 4] = a[r4 + p];
                     ap[dst + 5] = a[r5 + p];
+                    ap[dst + 6] = a[r6 + p];
+                    ap[dst + 7] = a[r7 + p];
                     dst += MR;
                 }
             } else {
@@ -285,6 +317,8 @@ public final class Sgemm {
                     ap[dst + 3] = a[src + 3];
                     ap[dst + 4] = a[src + 4];
                     ap[dst + 5] = a[src + 5];
+                    ap[dst + 6] = a[src + 6];
+                    ap[dst + 7] = a[src + 7];
                 } else {
                     for (int i = 0; i < mr; i++) ap[dst + i] = a[src + i];
                     for (int i = mr; i < MR; i++) ap[dst + i] = 0f;
@@ -354,6 +388,7 @@ public final class Sgemm {
         private float[] a = new float[0];
         private float[] b = new float[0];
         private final float[][] scratch = {new float[0], new float[0], new float[0], new float[0]};
+        private int[] ints = new int[0];
 
         static Workspace get() {
             return LOCAL.get();
@@ -376,6 +411,12 @@ public final class Sgemm {
         float[] scratch(int slot, int size) {
             if (scratch[slot].length < size) scratch[slot] = new float[size];
             return scratch[slot];
+        }
+
+        /** An int scratch buffer of at least {@code size} (index tables), never used by {@link #gemm}. */
+        int[] ints(int size) {
+            if (ints.length < size) ints = new int[size];
+            return ints;
         }
     }
 }

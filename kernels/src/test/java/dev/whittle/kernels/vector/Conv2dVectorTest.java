@@ -62,7 +62,14 @@ class Conv2dVectorTest {
                         new ConvGeometry(3, 3, 7, 9, 5, 3, 5, 2, 1, 1, 2, 1)),
                 new Case(
                         "N3 C3 9x7 K3 k5x1 s1x2 p0x1 (non-square)",
-                        new ConvGeometry(3, 3, 9, 7, 3, 5, 1, 1, 2, 0, 1, 1)));
+                        new ConvGeometry(3, 3, 9, 7, 3, 5, 1, 1, 2, 0, 1, 1)),
+                new Case(
+                        "N3 C3 7x9 K5 k3x5 s1 p1x2 (non-square, direct)",
+                        new ConvGeometry(3, 3, 7, 9, 5, 3, 5, 1, 1, 1, 2, 1)),
+                new Case(
+                        "N11 C4 13x13 K9 k3 s1 p1 (direct: 4 images side by side, short last chunk)",
+                        ConvGeometry.square(11, 4, 13, 13, 9, 3, 1, 1)),
+                new Case("N5 C2 6x6 K3 k3 s1 p0 (direct, unpadded)", ConvGeometry.square(5, 2, 6, 6, 3, 3, 1, 0)));
     }
 
     static int xSize(ConvGeometry g) {

@@ -1,0 +1,396 @@
+package dev.whittle.kernels.vector;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Stride-1 convolution as an implicit GEMM that reads its B operand straight from a zero-padded copy of the
+ * image: no im2col matrix, no B packing.
+ *
+ * <p>Notation: x (N,C,H,W), w (K,C,R,S), y (N,K,P,Q), padded planes Hp = H + 2·padH by Wp = W + 2·padW, CRS = C·R·S.
+ * With stride 1, output pixel (p, q) reads padded element (p + r, q + s) of each channel, so if outputs are
+ * computed at the P·Wp positions j = p·Wp + q (q running over the whole padded width; the Wp − Q extra columns of
+ * each row are computed and dropped), then for the reduction index (c, r, s)
+ * {@code B[(c,r,s)][j] = xpad[c·Hp·Wp + r·Wp + s + j]}: every row of B is a contiguous run of the padded image, at
+ * offset {@code rowBase[(c,r,s)]}. The microkernel loads its two B vectors per k from {@code xpad[rowBase[k] + j]}
+ * directly, so the only per-image copies are the padded image (C·Hp·Wp floats) and the output staging (K·P·Wp), both
+ * small next to the arithmetic (CRS multiply-adds per output). Weights are packed once per call into strips of {@link Sgemm#MR}
+ * filters (k-major), reused for every image. The extra columns cost (Wp − Q)/Q more arithmetic: 7 % at 28×28,
+ * 14 % at 14×14, 29 % at 7×7 (3×3, pad 1).
+ *
+ * <p>Why this and not im2col + packed GEMM: on VGG-small's layers at batch 64 (Ice Lake, one thread) im2col plus
+ * B packing took 30–50 % of the layer time (14.5 ms of ~30 ms at 128→128 @ 7×7, where each im2col row is seven
+ * floats long), and with few filters (32) every packed B element feeds only 32 multiply-adds.
+ *
+ * <p>The backward data pass of a stride-1 convolution is the same computation on dy with transposed, flipped
+ * weights and padding R − 1 − padH (see {@link #backwardData}). Buffers come from the per-thread
+ * {@link Sgemm.Workspace}; steady-state calls allocate nothing. Single-threaded per call.
+ */
+final class DirectConv {
+    static final VectorSpecies<Float> S = Sgemm.S;
+    static final int VL = Sgemm.VL;
+    static final int MR = Sgemm.MR;
+    static final int NR = Sgemm.NR;
+
+    /** {@code -Dwhittle.conv.direct=false} keeps stride-1 convolutions on im2col + GEMM (for A/B measurements). */
+    static final boolean ENABLED = !"false".equals(System.getProperty("whittle.conv.direct"));
+
+    /**
+     * Images laid side by side until a padded row is about this many floats wide, so that small maps fill the
+     * 2·VL-column register tiles: at 7×7 (pad 1) one image computes 9 columns per row for 7 kept (29 % extra),
+     * eight side by side compute 65 for 56 (16 %).
+     */
+    static final int TARGET_WIDTH = 64;
+
+    private DirectConv() {}
+
+    /** Stride 1, one group, and (for backwardData) padding no larger than the kernel minus one. */
+    static boolean applies(dev.whittle.kernels.ConvGeometry g) {
+        return ENABLED
+                && g.strideH() == 1
+                && g.strideW() == 1
+                && g.groups() == 1
+                && g.padH() < g.r()
+                && g.padW() < g.s();
+    }
+
+    /**
+     * y (=|+=) conv(x, w) + b for images [n0, n1), stride 1, one group.
+     *
+     * @param x (N,C,H,W)
+     * @param w (K,C,R,S)
+     * @param b (K) or null
+     * @param y (N,K,P,Q) with P = H + 2·ph − R + 1, Q = W + 2·pw − S + 1; overwritten, or added to if {@code accumulate}
+     */
+    static void forward(
+            int cIn,
+            int h,
+            int wIn,
+            int k,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            boolean accumulate) {
+        Sgemm.Workspace ws = Sgemm.Workspace.get();
+        int crs = cIn * r * s;
+        int kStrips = (k + MR - 1) / MR;
+        float[] ap = ws.scratch(0, kStrips * MR * crs);
+        Sgemm.packAN(w, 0, crs, crs, k, ap);
+        run(cIn, h, wIn, k, r, s, ph, pw, x, ap, b, y, n0, n1, accumulate, ws);
+    }
+
+    /**
+     * dx += conv_transpose(dy, w) for images [n0, n1) of a stride-1, one-group convolution with padding (ph, pw):
+     * a stride-1 convolution of dy with weights w'[c][k][r][s] = w[k][c][R−1−r][S−1−s] and padding (R−1−ph, S−1−pw).
+     *
+     * @param dy (N,K,P,Q)
+     * @param w (K,C,R,S)
+     * @param dx (N,C,H,W), accumulated
+     */
+    static void backwardData(
+            int cIn,
+            int h,
+            int wIn,
+            int k,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            float[] dy,
+            float[] w,
+            float[] dx,
+            int n0,
+            int n1) {
+        Sgemm.Workspace ws = Sgemm.Workspace.get();
+        int rs = r * s, krs = k * rs;
+        float[] wt = ws.scratch(3, cIn * krs);
+        for (int kk = 0; kk < k; kk++) {
+            for (int c = 0; c < cIn; c++) {
+                int src = (kk * cIn + c) * rs, dst = (c * k + kk) * rs;
+                for (int t = 0; t < rs; t++) wt[dst + rs - 1 - t] = w[src + t];
+            }
+        }
+        int cStrips = (cIn + MR - 1) / MR;
+        float[] ap = ws.scratch(0, cStrips * MR * krs);
+        Sgemm.packAN(wt, 0, krs, krs, cIn, ap);
+        int p = h + 2 * ph - r + 1, q = wIn + 2 * pw - s + 1;
+        run(k, p, q, cIn, r, s, r - 1 - ph, s - 1 - pw, dy, ap, null, dx, n0, n1, true, ws);
+    }
+
+    /** The per-image loop over packed weights {@code ap} (strips of MR filters × CRS); see the class comment. */
+    private static void run(
+            int cIn,
+            int h,
+            int wIn,
+            int k,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            float[] x,
+            float[] ap,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            boolean accumulate,
+            Sgemm.Workspace ws) {
+        // nb images side by side in one padded plane, sharing the pw zero columns between them (image i's data
+        // starts at column pw + i·(W + pw)); the reads of image i's outputs stay inside [its start − pw, end + pw).
+        int nb = Math.max(1, Math.min(n1 - n0, TARGET_WIDTH / (wIn + pw)));
+        int stride = wIn + pw;
+        int hp = h + 2 * ph, wp = pw + nb * stride, plane = hp * wp, hw = h * wIn;
+        int p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q;
+        int crs = cIn * r * s;
+        int cols = p * wp;
+        int ldc = (cols + NR - 1) / NR * NR;
+        int kStrips = (k + MR - 1) / MR;
+        float[] xpad = ws.scratch(1, cIn * plane + ldc + NR);
+        float[] stage = ws.scratch(2, kStrips * MR * ldc);
+        int[] rowBase = ws.ints(crs);
+        int t = 0;
+        for (int c = 0; c < cIn; c++) {
+            for (int rr = 0; rr < r; rr++) {
+                for (int ss = 0; ss < s; ss++) rowBase[t++] = c * plane + rr * wp + ss;
+            }
+        }
+        // Borders, gaps (and the slack the last column strip reads past the planes) stay zero; interiors are
+        // rewritten per chunk. A short last chunk leaves stale images in its unused slots: their outputs are
+        // computed and never read.
+        java.util.Arrays.fill(xpad, 0, cIn * plane + ldc + NR, 0f);
+        for (int n = n0; n < n1; n += nb) {
+            int nbl = Math.min(nb, n1 - n);
+            for (int i = 0; i < nbl; i++) {
+                int xOff = (n + i) * cIn * hw, col0 = pw + i * stride;
+                for (int c = 0; c < cIn; c++) {
+                    for (int row = 0; row < h; row++) {
+                        System.arraycopy(x, xOff + c * hw + row * wIn, xpad, c * plane + (row + ph) * wp + col0, wIn);
+                    }
+                }
+            }
+            for (int is = 0; is < kStrips; is++) {
+                int aOff = is * MR * crs, cRow = is * MR * ldc;
+                if (s == 3) {
+                    for (int j = 0; j < cols; j += NR) kernel3(crs, ap, aOff, xpad, rowBase, j, stage, cRow + j, ldc);
+                } else {
+                    for (int j = 0; j < cols; j += NR) kernel(crs, ap, aOff, xpad, rowBase, j, stage, cRow + j, ldc);
+                }
+            }
+            for (int i = 0; i < nbl; i++) {
+                int yOff = (n + i) * k * pq;
+                for (int kk = 0; kk < k; kk++) {
+                    float bias = b == null ? 0f : b[kk];
+                    int so = kk * ldc + i * stride, yo = yOff + kk * pq;
+                    for (int row = 0; row < p; row++, so += wp, yo += q) {
+                        if (accumulate) {
+                            for (int jj = 0; jj < q; jj++) y[yo + jj] += stage[so + jj] + bias;
+                        } else {
+                            for (int jj = 0; jj < q; jj++) y[yo + jj] = stage[so + jj] + bias;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * C[0..MR)×[0..NR) = Ap (MR×kc, packed k-major) · B, where B row k, column j is {@code x[rowBase[k] + col + j]}.
+     * One method with no vector crossing a call (toolchain.md §2).
+     */
+    static void kernel(int kc, float[] ap, int aOff, float[] x, int[] rowBase, int col, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        int ai = aOff;
+        for (int kk = 0; kk < kc; kk++) {
+            int bi = rowBase[kk] + col;
+            FloatVector b0 = FloatVector.fromArray(S, x, bi);
+            FloatVector b1 = FloatVector.fromArray(S, x, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+            ai += MR;
+        }
+        int o = cOff;
+        c00.intoArray(c, o);
+        c01.intoArray(c, o + VL);
+        o += ldc;
+        c10.intoArray(c, o);
+        c11.intoArray(c, o + VL);
+        o += ldc;
+        c20.intoArray(c, o);
+        c21.intoArray(c, o + VL);
+        o += ldc;
+        c30.intoArray(c, o);
+        c31.intoArray(c, o + VL);
+        o += ldc;
+        c40.intoArray(c, o);
+        c41.intoArray(c, o + VL);
+        o += ldc;
+        c50.intoArray(c, o);
+        c51.intoArray(c, o + VL);
+        o += ldc;
+        c60.intoArray(c, o);
+        c61.intoArray(c, o + VL);
+        o += ldc;
+        c70.intoArray(c, o);
+        c71.intoArray(c, o + VL);
+    }
+
+    /**
+     * {@link #kernel} for S = 3: the three reduction rows (c, r, 0..2) start at consecutive floats, so one rowBase
+     * load and one loop step serve three k. Unrolling this way cut the integer work per FMA, which on Ice Lake
+     * competes with the FMAs for ports 0 and 5: 82–85 vs 67–75 GFLOP/s for the kernel alone on VGG-small shapes.
+     * kc must be a multiple of 3 and rowBase[k + 1] == rowBase[k] + 1 within each triple.
+     */
+    static void kernel3(int kc, float[] ap, int aOff, float[] x, int[] rowBase, int col, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        int ai = aOff;
+        for (int kk = 0; kk < kc; kk += 3) {
+            int bi = rowBase[kk] + col;
+            FloatVector b0 = FloatVector.fromArray(S, x, bi);
+            FloatVector b1 = FloatVector.fromArray(S, x, bi + VL);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            b0 = FloatVector.fromArray(S, x, bi + 1);
+            b1 = FloatVector.fromArray(S, x, bi + 1 + VL);
+            a = FloatVector.broadcast(S, ap[ai + 8]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 9]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 10]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 11]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 12]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 13]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ai + 14]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ai + 15]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            b0 = FloatVector.fromArray(S, x, bi + 2);
+            b1 = FloatVector.fromArray(S, x, bi + 2 + VL);
+            a = FloatVector.broadcast(S, ap[ai + 16]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 17]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 18]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 19]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 20]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 21]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ai + 22]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ai + 23]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            ai += 24;
+        }
+        int o = cOff;
+        c00.intoArray(c, o);
+        c01.intoArray(c, o + VL);
+        o += ldc;
+        c10.intoArray(c, o);
+        c11.intoArray(c, o + VL);
+        o += ldc;
+        c20.intoArray(c, o);
+        c21.intoArray(c, o + VL);
+        o += ldc;
+        c30.intoArray(c, o);
+        c31.intoArray(c, o + VL);
+        o += ldc;
+        c40.intoArray(c, o);
+        c41.intoArray(c, o + VL);
+        o += ldc;
+        c50.intoArray(c, o);
+        c51.intoArray(c, o + VL);
+        o += ldc;
+        c60.intoArray(c, o);
+        c61.intoArray(c, o + VL);
+        o += ldc;
+        c70.intoArray(c, o);
+        c71.intoArray(c, o + VL);
+    }
+}
