@@ -60,37 +60,35 @@ public final class FusedConvBatchNorm {
         this.shift = new float[conv.outChannels];
         this.geom = conv.geometry(ctx.inShapes[0], ctx.capacity);
         int k = conv.outChannels, pq = ctx.outShape.plane();
-        // Blocks of about 256 output columns per filter, as Conv2dVector batches small maps: one block's output
-        // (K × 256 floats, ≤ 128 KiB here) is still in L2 when the affine pass reads it back.
-        int block = Math.max(1, 256 / pq);
         body = (lo, hi) -> {
             int[] out = conv.aliveFilters(), in = conv.aliveInputs();
             int m = out == null ? k : out.length;
             int[] list = out == null ? Indices.all(k) : out;
             float[] b = conv.bias == null ? null : conv.bias.value();
-            for (int n = lo; n < hi; n += block) {
-                int e = Math.min(hi, n + block);
-                if (out == null && in == null) {
-                    ctx.kernels.conv().forward(geom, ctx.in[0], conv.weight.value(), b, ctx.out, n, e);
-                } else {
-                    int[] inList = in == null ? Indices.all(conv.inChannels) : in;
-                    int ci = in == null ? conv.inChannels : in.length;
-                    AliveSubproblem.convForward(
-                            ctx.kernels.conv(),
-                            geom,
-                            ctx.in[0],
-                            conv.weight.value(),
-                            b,
-                            ctx.out,
-                            list,
-                            m,
-                            inList,
-                            ci,
-                            n,
-                            e);
-                }
-                ctx.kernels.norm().affineInPlace(k, pq, ctx.out, scale, shift, relu, list, m, n, e);
+            // One kernel call for the whole range: the direct convolution packs the weights once per call (and the
+            // masked path gathers them once per call), so the earlier blocks of ~256 output columns (one image at
+            // 28×28) repacked 128 × 1152 weights per image at 7×7, as much copying as the image's arithmetic. The
+            // affine pass over a whole range costs well under a tenth of the convolution.
+            if (out == null && in == null) {
+                ctx.kernels.conv().forward(geom, ctx.in[0], conv.weight.value(), b, ctx.out, lo, hi);
+            } else {
+                int[] inList = in == null ? Indices.all(conv.inChannels) : in;
+                int ci = in == null ? conv.inChannels : in.length;
+                AliveSubproblem.convForward(
+                        ctx.kernels.conv(),
+                        geom,
+                        ctx.in[0],
+                        conv.weight.value(),
+                        b,
+                        ctx.out,
+                        list,
+                        m,
+                        inList,
+                        ci,
+                        lo,
+                        hi);
             }
+            ctx.kernels.norm().affineInPlace(k, pq, ctx.out, scale, shift, relu, list, m, lo, hi);
         };
     }
 

@@ -73,7 +73,7 @@ public final class Conv2dVector implements ConvKernels {
             Conv2dScalar.forward(g, x, w, b, y, n0, n1);
             return;
         }
-        if (DirectConv.applies(g)) {
+        if (DirectConv.forForward(g)) {
             DirectConv.forward(g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, false);
             return;
         }
@@ -138,7 +138,7 @@ public final class Conv2dVector implements ConvKernels {
             Conv2dScalar.backwardData(g, dy, w, dx, n0, n1);
             return;
         }
-        if (DirectConv.applies(g)) {
+        if (DirectConv.forBackwardData(g)) {
             DirectConv.backwardData(g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), dy, w, dx, n0, n1);
             return;
         }
