@@ -203,6 +203,11 @@ public final class Conv2dVector implements ConvKernels {
             }
         }
         if (g.n() == 0) return;
+        if (DirectConv.applies(g)) {
+            DirectConv.backwardWeights(
+                    g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, k0, k1);
+            return;
+        }
         boolean pw = pointwise(g);
         int nb = imagesPerChunk(pq, TARGET_COLS, g.n());
         Sgemm.Workspace ws = Sgemm.Workspace.get();
