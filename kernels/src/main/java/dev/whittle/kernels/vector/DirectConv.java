@@ -4,27 +4,37 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Stride-1 convolution as an implicit GEMM that reads its B operand straight from a zero-padded copy of the
- * image: no im2col matrix, no B packing.
+ * Stride-1 convolution (forward, backward data, backward weights) as implicit GEMMs that read the image operand in
+ * place from a zero-padded copy: no im2col matrix, and the image operand is never packed.
  *
  * <p>Notation: x (N,C,H,W), w (K,C,R,S), y (N,K,P,Q), padded planes Hp = H + 2·padH by Wp = W + 2·padW, CRS = C·R·S.
  * With stride 1, output pixel (p, q) reads padded element (p + r, q + s) of each channel, so if outputs are
  * computed at the P·Wp positions j = p·Wp + q (q running over the whole padded width; the Wp − Q extra columns of
  * each row are computed and dropped), then for the reduction index (c, r, s)
- * {@code B[(c,r,s)][j] = xpad[c·Hp·Wp + r·Wp + s + j]}: every row of B is a contiguous run of the padded image, at
- * offset {@code rowBase[(c,r,s)]}. The microkernel loads its two B vectors per k from {@code xpad[rowBase[k] + j]}
- * directly, so the only per-image copies are the padded image (C·Hp·Wp floats) and the output staging (K·P·Wp), both
- * small next to the arithmetic (CRS multiply-adds per output). Weights are packed once per call into strips of {@link Sgemm#MR}
- * filters (k-major), reused for every image. The extra columns cost (Wp − Q)/Q more arithmetic: 7 % at 28×28,
- * 14 % at 14×14, 29 % at 7×7 (3×3, pad 1).
+ * {@code X[(c,r,s)][j] = xpad[c·Hp·Wp + r·Wp + s + j]}: every row of the im2col matrix is a contiguous run of the
+ * padded image at offset {@code rowBase[(c,r,s)]}. Small maps are laid side by side in one padded plane (sharing
+ * their zero columns, see {@link #TARGET_WIDTH}).
+ * <ul>
+ *   <li>forward: Y (K × P·Wp) = W (K × CRS) · X; the microkernel ({@link #kernel}, {@link #kernel3}) loads its two
+ *       B vectors per k from {@code xpad[rowBase[k] + j]}; W is packed once per call into strips of
+ *       {@link Sgemm#MR} filters. Only the padded image and the output staging are copied, both small next to the
+ *       arithmetic (CRS multiply-adds per output).</li>
+ *   <li>backward data: the same computation on dy with transposed, flipped weights and padding R − 1 − padH.</li>
+ *   <li>backward weights: dWᵀ (CRS × K) = X · dYᵀ with X's rows broadcast in place ({@link #kernelRowsA}) and only
+ *       dYᵀ packed.</li>
+ * </ul>
  *
- * <p>Why this and not im2col + packed GEMM: on VGG-small's layers at batch 64 (Ice Lake, one thread) im2col plus
- * B packing took 30–50 % of the layer time (14.5 ms of ~30 ms at 128→128 @ 7×7, where each im2col row is seven
- * floats long), and with few filters (32) every packed B element feeds only 32 multiply-adds.
+ * <p>Why: on VGG-small's layers at batch 64 (Ice Lake VM, one thread) im2col plus packing took 30–50 % of the
+ * layer time (14.5 ms of ~30 ms at 128→128 @ 7×7, where each im2col row is seven floats long), and with 32
+ * filters each packed im2col element feeds only 32 multiply-adds, so packing cost as much as the arithmetic.
+ * JMH ConvLayerBenchmark, batch 64, one thread (bench/README.md): forward 28–51 → 53–60 GFLOP/s, backward data
+ * 25–46 → 55–68, backward weights 27–46 → 55–79 on vgg2–vgg6. Tried and dropped for backward weights: a
+ * dot-product tile (4 filters × 3 rows of vector partial sums over j, lanes reduced per chunk), ~38 GFLOP/s on
+ * the kernel alone; and the packed GEMM over in-place A rows, no better than im2col. The extra columns cost
+ * (Wp − Q)/Q more arithmetic: 7 % at 28×28, 16 % at 7×7 side by side.
  *
- * <p>The backward data pass of a stride-1 convolution is the same computation on dy with transposed, flipped
- * weights and padding R − 1 − padH (see {@link #backwardData}). Buffers come from the per-thread
- * {@link Sgemm.Workspace}; steady-state calls allocate nothing. Single-threaded per call.
+ * <p>Buffers come from the per-thread {@link Sgemm.Workspace}; steady-state calls allocate nothing. Single-threaded
+ * per call.
  */
 final class DirectConv {
     static final VectorSpecies<Float> S = Sgemm.S;
