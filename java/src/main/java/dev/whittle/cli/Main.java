@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             GroupsCommand.class,
             PruneCommand.class,
+            PruneTableCommand.class,
             AliveBenchCommand.class,
             OpenClBenchCommand.class,
             SparseBenchCommand.class,
