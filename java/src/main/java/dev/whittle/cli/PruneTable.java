@@ -76,16 +76,21 @@ final class PruneTable {
         }
     }
 
-    /** Groups, checks and sorts: l1 first, then the other methods alphabetically, each by fine-tune epochs. */
+    /**
+     * Groups by model, method and fine-tune epochs, checks and sorts: by model, then l1 first and the other methods
+     * alphabetically, each by fine-tune epochs.
+     */
     static List<Row> rows(List<PruneRun> runs) {
         Map<String, List<PruneRun>> groups = runs.stream()
                 .collect(Collectors.groupingBy(
-                        r -> r.method() + "\u0000" + r.fineTuneEpochs(), LinkedHashMap::new, Collectors.toList()));
+                        r -> r.model() + "\u0000" + r.method() + "\u0000" + r.fineTuneEpochs(),
+                        LinkedHashMap::new,
+                        Collectors.toList()));
         List<List<PruneRun>> sorted = new ArrayList<>(groups.values());
-        sorted.sort(
-                Comparator.comparing((List<PruneRun> g) -> !g.get(0).method().equals(L1))
-                        .thenComparing(g -> g.get(0).method())
-                        .thenComparingInt(g -> g.get(0).fineTuneEpochs()));
+        sorted.sort(Comparator.comparing((List<PruneRun> g) -> g.get(0).model())
+                .thenComparing(g -> !g.get(0).method().equals(L1))
+                .thenComparing(g -> g.get(0).method())
+                .thenComparingInt(g -> g.get(0).fineTuneEpochs()));
         sorted.forEach(PruneTable::checkComparable);
         List<Row> rows = new ArrayList<>();
         for (List<PruneRun> g : sorted) {
@@ -129,14 +134,13 @@ final class PruneTable {
                 .orElse(Double.NaN);
     }
 
-    /** Averaging runs of different models or MACs targets would print a number no experiment produced. */
+    /** Averaging runs of different MACs targets would print a number no experiment produced (models never mix: they key the rows). */
     private static void checkComparable(List<PruneRun> g) {
         double min = g.stream().mapToDouble(PruneRun::macsReduction).min().orElseThrow();
         double max = g.stream().mapToDouble(PruneRun::macsReduction).max().orElseThrow();
-        boolean oneModel = g.stream().map(PruneRun::model).distinct().count() == 1;
-        if (oneModel && sameTarget(min, max)) return;
+        if (sameTarget(min, max)) return;
         throw new IllegalArgumentException(String.format(
-                "the %s runs with %d fine-tune epochs mix different models or MACs targets (reductions may differ by"
+                "the %s runs with %d fine-tune epochs mix different MACs targets (reductions may differ by"
                         + " at most %.0f %%), so they cannot share a row: %s",
                 g.get(0).method(),
                 g.get(0).fineTuneEpochs(),
