@@ -86,6 +86,25 @@ public final class Conv2d implements Layer {
         return aliveIn;
     }
 
+    /**
+     * Threads split a layer by blocks of this many filters when the batch is smaller than the thread count
+     * (batch-1 latency): 8 is the vector kernels' register-tile height, so a block is whole tiles.
+     */
+    static final int FILTER_BLOCK = 8;
+
+    /** Number of {@link #FILTER_BLOCK}-filter blocks. */
+    int filterBlocks() {
+        return (outChannels + FILTER_BLOCK - 1) / FILTER_BLOCK;
+    }
+
+    /**
+     * Whether a forward over {@code ctx}'s batch should split by filters instead of images: fewer images than
+     * threads (splitting by images would leave threads idle), an unmasked layer, and at least one block per thread.
+     */
+    boolean splitsByFilters(NodeContext ctx) {
+        return ctx.batch < ctx.parallel.threads() && !masked() && filterBlocks() >= ctx.parallel.threads();
+    }
+
     public boolean masked() {
         return aliveOut != null || aliveIn != null;
     }
@@ -169,7 +188,7 @@ public final class Conv2d implements Layer {
     private final class Bound implements BoundLayer {
         private final NodeContext ctx;
         private ConvGeometry geom;
-        private final Parallel.RangeBody fwd, bwdData, bwdWeights, sideBySide;
+        private final Parallel.RangeBody fwd, fwdFilters, bwdData, bwdWeights, sideBySide;
 
         Bound(NodeContext ctx) {
             this.ctx = ctx;
@@ -196,6 +215,18 @@ public final class Conv2d implements Layer {
                             lo,
                             hi);
             };
+            fwdFilters = (lo, hi) -> ctx.kernels
+                    .conv()
+                    .forwardFilters(
+                            geom,
+                            ctx.in[0],
+                            weight.value(),
+                            b,
+                            ctx.out,
+                            0,
+                            ctx.batch,
+                            lo * FILTER_BLOCK,
+                            Math.min(outChannels, hi * FILTER_BLOCK));
             bwdData = (lo, hi) -> {
                 if (!masked()) ctx.kernels.conv().backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
                 else
@@ -245,7 +276,11 @@ public final class Conv2d implements Layer {
         @Override
         public void forward() {
             sync();
-            ctx.parallel.forRange(ctx.batch, fwd);
+            if (splitsByFilters(ctx) && (sparseWeight == null || ctx.training)) {
+                ctx.parallel.forRange(filterBlocks(), fwdFilters);
+            } else {
+                ctx.parallel.forRange(ctx.batch, fwd);
+            }
         }
 
         @Override

@@ -31,7 +31,8 @@ public final class FusedConvBatchNorm {
     private final NodeContext ctx;
     private final BoundLayer convBound, bnBound, reluBound;
     private final float[] scale, shift;
-    private final Parallel.RangeBody body;
+    private final Parallel.RangeBody body, filterBody;
+    private final int[][] blockLists;
     private ConvGeometry geom;
     private boolean fusedThisCall;
 
@@ -58,8 +59,17 @@ public final class FusedConvBatchNorm {
         this.reluBound = reluBound;
         this.scale = new float[conv.outChannels];
         this.shift = new float[conv.outChannels];
+        this.blockLists = new int[conv.filterBlocks()][];
         this.geom = conv.geometry(ctx.inShapes[0], ctx.capacity);
         int k = conv.outChannels, pq = ctx.outShape.plane();
+        filterBody = (lo, hi) -> {
+            int k0 = lo * Conv2d.FILTER_BLOCK, k1 = Math.min(k, hi * Conv2d.FILTER_BLOCK);
+            float[] b = conv.bias == null ? null : conv.bias.value();
+            ctx.kernels.conv().forwardFilters(geom, ctx.in[0], conv.weight.value(), b, ctx.out, 0, ctx.batch, k0, k1);
+            ctx.kernels
+                    .norm()
+                    .affineInPlace(k, pq, ctx.out, scale, shift, relu, blockList(lo, k0, k1), k1 - k0, 0, ctx.batch);
+        };
         body = (lo, hi) -> {
             int[] out = conv.aliveFilters(), in = conv.aliveInputs();
             int m = out == null ? k : out.length;
@@ -92,6 +102,21 @@ public final class FusedConvBatchNorm {
         };
     }
 
+    /**
+     * Channels [k0, k1) as a list for the affine kernel, made once per filter block and kept: the split of
+     * blocks over threads is the same on every call, so steady-state calls allocate nothing. Each entry is written
+     * and read by the thread that owns that block.
+     */
+    private int[] blockList(int block, int k0, int k1) {
+        int[] list = blockLists[block];
+        if (list == null || list.length != k1 - k0 || list[0] != k0) {
+            list = new int[k1 - k0];
+            for (int i = 0; i < list.length; i++) list[i] = k0 + i;
+            blockLists[block] = list;
+        }
+        return list;
+    }
+
     /** Bound layer for the conv node: the fused forward, or the conv alone when masks differ. */
     public BoundLayer convNode() {
         return new BoundLayer() {
@@ -107,7 +132,8 @@ public final class FusedConvBatchNorm {
                 }
                 fold();
                 if (geom.n() != ctx.batch) geom = geom.withBatch(ctx.batch);
-                ctx.parallel.forRange(ctx.batch, body);
+                if (conv.splitsByFilters(ctx)) ctx.parallel.forRange(conv.filterBlocks(), filterBody);
+                else ctx.parallel.forRange(ctx.batch, body);
             }
 
             @Override

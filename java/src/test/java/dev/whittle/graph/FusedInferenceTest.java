@@ -91,6 +91,29 @@ class FusedInferenceTest {
     }
 
     @Test
+    void batchOneOnTwoThreadsSplitsConvsByFiltersAndMatchesOneThreadExactly() {
+        // Widths of 16–40 filters: two to five 8-filter blocks, split unevenly (24 = 3 blocks) between the threads.
+        Graph g = Models.vggSmall(new int[] {16, 16, 24, 24, 40, 40}, 10);
+        g.initialize(6);
+        SplittableRandom r = new SplittableRandom(10);
+        for (Node n : g.nodes()) if (n.layer() instanceof BatchNorm2d bn) randomizeBn(bn, r);
+        float[] x = input(g, 1);
+        try (Parallel one = new Parallel(1)) {
+            for (KernelSet k : new KernelSet[] {KernelSet.scalar(), VectorKernels.create()}) {
+                for (boolean fuse : new boolean[] {true, false}) {
+                    float[] want = new Executor(g, 1, false, one, k, fuse)
+                            .forward(x, 1, false)
+                            .clone();
+                    float[] got = new Executor(g, 1, false, TWO, k, fuse).forward(x, 1, false);
+                    for (int i = 0; i < 10; i++) {
+                        assertEquals(want[i], got[i], k.name() + " fused=" + fuse + " logit " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void chainsShareOneBufferOnlyWhereEachTensorHasOneReader() {
         Graph g = model("resnet20");
         Executor e = new Executor(g, 2, false, TWO);

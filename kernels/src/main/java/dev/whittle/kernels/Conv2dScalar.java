@@ -42,36 +42,66 @@ public final class Conv2dScalar {
             int inCount,
             int n0,
             int n1) {
+        for (int n = n0; n < n1; n++) {
+            if (outCount < g.k())
+                java.util.Arrays.fill(y, n * g.k() * g.p() * g.q(), (n + 1) * g.k() * g.p() * g.q(), 0f);
+            planes(g, x, w, b, y, n, aliveOut, 0, outCount, aliveIn, inCount);
+        }
+    }
+
+    /**
+     * y = conv(x, w) + b for images [n0, n1) and filters [k0, k1) only; other planes untouched.
+     *
+     * @param y (N,K,P,Q), planes of filters [k0, k1) of images [n0, n1) overwritten
+     */
+    public static void forwardFilters(
+            ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int n0, int n1, int k0, int k1) {
+        int[] all = Indices.all(g.k());
+        for (int n = n0; n < n1; n++) {
+            planes(g, x, w, b, y, n, all, k0, k1, Indices.all(g.cPerGroup()), g.cPerGroup());
+        }
+    }
+
+    /** Output planes of filters aliveOut[from..to) of image n, reading input channels aliveIn[0..inCount). */
+    private static void planes(
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n,
+            int[] aliveOut,
+            int from,
+            int to,
+            int[] aliveIn,
+            int inCount) {
         int P = g.p(), Q = g.q(), H = g.h(), W = g.w(), R = g.r(), S = g.s();
         int cg = g.cPerGroup(), kg = g.k() / g.groups();
-        for (int n = n0; n < n1; n++) {
-            if (outCount < g.k()) java.util.Arrays.fill(y, n * g.k() * P * Q, (n + 1) * g.k() * P * Q, 0f);
-            for (int ki = 0; ki < outCount; ki++) {
-                int k = aliveOut[ki];
-                int yBase = (n * g.k() + k) * P * Q;
-                float bias = b == null ? 0f : b[k];
-                java.util.Arrays.fill(y, yBase, yBase + P * Q, bias);
-                int cStart = (k / kg) * cg;
-                for (int cii = 0; cii < inCount; cii++) {
-                    int ci = aliveIn[cii];
-                    int xBase = (n * g.c() + cStart + ci) * H * W;
-                    int wBase = ((k * cg + ci) * R) * S;
-                    for (int r = 0; r < R; r++) {
-                        for (int s = 0; s < S; s++) {
-                            float wv = w[wBase + r * S + s];
-                            int q0 = firstValid(s, g.padW(), g.strideW());
-                            int q1 = lastValidExclusive(s, g.padW(), g.strideW(), W, Q);
-                            for (int p = 0; p < P; p++) {
-                                int ih = p * g.strideH() - g.padH() + r;
-                                if (ih < 0 || ih >= H) continue;
-                                int xRow = xBase + ih * W - g.padW() + s;
-                                int yRow = yBase + p * Q;
-                                if (g.strideW() == 1) {
-                                    for (int q = q0; q < q1; q++) y[yRow + q] += wv * x[xRow + q];
-                                } else {
-                                    int sw = g.strideW();
-                                    for (int q = q0; q < q1; q++) y[yRow + q] += wv * x[xRow + q * sw];
-                                }
+        for (int ki = from; ki < to; ki++) {
+            int k = aliveOut[ki];
+            int yBase = (n * g.k() + k) * P * Q;
+            float bias = b == null ? 0f : b[k];
+            java.util.Arrays.fill(y, yBase, yBase + P * Q, bias);
+            int cStart = (k / kg) * cg;
+            for (int cii = 0; cii < inCount; cii++) {
+                int ci = aliveIn[cii];
+                int xBase = (n * g.c() + cStart + ci) * H * W;
+                int wBase = ((k * cg + ci) * R) * S;
+                for (int r = 0; r < R; r++) {
+                    for (int s = 0; s < S; s++) {
+                        float wv = w[wBase + r * S + s];
+                        int q0 = firstValid(s, g.padW(), g.strideW());
+                        int q1 = lastValidExclusive(s, g.padW(), g.strideW(), W, Q);
+                        for (int p = 0; p < P; p++) {
+                            int ih = p * g.strideH() - g.padH() + r;
+                            if (ih < 0 || ih >= H) continue;
+                            int xRow = xBase + ih * W - g.padW() + s;
+                            int yRow = yBase + p * Q;
+                            if (g.strideW() == 1) {
+                                for (int q = q0; q < q1; q++) y[yRow + q] += wv * x[xRow + q];
+                            } else {
+                                int sw = g.strideW();
+                                for (int q = q0; q < q1; q++) y[yRow + q] += wv * x[xRow + q * sw];
                             }
                         }
                     }

@@ -8,6 +8,12 @@ public interface ConvKernels {
     /** y = conv(x, w) + b for images [n0, n1). x (N,C,H,W), w (K,C/G,R,S), b (K) or null, y (N,K,P,Q) overwritten. */
     void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int n0, int n1);
 
+    /**
+     * y = conv(x, w) + b for images [n0, n1) and filters [k0, k1) only; other filters' planes are not touched, so
+     * threads can split a batch-1 layer by filters. Shapes as {@link #forward}.
+     */
+    void forwardFilters(ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int n0, int n1, int k0, int k1);
+
     /** dx += conv_transpose(dy, w) for images [n0, n1). dy (N,K,P,Q), w (K,C/G,R,S), dx (N,C,H,W) accumulated. */
     void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1);
 

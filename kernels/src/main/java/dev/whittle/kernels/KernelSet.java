@@ -29,6 +29,11 @@ public record KernelSet(
                     Conv2dScalar.forward(g, x, w, b, y, n0, n1);
                 }
 
+                public void forwardFilters(
+                        ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int n0, int n1, int k0, int k1) {
+                    Conv2dScalar.forwardFilters(g, x, w, b, y, n0, n1, k0, k1);
+                }
+
                 public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1) {
                     Conv2dScalar.backwardData(g, dy, w, dx, n0, n1);
                 }

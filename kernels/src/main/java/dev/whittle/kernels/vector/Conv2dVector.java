@@ -74,7 +74,8 @@ public final class Conv2dVector implements ConvKernels {
             return;
         }
         if (DirectConv.forForward(g)) {
-            DirectConv.forward(g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, false);
+            DirectConv.forward(
+                    g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, 0, g.k(), false);
             return;
         }
         int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
@@ -119,6 +120,41 @@ public final class Conv2dVector implements ConvKernels {
                         for (int j = 0; j < pq; j++) y[yOff + j] = stage[sOff + j] + bias;
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Filters [k0, k1) of images [n0, n1): the direct path restricted to those filters, or per image im2col + GEMM
+     * over those weight rows; grouped convolutions use the scalar reference (not a batch-1 hot path here).
+     */
+    @Override
+    public void forwardFilters(
+            ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int n0, int n1, int k0, int k1) {
+        if (n1 <= n0 || k1 <= k0) return;
+        if (DirectConv.forForward(g)) {
+            DirectConv.forward(
+                    g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, k0, k1, false);
+            return;
+        }
+        if (g.groups() != 1) {
+            Conv2dScalar.forwardFilters(g, x, w, b, y, n0, n1, k0, k1);
+            return;
+        }
+        int pq = g.p() * g.q(), hw = g.h() * g.w(), crs = g.c() * g.r() * g.s(), kn = k1 - k0;
+        boolean pw = pointwise(g);
+        float[] cols = pw ? null : Sgemm.Workspace.get().scratch(0, crs * pq);
+        boolean ow = b == null;
+        for (int n = n0; n < n1; n++) {
+            int yOff = (n * g.k() + k0) * pq, xOff = n * g.c() * hw;
+            if (!ow) {
+                for (int k = 0; k < kn; k++) Arrays.fill(y, yOff + k * pq, yOff + (k + 1) * pq, b[k0 + k]);
+            }
+            if (pw) {
+                Sgemm.gemm(false, false, kn, pq, crs, w, k0 * crs, crs, x, xOff, hw, y, yOff, pq, ow);
+            } else {
+                im2col(g, x, xOff, g.c(), cols, 0, pq);
+                Sgemm.gemm(false, false, kn, pq, crs, w, k0 * crs, crs, cols, 0, pq, y, yOff, pq, ow);
             }
         }
     }

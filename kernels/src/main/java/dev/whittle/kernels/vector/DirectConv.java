@@ -80,7 +80,8 @@ final class DirectConv {
     }
 
     /**
-     * y (=|+=) conv(x, w) + b for images [n0, n1), stride 1, one group.
+     * y (=|+=) conv(x, w) + b for images [n0, n1) and filters [k0, k1) (other filters' planes untouched), stride 1,
+     * one group.
      *
      * @param x (N,C,H,W)
      * @param w (K,C,R,S)
@@ -102,8 +103,10 @@ final class DirectConv {
             float[] y,
             int n0,
             int n1,
+            int k0,
+            int k1,
             boolean accumulate) {
-        run(cIn, h, wIn, k, r, s, ph, pw, x, w, b, y, n0, n1, accumulate, Sgemm.Workspace.get());
+        run(cIn, h, wIn, k, r, s, ph, pw, x, w, b, y, n0, n1, k0, k1, accumulate, Sgemm.Workspace.get());
     }
 
     /**
@@ -139,7 +142,7 @@ final class DirectConv {
         }
 
         int p = h + 2 * ph - r + 1, q = wIn + 2 * pw - s + 1;
-        run(k, p, q, cIn, r, s, r - 1 - ph, s - 1 - pw, dy, wt, null, dx, n0, n1, true, ws);
+        run(k, p, q, cIn, r, s, r - 1 - ph, s - 1 - pw, dy, wt, null, dx, n0, n1, 0, cIn, true, ws);
     }
 
     /**
@@ -257,6 +260,8 @@ final class DirectConv {
             float[] y,
             int n0,
             int n1,
+            int k0,
+            int k1,
             boolean accumulate,
             Sgemm.Workspace ws) {
         // nb images side by side in one padded plane, sharing the pw zero columns between them (image i's data
@@ -268,7 +273,7 @@ final class DirectConv {
         int crs = cIn * r * s;
         int cols = p * wp;
         int ldc = (cols + NR - 1) / NR * NR;
-        int kStrips = (k + MR - 1) / MR;
+        int kStrips = (k1 - k0 + MR - 1) / MR;
         float[] xpad = ws.scratch(1, cIn * plane + ldc + NR);
         float[] stage = ws.scratch(2, kStrips * MR * ldc);
         int[] rowBase = ws.ints(crs);
@@ -296,17 +301,17 @@ final class DirectConv {
                 int cRow = is * MR * ldc;
                 if (s == 3) {
                     for (int j = 0; j < cols; j += NR)
-                        kernel3(crs, w, is * MR, k - 1, xpad, rowBase, j, stage, cRow + j, ldc);
+                        kernel3(crs, w, k0 + is * MR, k1 - 1, xpad, rowBase, j, stage, cRow + j, ldc);
                 } else {
                     for (int j = 0; j < cols; j += NR)
-                        kernel(crs, w, is * MR, k - 1, xpad, rowBase, j, stage, cRow + j, ldc);
+                        kernel(crs, w, k0 + is * MR, k1 - 1, xpad, rowBase, j, stage, cRow + j, ldc);
                 }
             }
             for (int i = 0; i < nbl; i++) {
                 int yOff = (n + i) * k * pq;
-                for (int kk = 0; kk < k; kk++) {
+                for (int kk = k0; kk < k1; kk++) {
                     float bias = b == null ? 0f : b[kk];
-                    int so = kk * ldc + i * stride, yo = yOff + kk * pq;
+                    int so = (kk - k0) * ldc + i * stride, yo = yOff + kk * pq;
                     for (int row = 0; row < p; row++, so += wp, yo += q) {
                         if (accumulate) {
                             for (int jj = 0; jj < q; jj++) y[yo + jj] += stage[so + jj] + bias;

@@ -3,6 +3,7 @@ package dev.whittle.kernels.vector;
 import dev.whittle.kernels.ConvGeometry;
 import dev.whittle.kernels.ConvKernels;
 import dev.whittle.kernels.KernelSet;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -78,6 +79,39 @@ class Conv2dVectorTest {
 
     static int ySize(ConvGeometry g) {
         return g.n() * g.k() * g.p() * g.q();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void forwardFiltersComputesExactlyItsFiltersAndAgreesWithTheFullForward(Case c) {
+        ConvGeometry g = c.g();
+        long seed = c.name().hashCode() + 7;
+        float[] x = Tensors.randn(seed, xSize(g), 1.0), w = Tensors.randn(seed + 1, g.weightSize(), 0.5);
+        float[] b = Tensors.randn(seed + 2, g.k(), 0.5);
+        double tol = Tensors.absTol((long) g.cPerGroup() * g.r() * g.s() + 1, 1.0, 0.5);
+        float[] full = new float[ySize(g)];
+        SCALAR.forward(g, x, w, b, full, 0, g.n());
+        // Two threads' halves of the filters, split off the 8-row tile grid on purpose (k1 = 1 or K/2 + 1).
+        int k1 = Math.min(g.k(), g.k() / 2 + 1), pq = g.p() * g.q();
+        float[] before = Tensors.randn(seed + 3, ySize(g), 1.0);
+        for (var kernels : List.of(SCALAR, VECTOR)) {
+            float[] y = before.clone();
+            kernels.forwardFilters(g, x, w, b, y, 0, g.n(), 0, k1);
+            for (int n = 0; n < g.n(); n++) {
+                for (int k = 0; k < g.k(); k++) {
+                    int o = (n * g.k() + k) * pq;
+                    float[] want = k < k1 ? full : before;
+                    for (int i = 0; i < pq; i++) {
+                        if (Math.abs(want[o + i] - y[o + i]) > tol) {
+                            throw new AssertionError(c + " " + kernels + " image " + n + " filter " + k + " [" + i
+                                    + "]: expected " + want[o + i] + " but found " + y[o + i]);
+                        }
+                    }
+                }
+            }
+            kernels.forwardFilters(g, x, w, b, y, 0, g.n(), k1, g.k());
+            Tensors.assertClose(c + " " + kernels + " both halves", full, y, tol);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
