@@ -182,10 +182,13 @@ final class DirectConv {
         int p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q;
         int crs = cIn * r * s, kn = k1 - k0;
         int cols = p * wp;
-        int nStrips = (kn + NR - 1) / NR, mStrips = (crs + MR - 1) / MR;
-        int ldt = nStrips * NR;
+        // One vector of filters per tile when there are at most VL of them (ResNet-20's first stage, LeNet-5): a
+        // 2·VL tile would spend half its FMAs on zero padding.
+        int nr = kn <= VL ? VL : NR;
+        int nStrips = (kn + nr - 1) / nr, mStrips = (crs + MR - 1) / MR;
+        int ldt = nStrips * nr;
         float[] xpad = ws.scratch(1, cIn * plane + cols);
-        float[] bp = ws.scratch(2, nStrips * NR * cols);
+        float[] bp = ws.scratch(2, nStrips * nr * cols);
         float[] dwt = ws.scratch(3, mStrips * MR * ldt);
         int[] rowBase = ws.ints(mStrips * MR);
         int t = 0;
@@ -199,8 +202,8 @@ final class DirectConv {
         java.util.Arrays.fill(dwt, 0, mStrips * MR * ldt, 0f);
         for (int n = 0; n < nImages; n += nb) {
             int nbl = Math.min(nb, nImages - n);
-            // Padded planes of this chunk, and dYᵀ packed k-major in strips of NR filters: bp[(strip·cols + j)·NR + f].
-            java.util.Arrays.fill(bp, 0, nStrips * NR * cols, 0f);
+            // Padded planes of this chunk, and dYᵀ packed k-major in strips of nr filters: bp[(strip·cols + j)·nr + f].
+            java.util.Arrays.fill(bp, 0, nStrips * nr * cols, 0f);
             for (int i = 0; i < nbl; i++) {
                 int xOff = (n + i) * cIn * hw, col0 = pw + i * stride;
                 for (int c = 0; c < cIn; c++) {
@@ -209,10 +212,10 @@ final class DirectConv {
                     }
                 }
                 for (int f = 0; f < kn; f++) {
-                    int src = ((n + i) * k + k0 + f) * pq, base = (f / NR) * cols * NR + f % NR;
+                    int src = ((n + i) * k + k0 + f) * pq, base = (f / nr) * cols * nr + f % nr;
                     for (int row = 0; row < p; row++) {
-                        int d = base + (row * wp + i * stride) * NR, sr = src + row * q;
-                        for (int jj = 0; jj < q; jj++, d += NR) bp[d] = dy[sr + jj];
+                        int d = base + (row * wp + i * stride) * nr, sr = src + row * q;
+                        for (int jj = 0; jj < q; jj++, d += nr) bp[d] = dy[sr + jj];
                     }
                 }
             }
@@ -228,9 +231,11 @@ final class DirectConv {
             for (int pc = 0; pc < cols; pc += KC) {
                 int kc = Math.min(KC, cols - pc);
                 for (int ns = 0; ns < nStrips; ns++) {
-                    int bOff = (ns * cols + pc) * NR;
+                    int bOff = (ns * cols + pc) * nr;
                     for (int ms = 0; ms < mStrips; ms++) {
-                        kernelRowsA(kc, xpad, rowBase, ms * MR, pc, bp, bOff, dwt, ms * MR * ldt + ns * NR, ldt);
+                        int cOff = ms * MR * ldt + ns * nr;
+                        if (nr == NR) kernelRowsA(kc, xpad, rowBase, ms * MR, pc, bp, bOff, dwt, cOff, ldt);
+                        else kernelRowsA1(kc, xpad, rowBase, ms * MR, pc, bp, bOff, dwt, cOff, ldt);
                     }
                 }
             }
@@ -596,5 +601,50 @@ final class DirectConv {
         o += ldc;
         c70.intoArray(c, o);
         c71.intoArray(c, o + VL);
+    }
+
+    /** {@link #kernelRowsA} with one vector of columns (Bp packed kc × VL): 8 accumulators. */
+    static void kernelRowsA1(
+            int kc, float[] x, int[] rowBase, int r0, int col, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+        int x0 = rowBase[r0] + col, x1 = rowBase[r0 + 1] + col, x2 = rowBase[r0 + 2] + col;
+        int x3 = rowBase[r0 + 3] + col, x4 = rowBase[r0 + 4] + col, x5 = rowBase[r0 + 5] + col;
+        int x6 = rowBase[r0 + 6] + col, x7 = rowBase[r0 + 7] + col;
+        FloatVector c0 = FloatVector.zero(S),
+                c1 = FloatVector.zero(S),
+                c2 = FloatVector.zero(S),
+                c3 = FloatVector.zero(S);
+        FloatVector c4 = FloatVector.zero(S),
+                c5 = FloatVector.zero(S),
+                c6 = FloatVector.zero(S),
+                c7 = FloatVector.zero(S);
+        int bi = bOff;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            c0 = FloatVector.broadcast(S, x[x0 + p]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, x[x1 + p]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, x[x2 + p]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, x[x3 + p]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, x[x4 + p]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, x[x5 + p]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, x[x6 + p]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, x[x7 + p]).fma(b0, c7);
+            bi += VL;
+        }
+        int o = cOff;
+        FloatVector.fromArray(S, c, o).add(c0).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c1).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c2).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c3).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c4).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c5).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c6).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c7).intoArray(c, o);
     }
 }
