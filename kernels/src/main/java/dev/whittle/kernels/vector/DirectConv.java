@@ -68,10 +68,11 @@ final class DirectConv {
     /**
      * Forward pays for itself once a reduction row is long enough: with C·R·S = 9 (VGG-small's first layer, one
      * input channel) the per-output copy into y costs as much as the arithmetic, and im2col + GEMM ran at 15 vs
-     * 8.5 GFLOP/s.
+     * 8.5 GFLOP/s; at C·R·S = 25 (LeNet-5's first layer, 5×5) the direct path already wins, 0.70 vs 1.70–1.79 ms at
+     * batch 64 and 0.010–0.014 vs 0.022 ms at batch 1 (LayerProfile, one thread).
      */
     static boolean forForward(dev.whittle.kernels.ConvGeometry g) {
-        return applies(g) && g.c() * g.r() * g.s() >= 32;
+        return applies(g) && g.c() * g.r() * g.s() >= 16;
     }
 
     /** The transposed pass has C output channels; below one 8-row tile most of each tile would be padding. */
