@@ -124,6 +124,13 @@ public final class Linear implements Layer {
         Arrays.fill(bias.value(), 0f);
     }
 
+    /**
+     * With fewer images than threads (batch-1 latency), layers with at least this many weights split their outputs
+     * across threads: VGG-small's fc1 (295k) does, LeNet-5's fc1 (48k), whose product takes a few microseconds —
+     * about what waking a worker costs — does not.
+     */
+    static final long SPLIT_MACS = 1 << 16;
+
     @Override
     public BoundLayer bind(NodeContext ctx) {
         // Masked: the backend's dense kernel runs on the gathered alive sub-problem.
@@ -148,6 +155,9 @@ public final class Linear implements Layer {
                         lo,
                         hi);
         };
+        Parallel.RangeBody fwdOutputs = (lo, hi) -> ctx.kernels
+                .linear()
+                .forwardOutputs(in, out, ctx.in[0], weight.value(), bias.value(), ctx.out, 0, ctx.batch, lo, hi);
         Parallel.RangeBody bwdData = (lo, hi) -> {
             if (!masked()) ctx.kernels.linear().backwardData(in, out, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
             else
@@ -189,7 +199,12 @@ public final class Linear implements Layer {
         return new BoundLayer() {
             @Override
             public void forward() {
-                ctx.parallel.forRange(ctx.batch, fwd);
+                boolean dense = !masked() && (sparseWeight == null || ctx.training);
+                if (dense && ctx.batch < ctx.parallel.threads() && (long) in * out >= SPLIT_MACS) {
+                    ctx.parallel.forRange(out, fwdOutputs);
+                } else {
+                    ctx.parallel.forRange(ctx.batch, fwd);
+                }
             }
 
             @Override

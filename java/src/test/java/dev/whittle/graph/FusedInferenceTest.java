@@ -91,8 +91,9 @@ class FusedInferenceTest {
     }
 
     @Test
-    void batchOneOnTwoThreadsSplitsConvsByFiltersAndMatchesOneThreadExactly() {
-        // Widths of 16–40 filters: two to five 8-filter blocks, split unevenly (24 = 3 blocks) between the threads.
+    void batchOneOnTwoThreadsSplitsConvsByFiltersAndLinearsByOutputsAndMatchesOneThreadExactly() {
+        // Widths of 16–40 filters: two to five 8-filter blocks, split unevenly (24 = 3 blocks) between the threads;
+        // fc1 (360 → 256) is large enough to split its outputs.
         Graph g = Models.vggSmall(new int[] {16, 16, 24, 24, 40, 40}, 10);
         g.initialize(6);
         SplittableRandom r = new SplittableRandom(10);

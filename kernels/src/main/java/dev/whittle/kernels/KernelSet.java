@@ -48,6 +48,11 @@ public record KernelSet(
                     LinearScalar.forward(in, out, x, w, b, y, n0, n1);
                 }
 
+                public void forwardOutputs(
+                        int in, int out, float[] x, float[] w, float[] b, float[] y, int n0, int n1, int o0, int o1) {
+                    LinearScalar.forwardOutputs(in, out, x, w, b, y, n0, n1, o0, o1);
+                }
+
                 public void backwardData(int in, int out, float[] dy, float[] w, float[] dx, int n0, int n1) {
                     LinearScalar.backwardData(in, out, dy, w, dx, n0, n1);
                 }

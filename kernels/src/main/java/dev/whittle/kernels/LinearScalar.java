@@ -9,9 +9,15 @@ public final class LinearScalar {
 
     /** y[n0..n1) = x·wᵀ + b. x (N,IN), w (OUT,IN), b (OUT) or null, y (N,OUT) overwritten. */
     public static void forward(int in, int out, float[] x, float[] w, float[] b, float[] y, int n0, int n1) {
+        forwardOutputs(in, out, x, w, b, y, n0, n1, 0, out);
+    }
+
+    /** y[n0..n1) columns [o0, o1) = x·w[o0..o1)ᵀ + b[o0..o1); other columns untouched. */
+    public static void forwardOutputs(
+            int in, int out, float[] x, float[] w, float[] b, float[] y, int n0, int n1, int o0, int o1) {
         for (int n = n0; n < n1; n++) {
             int xo = n * in;
-            for (int o = 0; o < out; o++) {
+            for (int o = o0; o < o1; o++) {
                 int wo = o * in;
                 float acc = 0f;
                 for (int i = 0; i < in; i++) acc += x[xo + i] * w[wo + i];

@@ -24,7 +24,7 @@ public final class LinearVector implements LinearKernels {
     public void forward(int in, int out, float[] x, float[] w, float[] b, float[] y, int n0, int n1) {
         if (n1 <= n0) return;
         if (n1 - n0 <= SMALL_ROWS) {
-            dotRows(in, out, x, w, b, y, n0, n1);
+            dotRows(in, out, x, w, b, y, n0, n1, 0, out);
             return;
         }
         boolean ow = b == null;
@@ -35,19 +35,41 @@ public final class LinearVector implements LinearKernels {
     }
 
     /**
+     * Output columns [o0, o1) of rows [n0, n1): dot products at batch ≤ {@value #SMALL_ROWS}, else a GEMM over those
+     * weight rows (B = w[o0..o1)ᵀ) staged per row block into y's columns.
+     */
+    @Override
+    public void forwardOutputs(
+            int in, int out, float[] x, float[] w, float[] b, float[] y, int n0, int n1, int o0, int o1) {
+        if (n1 <= n0 || o1 <= o0) return;
+        if (n1 - n0 <= SMALL_ROWS) {
+            dotRows(in, out, x, w, b, y, n0, n1, o0, o1);
+            return;
+        }
+        boolean ow = b == null;
+        if (!ow) {
+            for (int n = n0; n < n1; n++) System.arraycopy(b, o0, y, n * out + o0, o1 - o0);
+        }
+        Sgemm.gemm(false, true, n1 - n0, o1 - o0, in, x, n0 * in, in, w, o0 * in, in, y, n0 * out + o0, out, ow);
+    }
+
+    /**
      * Rows per call up to which the forward takes dot products instead of a GEMM. The GEMM packs all of w (OUT×IN,
      * 1.2 MB for VGG-small's fc1) on every call, which at batch 1 costs far more than the arithmetic; dot products
      * read w once, straight from the layer's array.
      */
     static final int SMALL_ROWS = 2;
 
-    /** y[n] = x[n]·wᵀ + b for rows [n0, n1), four output rows at a time so each x vector load feeds four FMAs. */
-    static void dotRows(int in, int out, float[] x, float[] w, float[] b, float[] y, int n0, int n1) {
+    /**
+     * y[n][o0..o1) = x[n]·w[o0..o1)ᵀ + b for rows [n0, n1), four output rows at a time so each x vector load feeds
+     * four FMAs.
+     */
+    static void dotRows(int in, int out, float[] x, float[] w, float[] b, float[] y, int n0, int n1, int o0, int o1) {
         int VL = Sgemm.VL, iEnd = in - in % VL;
         for (int n = n0; n < n1; n++) {
             int xo = n * in, yo = n * out;
-            int o = 0;
-            for (; o + 4 <= out; o += 4) {
+            int o = o0;
+            for (; o + 4 <= o1; o += 4) {
                 int w0 = o * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
                 FloatVector a0 = FloatVector.zero(Sgemm.S), a1 = a0, a2 = a0, a3 = a0;
                 int i = 0;
@@ -72,7 +94,7 @@ public final class LinearVector implements LinearKernels {
                 y[yo + o + 2] = s2 + (b == null ? 0f : b[o + 2]);
                 y[yo + o + 3] = s3 + (b == null ? 0f : b[o + 3]);
             }
-            for (; o < out; o++) {
+            for (; o < o1; o++) {
                 int wo = o * in;
                 FloatVector a0 = FloatVector.zero(Sgemm.S);
                 int i = 0;

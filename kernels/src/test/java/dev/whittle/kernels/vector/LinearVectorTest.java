@@ -27,6 +27,45 @@ class LinearVectorTest {
         "2,33,9",
         "1,40,5"
     })
+    void forwardOutputsWritesExactlyItsColumnsOnBothBackends(int batch, int in, int out) {
+        long seed = 7L * batch + 5L * in + out;
+        float[] x = Tensors.randn(seed, batch * in, 1.0), w = Tensors.randn(seed + 1, out * in, 0.5);
+        float[] b = Tensors.randn(seed + 2, out, 0.5);
+        float[] full = new float[batch * out];
+        SCALAR.forward(in, out, x, w, b, full, 0, batch);
+        int o1 = out / 2 + 1 > out ? out : out / 2 + 1; // off the 4-row dot-product grid on purpose
+        double tol = Tensors.absTol(in + 1, 1.0, 0.5);
+        for (LinearKernels k : new LinearKernels[] {SCALAR, VECTOR}) {
+            float[] before = Tensors.randn(seed + 3, batch * out, 1.0), y = before.clone();
+            k.forwardOutputs(in, out, x, w, b, y, 0, batch, 0, o1);
+            for (int n = 0; n < batch; n++) {
+                for (int o = 0; o < out; o++) {
+                    float want = o < o1 ? full[n * out + o] : before[n * out + o];
+                    if (Math.abs(want - y[n * out + o]) > tol) {
+                        throw new AssertionError("N" + batch + " IN" + in + " OUT" + out + " " + k + " row " + n
+                                + " column " + o + ": expected " + want + " but found " + y[n * out + o]);
+                    }
+                }
+            }
+            k.forwardOutputs(in, out, x, w, b, y, 0, batch, o1, out);
+            Tensors.assertClose("N" + batch + " IN" + in + " OUT" + out + " both halves", full, y, tol);
+        }
+    }
+
+    @ParameterizedTest(name = "N{0} IN{1} OUT{2}")
+    @CsvSource({
+        "1,1,1",
+        "1,5,3",
+        "3,17,10",
+        "3,33,7",
+        "5,100,17",
+        "7,120,84",
+        "17,400,33",
+        "3,1,17",
+        "1,1152,256",
+        "2,33,9",
+        "1,40,5"
+    })
     void allThreeKernelsMatchScalar(int batch, int in, int out) {
         long seed = 31L * batch + 17L * in + out;
         float[] x = Tensors.randn(seed, batch * in, 1.0), w = Tensors.randn(seed + 1, out * in, 0.5);
