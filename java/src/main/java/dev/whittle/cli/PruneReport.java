@@ -56,7 +56,10 @@ final class PruneReport {
         r.put("keptChannels", o.keepPerGroup());
         r.put("stages", o.stages());
         r.put("speed", o.speed() == null ? null : speedMap(o.speed(), reduction, reductionName));
-        if (weightLevel) r.put("sparseLayers", o.sparseLayers());
+        if (weightLevel) {
+            r.put("sparseLayers", o.sparseLayers());
+            r.put("sparseLayersBatch1", o.sparseLayersBatch1());
+        }
         r.put("methodLog", o.methodLog());
         StringBuilder md = new StringBuilder();
         md.append("# Prune ")
@@ -122,12 +125,19 @@ final class PruneReport {
                 long sparseCount = o.sparseLayers().stream()
                         .filter(SparseInference.Decision::sparse)
                         .count();
+                long sparseCount1 = o.sparseLayersBatch1().stream()
+                        .filter(SparseInference.Decision::sparse)
+                        .count();
                 md.append(String.format(
-                        "The pruned model keeps every channel; it was timed with the sparse-weight kernels on %d of %d"
-                                + " conv/linear layers (those whose density was below the break-even measured for the"
-                                + " batch-64 per-thread batch; `sparseLayers` in the JSON), dense kernels elsewhere."
+                        "The pruned model keeps every channel; it was timed with the sparse-weight kernels on the"
+                                + " conv/linear layers whose density was below the break-even measured for the batch"
+                                + " being timed: %d of %d layers at batch 1 (`sparseLayersBatch1` in the JSON), %d of"
+                                + " %d at the batch-64 per-thread batch (`sparseLayers`); dense kernels elsewhere."
                                 + " Training steps always run dense.%n",
-                        sparseCount, o.sparseLayers().size()));
+                        sparseCount1,
+                        o.sparseLayersBatch1().size(),
+                        sparseCount,
+                        o.sparseLayers().size()));
             }
         }
         System.out.println();

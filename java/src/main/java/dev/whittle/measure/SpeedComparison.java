@@ -63,8 +63,26 @@ public record SpeedComparison(
             int latencyRuns,
             int inferBatch,
             int trainBatch) {
+        return measure(dense, pruned, pruned, copier, parallel, meter, latencyRuns, inferBatch, trainBatch);
+    }
+
+    /**
+     * As above, with the pruned model's batch-1 latency taken on {@code prunedForLatency}: the same weights set up
+     * for one image (e.g. sparse kernels chosen by the batch-1 break-even), while throughput and training use
+     * {@code pruned}.
+     */
+    public static SpeedComparison measure(
+            Graph dense,
+            Graph prunedForLatency,
+            Graph pruned,
+            java.util.function.UnaryOperator<Graph> copier,
+            Parallel parallel,
+            SpeedMeter meter,
+            int latencyRuns,
+            int inferBatch,
+            int trainBatch) {
         Workload dLat = new Workload(dense, Workload.Kind.INFERENCE, 1, parallel, 1);
-        Workload pLat = new Workload(pruned, Workload.Kind.INFERENCE, 1, parallel, 1);
+        Workload pLat = new Workload(prunedForLatency, Workload.Kind.INFERENCE, 1, parallel, 1);
         Workload dInf = new Workload(dense, Workload.Kind.INFERENCE, inferBatch, parallel, 2);
         Workload pInf = new Workload(pruned, Workload.Kind.INFERENCE, inferBatch, parallel, 2);
         meter.warmUp(List.of(dLat, pLat, dInf, pInf));

@@ -69,7 +69,8 @@ public final class PrunePipeline {
             double weightSparsity,
             Map<String, Object> keepPerGroup,
             Graph masked, // filter methods' model at removal, masks zeroed, not compacted (else null)
-            List<SparseInference.Decision> sparseLayers) {} // weight-level: per-layer kernel choice while timed
+            List<SparseInference.Decision> sparseLayers, // weight-level: per-layer kernel choice for batch-64 timing
+            List<SparseInference.Decision> sparseLayersBatch1) {} // … and for batch-1 latency
 
     private final Options o;
     private final Parallel parallel;
@@ -207,19 +208,25 @@ public final class PrunePipeline {
             }
         }
         SpeedComparison speed = null;
-        List<SparseInference.Decision> sparseLayers = List.of();
+        List<SparseInference.Decision> sparseLayers = List.of(), sparseLayersBatch1 = List.of();
+        Graph latencyModel = pruned;
         if (o.measureSpeed() && !filter) {
             // Weight-level pruning keeps every channel; its speed comes from skipping zero weights, so the pruned
-            // model is timed with the sparse kernels wherever they beat dense for the batch-64 per-thread batch.
+            // model is timed with the sparse kernels wherever they beat dense at the batch being timed. The
+            // break-even density depends on the batch (sparse wins more often at batch 1), so batch-1 latency runs
+            // on a copy decided for one image and batch-64 throughput on the model decided for its per-thread batch.
             KernelSet k = BackendInfo.current().kernels();
             SparseKernels sk = SparseInference.kernelsFor(k);
+            SparseInference.Thresholds th = SparseInference.measured(k, sk, SparseBreakEven.Timing.quick());
             int perThread = (64 + parallel.threads() - 1) / parallel.threads();
-            sparseLayers = SparseInference.apply(
-                    pruned, perThread, SparseInference.measured(k, sk, SparseBreakEven.Timing.quick()), sk);
+            latencyModel = copy(pruned);
+            sparseLayersBatch1 = SparseInference.apply(latencyModel, 1, th, sk);
+            sparseLayers = SparseInference.apply(pruned, perThread, th, sk);
         }
         if (o.measureSpeed()) {
             speed = SpeedComparison.measure(
                     dense,
+                    latencyModel,
                     pruned,
                     PrunePipeline::copy,
                     parallel,
@@ -239,7 +246,8 @@ public final class PrunePipeline {
                 WeightMasks.sparsity(pruned),
                 keepPerGroup,
                 masked,
-                sparseLayers);
+                sparseLayers,
+                sparseLayersBatch1);
     }
 
     private TrainConfig fineTune() {

@@ -141,7 +141,7 @@ class CompactCliTest {
     }
 
     @Test
-    void weightLevelEfficiencyDividesByTheNonzeroMacsReduction() throws IOException {
+    void weightLevelReportDividesByNonzeroMacsAndShowsTheKernelChoiceForEachTimedBatch() throws IOException {
         Graph dense = Models.lenet5(10);
         dense.initialize(1);
         Graph pruned = PrunePipeline.copy(dense);
@@ -157,8 +157,15 @@ class CompactCliTest {
         SpeedComparison s =
                 new SpeedComparison(1, dense.macs(), pruned.macs(), ms, slow, 64, ips, fast, 128, ips, fast);
         Map<String, Object> keep = new LinkedHashMap<>();
+        // Batch 1 and batch 64 get their own per-layer kernel choices (the break-even depends on the batch).
+        var at64 = List.of(
+                new SparseInference.Decision("conv1", "conv2d", 0.1, 0.3, true, 600, 120),
+                new SparseInference.Decision("fc1", "linear", 0.1, 0.05, false, 4000, 800));
+        var at1 = List.of(
+                new SparseInference.Decision("conv1", "conv2d", 0.1, 0.5, true, 600, 120),
+                new SparseInference.Decision("fc1", "linear", 0.1, 0.4, true, 4000, 800));
         var o = new PrunePipeline.Outcome(
-                dense, pruned, new PruneResult(null, Map.of()), List.of(), List.of(), s, 0.9, keep, null, List.of());
+                dense, pruned, new PruneResult(null, Map.of()), List.of(), List.of(), s, 0.9, keep, null, at64, at1);
         String prefix = dir.resolve("eff").toString();
         try (Parallel p = new Parallel(1)) {
             PruneReport.write(o, "lenet5", "magnitude", "test", prefix, p, false);
@@ -169,7 +176,10 @@ class CompactCliTest {
         String eff = String.format("| 2.00x | %.0f %% |", 100 * 2 / reduction);
         assertTrue(md.contains(eff), "expected efficiency cell " + eff + " in\n" + md);
         assertTrue(md.contains("nonzero-weight MACs reduction"), md);
-        assertTrue(md.contains("sparse-weight kernels on 0 of 0 conv/linear layers"), md);
+        assertTrue(md.contains("2 of 2 layers at batch 1"), md);
+        assertTrue(md.contains("1 of 2 at the batch-64 per-thread batch"), md);
+        String json = Files.readString(Path.of(prefix + ".json"));
+        assertTrue(json.contains("\"sparseLayersBatch1\""), json);
         assertTrue(!md.contains("| 2.00x | 200 % |"), md);
     }
 }
