@@ -240,7 +240,7 @@ public final class Conv2dVector implements ConvKernels {
         }
         if (g.n() == 0) return;
         if (DirectConv.applies(g)) {
-            DirectConv.backwardWeights(
+            DirectConvWeights.backwardWeights(
                     g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, k0, k1);
             return;
         }

@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       place, no difference at batch 64). Only the padded image and the output staging are copied, both small
  *       next to the arithmetic (CRS multiply-adds per output).</li>
  *   <li>backward data: the same computation on dy with transposed, flipped weights and padding R − 1 − padH.</li>
- *   <li>backward weights: dWᵀ (CRS × K) = X · dYᵀ with X's rows broadcast in place ({@link #kernelRowsA}) and only
+ *   <li>backward weights: dWᵀ (CRS × K) = X · dYᵀ with X's rows broadcast in place ({@link DirectConvWeights}) and only
  *       dYᵀ packed.</li>
  * </ul>
  *
@@ -54,6 +54,45 @@ final class DirectConv {
     static final int TARGET_WIDTH = 64;
 
     private DirectConv() {}
+
+    /**
+     * rowBase[(c, r, s)] = c·plane + r·wp + s: where each im2col row starts in the padded planes. Returns C·R·S.
+     */
+    static int fillRowBase(int[] rowBase, int cIn, int r, int s, int plane, int wp) {
+        int t = 0;
+        for (int c = 0; c < cIn; c++) {
+            for (int rr = 0; rr < r; rr++) {
+                for (int ss = 0; ss < s; ss++) rowBase[t++] = c * plane + rr * wp + ss;
+            }
+        }
+        return t;
+    }
+
+    /** Copies one image's C planes (H×W, from x[xOff]) into the padded planes at row ph, column col0. */
+    static void copyImage(
+            float[] x,
+            int xOff,
+            int cIn,
+            int h,
+            int wIn,
+            float[] xpad,
+            int padOff,
+            int plane,
+            int wp,
+            int ph,
+            int col0) {
+        int hw = h * wIn;
+        for (int c = 0; c < cIn; c++) {
+            for (int row = 0; row < h; row++) {
+                System.arraycopy(x, xOff + c * hw + row * wIn, xpad, padOff + c * plane + (row + ph) * wp + col0, wIn);
+            }
+        }
+    }
+
+    /** Images per chunk: side by side until a padded row is about {@link #TARGET_WIDTH} floats wide. */
+    static int imagesSideBySide(int images, int wIn, int pw) {
+        return Math.max(1, Math.min(images, TARGET_WIDTH / (wIn + pw)));
+    }
 
     /** Stride 1, one group, padding smaller than the kernel (so that the transposed pass needs no negative pad). */
     static boolean applies(dev.whittle.kernels.ConvGeometry g) {
@@ -146,110 +185,6 @@ final class DirectConv {
         run(k, p, q, cIn, r, s, r - 1 - ph, s - 1 - pw, dy, wt, null, dx, n0, n1, 0, cIn, true, ws);
     }
 
-    /**
-     * dw[k0..k1) += Σ_n dy ⋆ x over all {@code nImages} images, for a stride-1, one-group convolution.
-     *
-     * <p>Computed transposed, dWᵀ (CRS × K) = Σ_chunks X (CRS × P·Wp) · dYᵀ, with X's rows read in place from the
-     * chunk's padded planes ({@code X[(c,r,s)][j] = xpad[rowBase[(c,r,s)] + j]}, the same layout as {@link #forward})
-     * and only dYᵀ packed (K × P·Wp per chunk, zero in the dropped columns so that their garbage products vanish).
-     * X is the large operand: packing it, as im2col + GEMM does, costs as much as the arithmetic when K is 32,
-     * because each packed element feeds only K multiply-adds. The microkernel ({@link #kernelRowsA}) broadcasts from
-     * eight X rows directly.
-     *
-     * @param x (N,C,H,W)
-     * @param dy (N,K,P,Q)
-     * @param dw (K,C,R,S), filters [k0, k1) accumulated
-     */
-    static void backwardWeights(
-            int cIn,
-            int h,
-            int wIn,
-            int k,
-            int r,
-            int s,
-            int ph,
-            int pw,
-            int nImages,
-            float[] x,
-            float[] dy,
-            float[] dw,
-            int k0,
-            int k1) {
-        if (nImages <= 0 || k0 >= k1) return;
-        Sgemm.Workspace ws = Sgemm.Workspace.get();
-        int nb = Math.max(1, Math.min(nImages, TARGET_WIDTH / (wIn + pw)));
-        int stride = wIn + pw;
-        int hp = h + 2 * ph, wp = pw + nb * stride, plane = hp * wp, hw = h * wIn;
-        int p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q;
-        int crs = cIn * r * s, kn = k1 - k0;
-        int cols = p * wp;
-        // One vector of filters per tile when there are at most VL of them (ResNet-20's first stage, LeNet-5): a
-        // 2·VL tile would spend half its FMAs on zero padding.
-        int nr = kn <= VL ? VL : NR;
-        int nStrips = (kn + nr - 1) / nr, mStrips = (crs + MR - 1) / MR;
-        int ldt = nStrips * nr;
-        float[] xpad = ws.scratch(1, cIn * plane + cols);
-        float[] bp = ws.scratch(2, nStrips * nr * cols);
-        float[] dwt = ws.scratch(3, mStrips * MR * ldt);
-        int[] rowBase = ws.ints(mStrips * MR);
-        int t = 0;
-        for (int c = 0; c < cIn; c++) {
-            for (int rr = 0; rr < r; rr++) {
-                for (int ss = 0; ss < s; ss++) rowBase[t++] = c * plane + rr * wp + ss;
-            }
-        }
-        for (; t < mStrips * MR; t++) rowBase[t] = rowBase[crs - 1]; // padding rows: computed, never stored
-        java.util.Arrays.fill(xpad, 0, cIn * plane + cols, 0f);
-        java.util.Arrays.fill(dwt, 0, mStrips * MR * ldt, 0f);
-        for (int n = 0; n < nImages; n += nb) {
-            int nbl = Math.min(nb, nImages - n);
-            // Padded planes of this chunk, and dYᵀ packed k-major in strips of nr filters: bp[(strip·cols + j)·nr + f].
-            java.util.Arrays.fill(bp, 0, nStrips * nr * cols, 0f);
-            for (int i = 0; i < nbl; i++) {
-                int xOff = (n + i) * cIn * hw, col0 = pw + i * stride;
-                for (int c = 0; c < cIn; c++) {
-                    for (int row = 0; row < h; row++) {
-                        System.arraycopy(x, xOff + c * hw + row * wIn, xpad, c * plane + (row + ph) * wp + col0, wIn);
-                    }
-                }
-                for (int f = 0; f < kn; f++) {
-                    int src = ((n + i) * k + k0 + f) * pq, base = (f / nr) * cols * nr + f % nr;
-                    for (int row = 0; row < p; row++) {
-                        int d = base + (row * wp + i * stride) * nr, sr = src + row * q;
-                        for (int jj = 0; jj < q; jj++, d += nr) bp[d] = dy[sr + jj];
-                    }
-                }
-            }
-            if (nbl < nb) {
-                // Stale images in unused slots meet zero gradients, but NaN/∞ from a previous chunk would not vanish.
-                for (int c = 0; c < cIn; c++) {
-                    for (int row = 0; row < h; row++) {
-                        int o = c * plane + (row + ph) * wp + pw + nbl * stride;
-                        java.util.Arrays.fill(xpad, o, c * plane + (row + ph) * wp + wp, 0f);
-                    }
-                }
-            }
-            for (int pc = 0; pc < cols; pc += KC) {
-                int kc = Math.min(KC, cols - pc);
-                for (int ns = 0; ns < nStrips; ns++) {
-                    int bOff = (ns * cols + pc) * nr;
-                    for (int ms = 0; ms < mStrips; ms++) {
-                        int cOff = ms * MR * ldt + ns * nr;
-                        if (nr == NR) kernelRowsA(kc, xpad, rowBase, ms * MR, pc, bp, bOff, dwt, cOff, ldt);
-                        else kernelRowsA1(kc, xpad, rowBase, ms * MR, pc, bp, bOff, dwt, cOff, ldt);
-                    }
-                }
-            }
-        }
-        for (int f = 0; f < kn; f++) {
-            int o = (k0 + f) * crs;
-            for (int e = 0; e < crs; e++) dw[o + e] += dwt[e * ldt + f];
-        }
-    }
-
-    /** Reduction block of {@link #backwardWeights}: KC × NR floats of packed dYᵀ (16 KiB) stay in L1 over all X rows. */
-    static final int KC = 128;
-
     /** The per-chunk loop over weights {@code w} (K × CRS, row-major, read in place); see the class comment. */
     private static void run(
             int cIn,
@@ -272,7 +207,7 @@ final class DirectConv {
             Sgemm.Workspace ws) {
         // nb images side by side in one padded plane, sharing the pw zero columns between them (image i's data
         // starts at column pw + i·(W + pw)); the reads of image i's outputs stay inside [its start − pw, end + pw).
-        int nb = Math.max(1, Math.min(n1 - n0, TARGET_WIDTH / (wIn + pw)));
+        int nb = imagesSideBySide(n1 - n0, wIn, pw);
         int stride = wIn + pw;
         int hp = h + 2 * ph, wp = pw + nb * stride, plane = hp * wp, hw = h * wIn;
         int p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q;
@@ -283,12 +218,7 @@ final class DirectConv {
         float[] xpad = ws.scratch(1, cIn * plane + ldc + NR);
         float[] stage = ws.scratch(2, kStrips * MR * ldc);
         int[] rowBase = ws.ints(crs);
-        int t = 0;
-        for (int c = 0; c < cIn; c++) {
-            for (int rr = 0; rr < r; rr++) {
-                for (int ss = 0; ss < s; ss++) rowBase[t++] = c * plane + rr * wp + ss;
-            }
-        }
+        fillRowBase(rowBase, cIn, r, s, plane, wp);
         // Borders, gaps (and the slack the last column strip reads past the planes) stay zero; interiors are
         // rewritten per chunk. A short last chunk leaves stale images in its unused slots: their outputs are
         // computed and never read.
@@ -297,11 +227,7 @@ final class DirectConv {
             int nbl = Math.min(nb, n1 - n);
             for (int i = 0; i < nbl; i++) {
                 int xOff = (n + i) * cIn * hw, col0 = pw + i * stride;
-                for (int c = 0; c < cIn; c++) {
-                    for (int row = 0; row < h; row++) {
-                        System.arraycopy(x, xOff + c * hw + row * wIn, xpad, c * plane + (row + ph) * wp + col0, wIn);
-                    }
-                }
+                copyImage(x, xOff, cIn, h, wIn, xpad, 0, plane, wp, ph, col0);
             }
             for (int is = 0; is < kStrips; is++) {
                 int cRow = is * MR * ldc;
@@ -328,79 +254,6 @@ final class DirectConv {
                 }
             }
         }
-    }
-
-    /**
-     * C[0..MR)×[0..NR) += A · Bp, with A row i read in place at {@code x[rowBase[r0 + i] + col + p]} (p < kc) and Bp
-     * packed k-major (kc × NR). Like {@link Sgemm#kernel} but broadcasting from eight rows of the padded image.
-     */
-    static void kernelRowsA(
-            int kc, float[] x, int[] rowBase, int r0, int col, float[] bp, int bOff, float[] c, int cOff, int ldc) {
-        int x0 = rowBase[r0] + col, x1 = rowBase[r0 + 1] + col, x2 = rowBase[r0 + 2] + col;
-        int x3 = rowBase[r0 + 3] + col, x4 = rowBase[r0 + 4] + col, x5 = rowBase[r0 + 5] + col;
-        int x6 = rowBase[r0 + 6] + col, x7 = rowBase[r0 + 7] + col;
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        int bi = bOff;
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
-            FloatVector a = FloatVector.broadcast(S, x[x0 + p]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, x[x1 + p]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, x[x2 + p]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, x[x3 + p]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, x[x4 + p]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, x[x5 + p]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, x[x6 + p]);
-            c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, x[x7 + p]);
-            c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
-            bi += NR;
-        }
-        int o = cOff;
-        FloatVector.fromArray(S, c, o).add(c00).intoArray(c, o);
-        FloatVector.fromArray(S, c, o + VL).add(c01).intoArray(c, o + VL);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c10).intoArray(c, o);
-        FloatVector.fromArray(S, c, o + VL).add(c11).intoArray(c, o + VL);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c20).intoArray(c, o);
-        FloatVector.fromArray(S, c, o + VL).add(c21).intoArray(c, o + VL);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c30).intoArray(c, o);
-        FloatVector.fromArray(S, c, o + VL).add(c31).intoArray(c, o + VL);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c40).intoArray(c, o);
-        FloatVector.fromArray(S, c, o + VL).add(c41).intoArray(c, o + VL);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c50).intoArray(c, o);
-        FloatVector.fromArray(S, c, o + VL).add(c51).intoArray(c, o + VL);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c60).intoArray(c, o);
-        FloatVector.fromArray(S, c, o + VL).add(c61).intoArray(c, o + VL);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c70).intoArray(c, o);
-        FloatVector.fromArray(S, c, o + VL).add(c71).intoArray(c, o + VL);
     }
 
     /**
@@ -602,50 +455,5 @@ final class DirectConv {
         o += ldc;
         c70.intoArray(c, o);
         c71.intoArray(c, o + VL);
-    }
-
-    /** {@link #kernelRowsA} with one vector of columns (Bp packed kc × VL): 8 accumulators. */
-    static void kernelRowsA1(
-            int kc, float[] x, int[] rowBase, int r0, int col, float[] bp, int bOff, float[] c, int cOff, int ldc) {
-        int x0 = rowBase[r0] + col, x1 = rowBase[r0 + 1] + col, x2 = rowBase[r0 + 2] + col;
-        int x3 = rowBase[r0 + 3] + col, x4 = rowBase[r0 + 4] + col, x5 = rowBase[r0 + 5] + col;
-        int x6 = rowBase[r0 + 6] + col, x7 = rowBase[r0 + 7] + col;
-        FloatVector c0 = FloatVector.zero(S),
-                c1 = FloatVector.zero(S),
-                c2 = FloatVector.zero(S),
-                c3 = FloatVector.zero(S);
-        FloatVector c4 = FloatVector.zero(S),
-                c5 = FloatVector.zero(S),
-                c6 = FloatVector.zero(S),
-                c7 = FloatVector.zero(S);
-        int bi = bOff;
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            c0 = FloatVector.broadcast(S, x[x0 + p]).fma(b0, c0);
-            c1 = FloatVector.broadcast(S, x[x1 + p]).fma(b0, c1);
-            c2 = FloatVector.broadcast(S, x[x2 + p]).fma(b0, c2);
-            c3 = FloatVector.broadcast(S, x[x3 + p]).fma(b0, c3);
-            c4 = FloatVector.broadcast(S, x[x4 + p]).fma(b0, c4);
-            c5 = FloatVector.broadcast(S, x[x5 + p]).fma(b0, c5);
-            c6 = FloatVector.broadcast(S, x[x6 + p]).fma(b0, c6);
-            c7 = FloatVector.broadcast(S, x[x7 + p]).fma(b0, c7);
-            bi += VL;
-        }
-        int o = cOff;
-        FloatVector.fromArray(S, c, o).add(c0).intoArray(c, o);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c1).intoArray(c, o);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c2).intoArray(c, o);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c3).intoArray(c, o);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c4).intoArray(c, o);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c5).intoArray(c, o);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c6).intoArray(c, o);
-        o += ldc;
-        FloatVector.fromArray(S, c, o).add(c7).intoArray(c, o);
     }
 }

@@ -37,10 +37,13 @@ public final class Sgemm {
     public static final int MR = 8;
     /** Columns of the register tile: two vectors. */
     public static final int NR = 2 * VL;
-    /** Largest K block packed at once (B micro-panel kc×NR floats: 32 KiB at 512-bit with kc = 256). */
-    static final int KC_MAX = Integer.getInteger("whittle.kc", 128);
-    /** Rows of A packed at once (MC×KC floats ≈ 144 KiB, sized for L2). */
-    static final int MC = Integer.getInteger("whittle.mc", 192);
+    /**
+     * Largest K block packed at once: the B micro-panel (kc×NR floats, 16 KiB at 512-bit) stays in L1 beside an A
+     * strip. 128 and MC 192 beat 192–384 and 96 in an in-process sweep of whole GEMMs on Ice Lake (bench/README.md).
+     */
+    static final int KC_MAX = 128;
+    /** Rows of A packed at once (MC×KC floats = 96 KiB, sized for L2). */
+    static final int MC = 192;
     /** Columns of B packed at once. */
     static final int NC = 4096;
 

@@ -3,7 +3,6 @@ package dev.whittle.kernels.vector;
 import dev.whittle.kernels.KernelSet;
 import dev.whittle.kernels.LinearKernels;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * LinearVector against the scalar reference: forward, backwardData and backwardWeights on full and sub-ranges,
@@ -13,20 +12,20 @@ class LinearVectorTest {
     static final LinearKernels VECTOR = VectorKernels.create().linear();
     static final LinearKernels SCALAR = KernelSet.scalar().linear();
 
+    /** Batch, IN, OUT: single rows and small batches (the dot-product path), odd sizes, VGG-small's fc1. */
+    static final String SHAPES =
+            "1,1,1;1,5,3;3,17,10;3,33,7;5,100,17;7,120,84;17,400,33;3,1,17;1,1152,256;2,33,9;1,40,5";
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> shapes() {
+        return java.util.Arrays.stream(SHAPES.split(";")).map(t -> {
+            String[] v = t.split(",");
+            return org.junit.jupiter.params.provider.Arguments.of(
+                    Integer.parseInt(v[0]), Integer.parseInt(v[1]), Integer.parseInt(v[2]));
+        });
+    }
+
     @ParameterizedTest(name = "N{0} IN{1} OUT{2}")
-    @CsvSource({
-        "1,1,1",
-        "1,5,3",
-        "3,17,10",
-        "3,33,7",
-        "5,100,17",
-        "7,120,84",
-        "17,400,33",
-        "3,1,17",
-        "1,1152,256",
-        "2,33,9",
-        "1,40,5"
-    })
+    @org.junit.jupiter.params.provider.MethodSource("shapes")
     void forwardOutputsWritesExactlyItsColumnsOnBothBackends(int batch, int in, int out) {
         long seed = 7L * batch + 5L * in + out;
         float[] x = Tensors.randn(seed, batch * in, 1.0), w = Tensors.randn(seed + 1, out * in, 0.5);
@@ -53,19 +52,7 @@ class LinearVectorTest {
     }
 
     @ParameterizedTest(name = "N{0} IN{1} OUT{2}")
-    @CsvSource({
-        "1,1,1",
-        "1,5,3",
-        "3,17,10",
-        "3,33,7",
-        "5,100,17",
-        "7,120,84",
-        "17,400,33",
-        "3,1,17",
-        "1,1152,256",
-        "2,33,9",
-        "1,40,5"
-    })
+    @org.junit.jupiter.params.provider.MethodSource("shapes")
     void allThreeKernelsMatchScalar(int batch, int in, int out) {
         long seed = 31L * batch + 17L * in + out;
         float[] x = Tensors.randn(seed, batch * in, 1.0), w = Tensors.randn(seed + 1, out * in, 0.5);

@@ -1,0 +1,230 @@
+package dev.whittle.kernels.vector;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The weight gradient of a stride-1 convolution on {@link DirectConv}'s padded, side-by-side layout: the im2col
+ * rows are broadcast in place from the padded planes and only dYᵀ is packed (see {@link #backwardWeights}).
+ */
+final class DirectConvWeights {
+    static final VectorSpecies<Float> S = Sgemm.S;
+    static final int VL = Sgemm.VL;
+    static final int MR = Sgemm.MR;
+    static final int NR = Sgemm.NR;
+
+    private DirectConvWeights() {}
+
+    /**
+     * dw[k0..k1) += Σ_n dy ⋆ x over all {@code nImages} images, for a stride-1, one-group convolution.
+     *
+     * <p>Computed transposed, dWᵀ (CRS × K) = Σ_chunks X (CRS × P·Wp) · dYᵀ, with X's rows read in place from the
+     * chunk's padded planes ({@code X[(c,r,s)][j] = xpad[rowBase[(c,r,s)] + j]}, the same layout as {@link DirectConv#forward})
+     * and only dYᵀ packed (K × P·Wp per chunk, zero in the dropped columns so that their garbage products vanish).
+     * X is the large operand: packing it, as im2col + GEMM does, costs as much as the arithmetic when K is 32,
+     * because each packed element feeds only K multiply-adds. The microkernel ({@link #kernelRowsA}) broadcasts from
+     * eight X rows directly.
+     *
+     * @param x (N,C,H,W)
+     * @param dy (N,K,P,Q)
+     * @param dw (K,C,R,S), filters [k0, k1) accumulated
+     */
+    static void backwardWeights(
+            int cIn,
+            int h,
+            int wIn,
+            int k,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            int nImages,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            int k0,
+            int k1) {
+        if (nImages <= 0 || k0 >= k1) return;
+        Sgemm.Workspace ws = Sgemm.Workspace.get();
+        int nb = DirectConv.imagesSideBySide(nImages, wIn, pw);
+        int stride = wIn + pw;
+        int hp = h + 2 * ph, wp = pw + nb * stride, plane = hp * wp, hw = h * wIn;
+        int p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q;
+        int crs = cIn * r * s, kn = k1 - k0;
+        int cols = p * wp;
+        // One vector of filters per tile when there are at most VL of them (ResNet-20's first stage, LeNet-5): a
+        // 2·VL tile would spend half its FMAs on zero padding.
+        int nr = kn <= VL ? VL : NR;
+        int nStrips = (kn + nr - 1) / nr, mStrips = (crs + MR - 1) / MR;
+        int ldt = nStrips * nr;
+        float[] xpad = ws.scratch(1, cIn * plane + cols);
+        float[] bp = ws.scratch(2, nStrips * nr * cols);
+        float[] dwt = ws.scratch(3, mStrips * MR * ldt);
+        int[] rowBase = ws.ints(mStrips * MR);
+        int t = DirectConv.fillRowBase(rowBase, cIn, r, s, plane, wp);
+        for (; t < mStrips * MR; t++) rowBase[t] = rowBase[crs - 1]; // padding rows: computed, never stored
+        java.util.Arrays.fill(xpad, 0, cIn * plane + cols, 0f);
+        java.util.Arrays.fill(dwt, 0, mStrips * MR * ldt, 0f);
+        for (int n = 0; n < nImages; n += nb) {
+            int nbl = Math.min(nb, nImages - n);
+            // Padded planes of this chunk, and dYᵀ packed k-major in strips of nr filters: bp[(strip·cols + j)·nr + f].
+            java.util.Arrays.fill(bp, 0, nStrips * nr * cols, 0f);
+            for (int i = 0; i < nbl; i++) {
+                int xOff = (n + i) * cIn * hw, col0 = pw + i * stride;
+                DirectConv.copyImage(x, xOff, cIn, h, wIn, xpad, 0, plane, wp, ph, col0);
+                for (int f = 0; f < kn; f++) {
+                    int src = ((n + i) * k + k0 + f) * pq, base = (f / nr) * cols * nr + f % nr;
+                    for (int row = 0; row < p; row++) {
+                        int d = base + (row * wp + i * stride) * nr, sr = src + row * q;
+                        for (int jj = 0; jj < q; jj++, d += nr) bp[d] = dy[sr + jj];
+                    }
+                }
+            }
+            if (nbl < nb) {
+                // Stale images in unused slots meet zero gradients, but NaN/∞ from a previous chunk would not vanish.
+                for (int c = 0; c < cIn; c++) {
+                    for (int row = 0; row < h; row++) {
+                        int o = c * plane + (row + ph) * wp + pw + nbl * stride;
+                        java.util.Arrays.fill(xpad, o, c * plane + (row + ph) * wp + wp, 0f);
+                    }
+                }
+            }
+            for (int pc = 0; pc < cols; pc += KC) {
+                int kc = Math.min(KC, cols - pc);
+                for (int ns = 0; ns < nStrips; ns++) {
+                    int bOff = (ns * cols + pc) * nr;
+                    for (int ms = 0; ms < mStrips; ms++) {
+                        int cOff = ms * MR * ldt + ns * nr;
+                        if (nr == NR) kernelRowsA(kc, xpad, rowBase, ms * MR, pc, bp, bOff, dwt, cOff, ldt);
+                        else kernelRowsA1(kc, xpad, rowBase, ms * MR, pc, bp, bOff, dwt, cOff, ldt);
+                    }
+                }
+            }
+        }
+        for (int f = 0; f < kn; f++) {
+            int o = (k0 + f) * crs;
+            for (int e = 0; e < crs; e++) dw[o + e] += dwt[e * ldt + f];
+        }
+    }
+
+    /** Reduction block of {@link #backwardWeights}: KC × NR floats of packed dYᵀ (16 KiB) stay in L1 over all X rows. */
+    static final int KC = 128;
+
+    /**
+     * C[0..MR)×[0..NR) += A · Bp, with A row i read in place at {@code x[rowBase[r0 + i] + col + p]} (p < kc) and Bp
+     * packed k-major (kc × NR). Like {@link Sgemm#kernel} but broadcasting from eight rows of the padded image.
+     */
+    static void kernelRowsA(
+            int kc, float[] x, int[] rowBase, int r0, int col, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+        int x0 = rowBase[r0] + col, x1 = rowBase[r0 + 1] + col, x2 = rowBase[r0 + 2] + col;
+        int x3 = rowBase[r0 + 3] + col, x4 = rowBase[r0 + 4] + col, x5 = rowBase[r0 + 5] + col;
+        int x6 = rowBase[r0 + 6] + col, x7 = rowBase[r0 + 7] + col;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        int bi = bOff;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector a = FloatVector.broadcast(S, x[x0 + p]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, x[x1 + p]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, x[x2 + p]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, x[x3 + p]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, x[x4 + p]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, x[x5 + p]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, x[x6 + p]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, x[x7 + p]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            bi += NR;
+        }
+        int o = cOff;
+        FloatVector.fromArray(S, c, o).add(c00).intoArray(c, o);
+        FloatVector.fromArray(S, c, o + VL).add(c01).intoArray(c, o + VL);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c10).intoArray(c, o);
+        FloatVector.fromArray(S, c, o + VL).add(c11).intoArray(c, o + VL);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c20).intoArray(c, o);
+        FloatVector.fromArray(S, c, o + VL).add(c21).intoArray(c, o + VL);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c30).intoArray(c, o);
+        FloatVector.fromArray(S, c, o + VL).add(c31).intoArray(c, o + VL);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c40).intoArray(c, o);
+        FloatVector.fromArray(S, c, o + VL).add(c41).intoArray(c, o + VL);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c50).intoArray(c, o);
+        FloatVector.fromArray(S, c, o + VL).add(c51).intoArray(c, o + VL);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c60).intoArray(c, o);
+        FloatVector.fromArray(S, c, o + VL).add(c61).intoArray(c, o + VL);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c70).intoArray(c, o);
+        FloatVector.fromArray(S, c, o + VL).add(c71).intoArray(c, o + VL);
+    }
+
+    /** {@link #kernelRowsA} with one vector of columns (Bp packed kc × VL): 8 accumulators. */
+    static void kernelRowsA1(
+            int kc, float[] x, int[] rowBase, int r0, int col, float[] bp, int bOff, float[] c, int cOff, int ldc) {
+        int x0 = rowBase[r0] + col, x1 = rowBase[r0 + 1] + col, x2 = rowBase[r0 + 2] + col;
+        int x3 = rowBase[r0 + 3] + col, x4 = rowBase[r0 + 4] + col, x5 = rowBase[r0 + 5] + col;
+        int x6 = rowBase[r0 + 6] + col, x7 = rowBase[r0 + 7] + col;
+        FloatVector c0 = FloatVector.zero(S),
+                c1 = FloatVector.zero(S),
+                c2 = FloatVector.zero(S),
+                c3 = FloatVector.zero(S);
+        FloatVector c4 = FloatVector.zero(S),
+                c5 = FloatVector.zero(S),
+                c6 = FloatVector.zero(S),
+                c7 = FloatVector.zero(S);
+        int bi = bOff;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            c0 = FloatVector.broadcast(S, x[x0 + p]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, x[x1 + p]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, x[x2 + p]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, x[x3 + p]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, x[x4 + p]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, x[x5 + p]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, x[x6 + p]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, x[x7 + p]).fma(b0, c7);
+            bi += VL;
+        }
+        int o = cOff;
+        FloatVector.fromArray(S, c, o).add(c0).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c1).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c2).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c3).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c4).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c5).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c6).intoArray(c, o);
+        o += ldc;
+        FloatVector.fromArray(S, c, o).add(c7).intoArray(c, o);
+    }
+}
