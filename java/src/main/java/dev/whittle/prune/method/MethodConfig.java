@@ -35,7 +35,8 @@ package dev.whittle.prune.method;
  * @param progLambda0 λ₀ of the progressive regularizer (§3: 1e-5)
  * @param progLambdaMax λ_max (§3: 1e-1)
  * @param progGrowth multiplicative growth per check while sparsity is below target (§3: 1.5)
- * @param progCheckInterval K_chk; 0 = auto: once per epoch but at least min(100, budget/20) iterations (§3)
+ * @param progCheckInterval K_chk; 0 = auto: once per epoch (§3), or more often when needed for λ₀ → λ_max to
+ *     take at most half the regularization budget (see ProgressiveRegularization.autoCheckInterval)
  * @param progEpsilon ε, a filter counts as near zero below ε·(median at phase start) (§3: 0.05)
  * @param progSquared use the squared-L2 penalty (λ/2)‖W_f‖² instead of group lasso λ‖W_f‖ (§3 option)
  * @param progImportance final-selection importance (§3: magnitude, response, Taylor)

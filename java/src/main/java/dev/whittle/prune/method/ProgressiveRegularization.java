@@ -70,11 +70,24 @@ final class ProgressiveRegularization implements PruningMethod {
         }
         lambda = cfg.progLambda0();
         long budget = ctx.regularizationIterations();
-        checkEvery = cfg.progCheckInterval() > 0
-                ? cfg.progCheckInterval()
-                : Math.max(1, Math.max(ctx.iterationsPerEpoch(), Math.min(100, budget / 20)));
+        checkEvery = cfg.progCheckInterval() > 0 ? cfg.progCheckInterval() : autoCheckInterval(cfg, ctx);
         log = new MethodLog(budget, cfg.logEvery());
         done = layers.isEmpty();
+    }
+
+    /**
+     * K_chk when not set: once per epoch, as §3 proposes, but never so rarely that the geometric sweep
+     * λ₀ → λ_max would need more than half the regularization budget. With §3's once-per-epoch checks a
+     * 3-epoch phase grows λ from 1e-5 to 3.4e-5 only, so no filter moves and the final selection is one-shot
+     * magnitude pruning (VGG-small, 2026-11-26: 92.9 % after regularization, 17.2 % right after removal). The
+     * second half of the budget is left for λ at or near λ_max to push the weakest filters to ε·median.
+     */
+    static long autoCheckInterval(MethodConfig cfg, PruneContext ctx) {
+        long budget = ctx.regularizationIterations();
+        int growthChecks =
+                (int) Math.ceil(Math.log(cfg.progLambdaMax() / cfg.progLambda0()) / Math.log(cfg.progGrowth()));
+        long sweep = budget / (2L * Math.max(1, growthChecks));
+        return Math.max(1, Math.min(ctx.iterationsPerEpoch(), sweep));
     }
 
     private static double median(double[] v) {

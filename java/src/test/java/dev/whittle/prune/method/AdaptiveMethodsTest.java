@@ -96,6 +96,21 @@ class AdaptiveMethodsTest {
     }
 
     @Test
+    void progressiveDefaultChecksLetLambdaReachItsMaximumWithinHalfAShortBudget() {
+        MethodConfig cfg = MethodConfig.defaults();
+        // VGG-small's recipe: 469 iterations an epoch, 3 regularization epochs.
+        PruneContext ctx = filterContext(vgg(2), 0.5, 3, 469);
+        long every = ProgressiveRegularization.autoCheckInterval(cfg, ctx);
+        long checksInHalf = ctx.regularizationIterations() / 2 / every;
+        assertTrue(every <= 469, "at least once per epoch: " + every);
+        assertTrue(
+                cfg.progLambda0() * Math.pow(cfg.progGrowth(), checksInHalf) >= cfg.progLambdaMax(),
+                "λ₀·growth^" + checksInHalf + " reaches λ_max, checking every " + every);
+        // A long phase keeps §3's once-per-epoch checks.
+        assertEquals(469, ProgressiveRegularization.autoCheckInterval(cfg, filterContext(vgg(2), 0.5, 60, 469)));
+    }
+
+    @Test
     void progressiveHoldsLambdaOnceTheTargetIsMetAndStopsAfterTwoChecks() {
         Graph g = vgg(2);
         PruneContext ctx = filterContext(g, 0.5, 4, iterationsPerEpoch(TRAIN));
