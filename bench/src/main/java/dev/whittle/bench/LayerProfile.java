@@ -36,7 +36,7 @@ public final class LayerProfile {
     private LayerProfile() {}
 
     public static void main(String[] args) throws IOException {
-        String model = "vgg_small", mode = "inference", backends = "scalar,vector", out = null;
+        String model = "vgg_small", mode = "inference", backends = "scalar,vector", out = null, widths = null;
         int batch = 64, threads = 1, warmup = 5, iters = 20;
         for (String a : args) {
             int eq = a.indexOf('=');
@@ -47,26 +47,50 @@ public final class LayerProfile {
                 case "mode" -> mode = v;
                 case "backends" -> backends = v;
                 case "out" -> out = v;
+                case "widths" -> widths = v;
                 case "batch" -> batch = Integer.parseInt(v);
                 case "threads" -> threads = Integer.parseInt(v);
                 case "warmup" -> warmup = Integer.parseInt(v);
                 case "iters" -> iters = Integer.parseInt(v);
                 default ->
                     throw new IllegalArgumentException("unknown argument '" + k
-                            + "', expected model, mode, batch, threads, backends, warmup," + " iters or out");
+                            + "', expected model, widths, mode, batch, threads, backends, warmup, iters or out");
             }
         }
         if (!mode.equals("inference") && !mode.equals("training"))
             throw new IllegalArgumentException("mode expected inference or training but found " + mode);
-        String table = run(model, mode.equals("training"), batch, threads, backends.split(","), warmup, iters);
+        Graph graph = widths == null ? Models.byName(model) : withWidths(model, widths);
+        String name = widths == null ? model : model + " widths " + widths;
+        String table = run(graph, name, mode.equals("training"), batch, threads, backends.split(","), warmup, iters);
         System.out.print(table);
         if (out != null) Files.writeString(Path.of(out), table);
     }
 
+    /**
+     * A reference model with other conv widths, e.g. a compact model's kept filters ({@code widths=16,16,31,31,63,63}
+     * for VGG-small): the same graph a compaction produces, so its profile is the compact model's.
+     */
+    static Graph withWidths(String model, String widths) {
+        int[] w = java.util.Arrays.stream(widths.split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
+        return switch (model) {
+            case "vgg_small" -> Models.vggSmall(w, 10);
+            case "resnet20" -> Models.resnet20(w, null, new dev.whittle.nn.Shape(1, 28, 28), 10);
+            default -> throw new IllegalArgumentException("widths= applies to vgg_small and resnet20, not " + model);
+        };
+    }
+
     /** Runs the profile and returns the Markdown report. */
     public static String run(
-            String model, boolean training, int batch, int threads, String[] backends, int warmup, int iters) {
-        Graph graph = Models.byName(model);
+            Graph graph,
+            String model,
+            boolean training,
+            int batch,
+            int threads,
+            String[] backends,
+            int warmup,
+            int iters) {
         graph.initialize(42);
         int nodes = graph.nodes().size(), classes = graph.classes();
         SplittableRandom r = new SplittableRandom(7);
