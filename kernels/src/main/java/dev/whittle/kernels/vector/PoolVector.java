@@ -3,6 +3,8 @@ package dev.whittle.kernels.vector;
 import dev.whittle.kernels.PoolKernels;
 import dev.whittle.kernels.PoolScalar;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -24,6 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class PoolVector implements PoolKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
+    /** Int lanes matching S one for one (argmax indices). */
+    static final VectorSpecies<Integer> IS = S.withLanes(int.class);
 
     private static final class Scratch {
         float[] row = new float[0], sums = new float[0];
@@ -72,6 +76,10 @@ public final class PoolVector implements PoolKernels {
     @Override
     public void maxForward(
             int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int[] argmax, int p0, int p1) {
+        if (pad == 0 && gatherBlockPlanes(h, w, kernel, stride) > 0) {
+            maxUnpadded(h, w, kernel, stride, x, y, argmax, p0, p1);
+            return;
+        }
         if (kernel != 2 || stride != 2 || pad != 0) {
             PoolScalar.maxForward(h, w, kernel, stride, pad, x, y, argmax, p0, p1);
             return;
@@ -221,9 +229,14 @@ public final class PoolVector implements PoolKernels {
      * the max of k² gathers with one index table (offset by the window element). On small maps this replaces rows
      * too short for a vector: VGG-small's last pool (7×7 → 3×3, 128 channels, batch 64) took 1.1 ms through the
      * two passes (scalar on 7-wide rows), ~2.7 ns per input float; the even 2×2 path ran ~1 ns per input float
-     * on 14×14 and 28×28 maps. Same max, same NaN rule as {@link PoolScalar}, so results are bit-identical.
+     * on 14×14 and 28×28 maps. With {@code argmax} (training) the window is scanned in the reference's order and
+     * an element replaces the best so far under the reference's rule (strictly larger, or the first NaN), as lane
+     * masks; values and argmax are bit-identical to {@link PoolScalar}.
+     *
+     * @param argmax (N,C,P,Q) absolute input indices, or null for inference
      */
-    private static void maxUnpadded(int h, int w, int kernel, int stride, float[] x, float[] y, int p0, int p1) {
+    private static void maxUnpadded(
+            int h, int w, int kernel, int stride, float[] x, float[] y, int[] argmax, int p0, int p1) {
         int P = (h - kernel) / stride + 1, Q = (w - kernel) / stride + 1, pq = P * Q, hw = h * w;
         int block = gatherBlockPlanes(h, w, kernel, stride), outs = block * pq;
         int[] windows = SCRATCH.get().windows(h, w, stride, P, Q, block);
@@ -231,23 +244,45 @@ public final class PoolVector implements PoolKernels {
         for (; plane + block <= p1; plane += block) {
             int xb = plane * hw, yb = plane * pq;
             for (int t = 0; t < outs; t += VL) {
-                FloatVector acc = FloatVector.fromArray(S, x, xb, windows, t);
-                for (int r = 0; r < kernel; r++) {
-                    for (int c = r == 0 ? 1 : 0; c < kernel; c++)
-                        acc = acc.max(FloatVector.fromArray(S, x, xb + r * w + c, windows, t));
+                FloatVector best = FloatVector.fromArray(S, x, xb, windows, t);
+                if (argmax == null) {
+                    for (int r = 0; r < kernel; r++) {
+                        for (int c = r == 0 ? 1 : 0; c < kernel; c++)
+                            best = best.max(FloatVector.fromArray(S, x, xb + r * w + c, windows, t));
+                    }
+                } else {
+                    IntVector start = IntVector.fromArray(IS, windows, t).add(xb), bi = start;
+                    for (int r = 0; r < kernel; r++) {
+                        for (int c = r == 0 ? 1 : 0; c < kernel; c++) {
+                            FloatVector v = FloatVector.fromArray(S, x, xb + r * w + c, windows, t);
+                            VectorMask<Float> wins = v.compare(VectorOperators.GT, best)
+                                    .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
+                            best = best.blend(v, wins);
+                            bi = bi.blend(start.add(r * w + c), wins.cast(IS));
+                        }
+                    }
+                    bi.intoArray(argmax, yb + t);
                 }
-                acc.intoArray(y, yb + t);
+                best.intoArray(y, yb + t);
             }
         }
         for (; plane < p1; plane++) {
             int xb = plane * hw, yo = plane * pq;
             for (int t = 0; t < pq; t++, yo++) {
-                int o = xb + windows[t];
+                int o = xb + windows[t], bi = o;
                 float m = x[o];
                 for (int r = 0; r < kernel; r++) {
-                    for (int c = r == 0 ? 1 : 0; c < kernel; c++) m = Math.max(m, x[o + r * w + c]);
+                    for (int c = r == 0 ? 1 : 0; c < kernel; c++) {
+                        float v = x[o + r * w + c];
+                        if (argmax == null) m = Math.max(m, v); // the inference reference's rule (-0 < +0)
+                        else if (v > m || (v != v && m == m)) {
+                            m = v;
+                            bi = o + r * w + c;
+                        }
+                    }
                 }
                 y[yo] = m;
+                if (argmax != null) argmax[yo] = bi;
             }
         }
     }
@@ -256,7 +291,7 @@ public final class PoolVector implements PoolKernels {
     private static void pool(
             boolean isMax, int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int p0, int p1) {
         if (isMax && pad == 0 && gatherBlockPlanes(h, w, kernel, stride) > 0) {
-            maxUnpadded(h, w, kernel, stride, x, y, p0, p1);
+            maxUnpadded(h, w, kernel, stride, x, y, null, p0, p1);
             return;
         }
         if (kernel == 2 && stride == 2 && pad == 0 && h % 2 == 0 && w % 2 == 0) {

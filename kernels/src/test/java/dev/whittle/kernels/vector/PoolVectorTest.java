@@ -83,11 +83,15 @@ class PoolVectorTest {
 
     @Test
     void trainingMaxPoolKeepsTheFirstOfTiedMaximaAndTheFirstNanLikeTheReference() {
-        float[] x = {1, 3, 3, 0, 2, 2, 3, 3, Float.NaN, 5, 0, 0, 9, Float.NaN, 0, 0};
-        float[] yRef = new float[4], yGot = new float[4];
-        int[] aRef = new int[4], aGot = new int[4];
-        SCALAR.maxForward(4, 4, 2, 2, 0, x, yRef, aRef, 0, 1);
-        VECTOR.maxForward(4, 4, 2, 2, 0, x, yGot, aGot, 0, 1);
+        float[] plane = {1, 3, 3, 0, 2, 2, 3, 3, Float.NaN, 5, 0, 0, 9, Float.NaN, 0, 0};
+        // Five planes (the plane rotated by its index): a whole vector block of outputs and a scalar tail.
+        int planes = 5;
+        float[] x = new float[planes * 16];
+        for (int p = 0; p < planes; p++) for (int i = 0; i < 16; i++) x[p * 16 + i] = plane[(i + 5 * p) % 16];
+        float[] yRef = new float[planes * 4], yGot = new float[planes * 4];
+        int[] aRef = new int[planes * 4], aGot = new int[planes * 4];
+        SCALAR.maxForward(4, 4, 2, 2, 0, x, yRef, aRef, 0, planes);
+        VECTOR.maxForward(4, 4, 2, 2, 0, x, yGot, aGot, 0, planes);
         assertArrayEquals(yRef, yGot);
         assertArrayEquals(aRef, aGot);
     }
