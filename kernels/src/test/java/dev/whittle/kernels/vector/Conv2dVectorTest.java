@@ -70,7 +70,17 @@ class Conv2dVectorTest {
                 new Case(
                         "N11 C4 13x13 K9 k3 s1 p1 (direct: 4 images side by side, short last chunk)",
                         ConvGeometry.square(11, 4, 13, 13, 9, 3, 1, 1)),
-                new Case("N5 C2 6x6 K3 k3 s1 p0 (direct, unpadded)", ConvGeometry.square(5, 2, 6, 6, 3, 3, 1, 0)));
+                new Case("N5 C2 6x6 K3 k3 s1 p0 (direct, unpadded)", ConvGeometry.square(5, 2, 6, 6, 3, 3, 1, 0)),
+                new Case(
+                        "N3 C1 28x28 K32 k3 s1 p1 (VGG conv1, small-CRS: 8-filter blocks, masked last columns)",
+                        ConvGeometry.square(3, 1, 28, 28, 32, 3, 1, 1)),
+                new Case(
+                        "N3 C1 13x13 K13 k3 s1 p1 (small-CRS: a block and five single filters)",
+                        ConvGeometry.square(3, 1, 13, 13, 13, 3, 1, 1)),
+                new Case("N2 C1 9x9 K9 k3 s1 p0 (small-CRS, unpadded)", ConvGeometry.square(2, 1, 9, 9, 9, 3, 1, 0)),
+                new Case(
+                        "N3 C1 17x19 K11 k3x5 s1 p1x2 (small-CRS 15, two column blocks)",
+                        new ConvGeometry(3, 1, 17, 19, 11, 3, 5, 1, 1, 1, 2, 1)));
     }
 
     static int xSize(ConvGeometry g) {

@@ -1,0 +1,284 @@
+package dev.whittle.kernels.vector;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Stride-1 convolutions with a short reduction (C·R·S below {@link #MAX_CRS}, e.g. the 1-channel 3×3 first layer of
+ * VGG-small and ResNet-20), forward and backward weights, vectorized along output columns and written straight
+ * into y / dw.
+ *
+ * <p>Notation: x (N,C,H,W), w (K,C,R,S), y (N,K,P,Q), CRS = C·R·S. Each image is copied once into zero-padded
+ * planes whose rows are {@code wpad} = ⌈Q/VL⌉·VL + S − 1 floats wide, so a vector load at column qb + s never
+ * leaves its row; output row p, columns [qb, qb + VL) of filter f are then Σ_(c,r,s) w[f,c,r,s] ·
+ * xpad[c, p + r, qb + s ..], with the last column block stored under a lane mask.
+ *
+ * <p>Why: with nine multiply-adds per output, im2col + GEMM spends its time on the im2col copy, packing, and
+ * loading and storing C tiles after nine k-steps (VGG-small conv1 ran at ~15 GFLOP/s forward, ~7 backward
+ * weights), and {@link DirectConv}'s staging copy costs as much as the arithmetic (8.5 GFLOP/s). Here each x
+ * vector feeds eight filters' FMAs and outputs go from registers to y.
+ *
+ * <p>Buffers come from the per-thread {@link Sgemm.Workspace}; steady-state calls allocate nothing. Single-threaded
+ * per call.
+ */
+final class SmallConv {
+    static final VectorSpecies<Float> S = Sgemm.S;
+    static final int VL = Sgemm.VL;
+
+    /** Reductions this short; longer ones go to {@link DirectConv}, which pays from C·R·S ≥ 16. */
+    static final int MAX_CRS = 16;
+
+    private SmallConv() {}
+
+    static boolean applies(dev.whittle.kernels.ConvGeometry g) {
+        return g.strideH() == 1
+                && g.strideW() == 1
+                && g.groups() == 1
+                && g.padH() < g.r()
+                && g.padW() < g.s()
+                && g.c() * g.r() * g.s() < MAX_CRS;
+    }
+
+    /** Row width of the padded planes: every vector load of an output column block stays inside its row. */
+    private static int paddedWidth(int q, int s) {
+        return (q + VL - 1) / VL * VL + s - 1;
+    }
+
+    /** Zero-padded planes (C × hp × wpad) with image n copied in; the padding is zeroed once per call. */
+    private static float[] paddedPlanes(int cIn, int hp, int wpad, Sgemm.Workspace ws) {
+        float[] xpad = ws.scratch(1, cIn * hp * wpad);
+        java.util.Arrays.fill(xpad, 0, cIn * hp * wpad, 0f);
+        return xpad;
+    }
+
+    private static void copyImage(
+            float[] x, int xOff, int cIn, int h, int wIn, float[] xpad, int hp, int wpad, int ph, int pw) {
+        for (int c = 0; c < cIn; c++) {
+            for (int row = 0; row < h; row++)
+                System.arraycopy(x, xOff + (c * h + row) * wIn, xpad, (c * hp + row + ph) * wpad + pw, wIn);
+        }
+    }
+
+    /**
+     * y = conv(x, w) + b for images [n0, n1) and filters [k0, k1) (other filters' planes untouched).
+     *
+     * @param x (N,C,H,W)
+     * @param w (K,C,R,S)
+     * @param b (K) or null
+     * @param y (N,K,P,Q) with P = H + 2·ph − R + 1, Q = W + 2·pw − S + 1; overwritten
+     */
+    static void forward(
+            int cIn,
+            int h,
+            int wIn,
+            int k,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            int k0,
+            int k1) {
+        Sgemm.Workspace ws = Sgemm.Workspace.get();
+        int hp = h + 2 * ph, p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q, crs = cIn * r * s;
+        int wpad = paddedWidth(q, s);
+        float[] xpad = paddedPlanes(cIn, hp, wpad, ws);
+        int[] rowBase = ws.ints(crs);
+        DirectConv.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
+        for (int n = n0; n < n1; n++) {
+            copyImage(x, n * cIn * h * wIn, cIn, h, wIn, xpad, hp, wpad, ph, pw);
+            int f = k0;
+            for (; f + 8 <= k1; f += 8) filters8(crs, w, b, f, xpad, rowBase, wpad, p, q, y, (n * k + f) * pq, pq);
+            for (; f < k1; f++) filter1(crs, w, b, f, xpad, rowBase, wpad, p, q, y, (n * k + f) * pq);
+        }
+    }
+
+    /** Filters f0..f0+7 of one image: y[yOff + i·pq + p·Q + q]. */
+    private static void filters8(
+            int crs,
+            float[] w,
+            float[] b,
+            int f0,
+            float[] xpad,
+            int[] rowBase,
+            int wpad,
+            int p,
+            int q,
+            float[] y,
+            int yOff,
+            int pq) {
+        int w0 = f0 * crs, w1 = w0 + crs, w2 = w1 + crs, w3 = w2 + crs;
+        int w4 = w3 + crs, w5 = w4 + crs, w6 = w5 + crs, w7 = w6 + crs;
+        FloatVector b0 = bias(b, f0), b1 = bias(b, f0 + 1), b2 = bias(b, f0 + 2), b3 = bias(b, f0 + 3);
+        FloatVector b4 = bias(b, f0 + 4), b5 = bias(b, f0 + 5), b6 = bias(b, f0 + 6), b7 = bias(b, f0 + 7);
+        for (int row = 0; row < p; row++) {
+            for (int qb = 0; qb < q; qb += VL) {
+                FloatVector a0 = b0, a1 = b1, a2 = b2, a3 = b3, a4 = b4, a5 = b5, a6 = b6, a7 = b7;
+                int base = row * wpad + qb;
+                for (int t = 0; t < crs; t++) {
+                    FloatVector xv = FloatVector.fromArray(S, xpad, rowBase[t] + base);
+                    a0 = xv.fma(FloatVector.broadcast(S, w[w0 + t]), a0);
+                    a1 = xv.fma(FloatVector.broadcast(S, w[w1 + t]), a1);
+                    a2 = xv.fma(FloatVector.broadcast(S, w[w2 + t]), a2);
+                    a3 = xv.fma(FloatVector.broadcast(S, w[w3 + t]), a3);
+                    a4 = xv.fma(FloatVector.broadcast(S, w[w4 + t]), a4);
+                    a5 = xv.fma(FloatVector.broadcast(S, w[w5 + t]), a5);
+                    a6 = xv.fma(FloatVector.broadcast(S, w[w6 + t]), a6);
+                    a7 = xv.fma(FloatVector.broadcast(S, w[w7 + t]), a7);
+                }
+                int o = yOff + row * q + qb;
+                if (qb + VL <= q) {
+                    a0.intoArray(y, o);
+                    a1.intoArray(y, o + pq);
+                    a2.intoArray(y, o + 2 * pq);
+                    a3.intoArray(y, o + 3 * pq);
+                    a4.intoArray(y, o + 4 * pq);
+                    a5.intoArray(y, o + 5 * pq);
+                    a6.intoArray(y, o + 6 * pq);
+                    a7.intoArray(y, o + 7 * pq);
+                } else {
+                    VectorMask<Float> m = S.indexInRange(qb, q);
+                    a0.intoArray(y, o, m);
+                    a1.intoArray(y, o + pq, m);
+                    a2.intoArray(y, o + 2 * pq, m);
+                    a3.intoArray(y, o + 3 * pq, m);
+                    a4.intoArray(y, o + 4 * pq, m);
+                    a5.intoArray(y, o + 5 * pq, m);
+                    a6.intoArray(y, o + 6 * pq, m);
+                    a7.intoArray(y, o + 7 * pq, m);
+                }
+            }
+        }
+    }
+
+    /** One filter of one image (the filters left over after blocks of eight). */
+    private static void filter1(
+            int crs,
+            float[] w,
+            float[] b,
+            int f,
+            float[] xpad,
+            int[] rowBase,
+            int wpad,
+            int p,
+            int q,
+            float[] y,
+            int yOff) {
+        FloatVector b0 = bias(b, f);
+        int w0 = f * crs;
+        for (int row = 0; row < p; row++) {
+            for (int qb = 0; qb < q; qb += VL) {
+                FloatVector a0 = b0;
+                int base = row * wpad + qb;
+                for (int t = 0; t < crs; t++)
+                    a0 = FloatVector.fromArray(S, xpad, rowBase[t] + base).fma(FloatVector.broadcast(S, w[w0 + t]), a0);
+                a0.intoArray(y, yOff + row * q + qb, S.indexInRange(qb, q));
+            }
+        }
+    }
+
+    private static FloatVector bias(float[] b, int f) {
+        return FloatVector.broadcast(S, b == null ? 0f : b[f]);
+    }
+
+    /**
+     * dw[k0..k1) += Σ_n x ⋆ dy, the weight gradient of filters [k0, k1) over images [0, batch). Per filter and
+     * reduction term the column-lane partial sums stay vectors in a workspace row across all images, and are
+     * reduced once at the end.
+     *
+     * @param x (N,C,H,W)
+     * @param dy (N,K,P,Q)
+     * @param dw (K,C,R,S), rows [k0, k1) accumulated
+     */
+    static void backwardWeights(
+            int cIn,
+            int h,
+            int wIn,
+            int k,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            int batch,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            int k0,
+            int k1) {
+        Sgemm.Workspace ws = Sgemm.Workspace.get();
+        int hp = h + 2 * ph, p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q, crs = cIn * r * s;
+        int wpad = paddedWidth(q, s), kn = k1 - k0;
+        float[] xpad = paddedPlanes(cIn, hp, wpad, ws);
+        int[] rowBase = ws.ints(crs);
+        DirectConv.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
+        float[] part = ws.scratch(2, kn * crs * VL);
+        java.util.Arrays.fill(part, 0, kn * crs * VL, 0f);
+        for (int n = 0; n < batch; n++) {
+            copyImage(x, n * cIn * h * wIn, cIn, h, wIn, xpad, hp, wpad, ph, pw);
+            for (int f = k0; f < k1; f++) {
+                for (int t0 = 0; t0 < crs; t0 += 8)
+                    terms8(crs, t0, xpad, rowBase, wpad, p, q, dy, (n * k + f) * pq, part, ((f - k0) * crs) * VL);
+            }
+        }
+        for (int f = 0; f < kn; f++) {
+            for (int t = 0; t < crs; t++)
+                dw[(k0 + f) * crs + t] +=
+                        FloatVector.fromArray(S, part, (f * crs + t) * VL).reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /**
+     * part[(t0 + i)·VL ..] += Σ_(p, columns) dy · x-row (t0 + i) for the eight terms t0..t0+7 of one filter of one
+     * image (terms past crs repeat the last and are not stored). Masked dy lanes past Q are zero, so the x lanes
+     * they meet (padding or the next row's columns) add nothing.
+     */
+    private static void terms8(
+            int crs,
+            int t0,
+            float[] xpad,
+            int[] rowBase,
+            int wpad,
+            int p,
+            int q,
+            float[] dy,
+            int dyOff,
+            float[] part,
+            int partOff) {
+        int last = crs - 1;
+        int r0 = rowBase[Math.min(t0, last)], r1 = rowBase[Math.min(t0 + 1, last)];
+        int r2 = rowBase[Math.min(t0 + 2, last)], r3 = rowBase[Math.min(t0 + 3, last)];
+        int r4 = rowBase[Math.min(t0 + 4, last)], r5 = rowBase[Math.min(t0 + 5, last)];
+        int r6 = rowBase[Math.min(t0 + 6, last)], r7 = rowBase[Math.min(t0 + 7, last)];
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int row = 0; row < p; row++) {
+            for (int qb = 0; qb < q; qb += VL) {
+                int d = dyOff + row * q + qb, base = row * wpad + qb;
+                FloatVector g = FloatVector.fromArray(S, dy, d, S.indexInRange(qb, q));
+                a0 = g.fma(FloatVector.fromArray(S, xpad, r0 + base), a0);
+                a1 = g.fma(FloatVector.fromArray(S, xpad, r1 + base), a1);
+                a2 = g.fma(FloatVector.fromArray(S, xpad, r2 + base), a2);
+                a3 = g.fma(FloatVector.fromArray(S, xpad, r3 + base), a3);
+                a4 = g.fma(FloatVector.fromArray(S, xpad, r4 + base), a4);
+                a5 = g.fma(FloatVector.fromArray(S, xpad, r5 + base), a5);
+                a6 = g.fma(FloatVector.fromArray(S, xpad, r6 + base), a6);
+                a7 = g.fma(FloatVector.fromArray(S, xpad, r7 + base), a7);
+            }
+        }
+        int n = Math.min(8, crs - t0), o = partOff + t0 * VL;
+        FloatVector.fromArray(S, part, o).add(a0).intoArray(part, o);
+        if (n > 1) FloatVector.fromArray(S, part, o + VL).add(a1).intoArray(part, o + VL);
+        if (n > 2) FloatVector.fromArray(S, part, o + 2 * VL).add(a2).intoArray(part, o + 2 * VL);
+        if (n > 3) FloatVector.fromArray(S, part, o + 3 * VL).add(a3).intoArray(part, o + 3 * VL);
+        if (n > 4) FloatVector.fromArray(S, part, o + 4 * VL).add(a4).intoArray(part, o + 4 * VL);
+        if (n > 5) FloatVector.fromArray(S, part, o + 5 * VL).add(a5).intoArray(part, o + 5 * VL);
+        if (n > 6) FloatVector.fromArray(S, part, o + 6 * VL).add(a6).intoArray(part, o + 6 * VL);
+        if (n > 7) FloatVector.fromArray(S, part, o + 7 * VL).add(a7).intoArray(part, o + 7 * VL);
+    }
+}
