@@ -72,6 +72,10 @@ public class ConvLayerBenchmark {
             case "resnet16" -> ConvGeometry.square(batch, 16, 32, 32, 16, 3, 1, 1);
             case "resnet32s2" -> ConvGeometry.square(batch, 16, 32, 32, 32, 3, 2, 1);
             case "resnet64" -> ConvGeometry.square(batch, 64, 8, 8, 64, 3, 1, 1);
+            // ResNet-20 on Fashion-MNIST (28×28): the two 3×3 stride-2 convolutions and a 1×1 stride-2 shortcut.
+            case "r20s2" -> ConvGeometry.square(batch, 16, 28, 28, 32, 3, 2, 1);
+            case "r20s3" -> ConvGeometry.square(batch, 32, 14, 14, 64, 3, 2, 1);
+            case "r20down" -> ConvGeometry.square(batch, 16, 28, 28, 32, 1, 2, 0);
             default -> throw new IllegalArgumentException("unknown layer " + layer);
         };
     }
