@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             GroupsCommand.class,
             PruneCommand.class,
             PruneTableCommand.class,
+            SpeedupCommand.class,
             AliveBenchCommand.class,
             OpenClBenchCommand.class,
             SparseBenchCommand.class,

@@ -2,7 +2,6 @@ package dev.whittle.cli;
 
 import dev.whittle.io.ModelFile;
 import dev.whittle.io.SavedModel;
-import dev.whittle.measure.SpeedComparison;
 import dev.whittle.prune.PrunePipeline;
 import dev.whittle.prune.SparseInference;
 import dev.whittle.prune.method.PruningMethods;
@@ -55,7 +54,7 @@ final class PruneReport {
         r.put("weightSparsity", o.weightSparsity());
         r.put("keptChannels", o.keepPerGroup());
         r.put("stages", o.stages());
-        r.put("speed", o.speed() == null ? null : speedMap(o.speed(), reduction, reductionName));
+        r.put("speed", o.speed() == null ? null : SpeedTable.json(o.speed(), reduction, reductionName));
         if (weightLevel) {
             r.put("sparseLayers", o.sparseLayers());
             r.put("sparseLayersBatch1", o.sparseLayersBatch1());
@@ -84,43 +83,7 @@ final class PruneReport {
         md.append("\n| stage | test accuracy |\n|---|---:|\n");
         for (var s : o.stages()) md.append(String.format("| %s | %.2f %% |%n", s.name(), 100 * s.testAccuracy()));
         if (o.speed() != null) {
-            SpeedComparison s = o.speed();
-            md.append(String.format(
-                    "%n| measured (%d threads, median, min–max) | dense | pruned | speedup | efficiency |%n|---|---:|---:|---:|---:|%n",
-                    s.threads()));
-            md.append(String.format(
-                    "| latency b1 p50 (ms) | %.3f | %.3f | %.2fx | %.0f %% |%n",
-                    s.denseLatencyMs().median(),
-                    s.prunedLatencyMs().median(),
-                    s.latencySpeedup(),
-                    100 * s.latencySpeedup() / reduction));
-            md.append(String.format(
-                    "| latency b1 p99 (ms) | %.3f | %.3f | | |%n",
-                    s.denseLatencyMs().p99(), s.prunedLatencyMs().p99()));
-            md.append(String.format(
-                    "| inference b%d img/s | %,.0f (%,.0f–%,.0f) | %,.0f (%,.0f–%,.0f) | %.2fx | %.0f %% |%n",
-                    s.inferBatch(),
-                    s.denseInferIps().median(),
-                    s.denseInferIps().min(),
-                    s.denseInferIps().max(),
-                    s.prunedInferIps().median(),
-                    s.prunedInferIps().min(),
-                    s.prunedInferIps().max(),
-                    s.inferSpeedup(),
-                    100 * s.inferSpeedup() / reduction));
-            md.append(String.format(
-                    "| training b%d img/s | %,.0f (%,.0f–%,.0f) | %,.0f (%,.0f–%,.0f) | %.2fx | %.0f %% |%n",
-                    s.trainBatch(),
-                    s.denseTrainIps().median(),
-                    s.denseTrainIps().min(),
-                    s.denseTrainIps().max(),
-                    s.prunedTrainIps().median(),
-                    s.prunedTrainIps().min(),
-                    s.prunedTrainIps().max(),
-                    s.trainSpeedup(),
-                    100 * s.trainSpeedup() / reduction));
-            md.append(String.format(
-                    "%n%s %.2fx; efficiency = measured speedup / %s.%n", reductionName, reduction, reductionName));
+            md.append("\n").append(SpeedTable.markdown(o.speed(), reduction, reductionName));
             if (weightLevel) {
                 long sparseCount = o.sparseLayers().stream()
                         .filter(SparseInference.Decision::sparse)
@@ -164,26 +127,5 @@ final class PruneReport {
             System.out.printf(
                     "wrote %s-masked.whittle (masked, uncompacted, at removal; `whittle compact --from` rebuilds the compact model)%n",
                     prefix);
-    }
-
-    private static Map<String, Object> speedMap(SpeedComparison s, double reduction, String reductionName) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("threads", s.threads());
-        m.put("macsReduction", s.macsReduction());
-        m.put("efficiencyDivisor", reductionName);
-        m.put("latencyMs", Map.of("dense", s.denseLatencyMs(), "pruned", s.prunedLatencyMs()));
-        m.put(
-                "inferImagesPerSecond",
-                Map.of("batch", s.inferBatch(), "dense", s.denseInferIps(), "pruned", s.prunedInferIps()));
-        m.put(
-                "trainImagesPerSecond",
-                Map.of("batch", s.trainBatch(), "dense", s.denseTrainIps(), "pruned", s.prunedTrainIps()));
-        m.put("latencySpeedup", s.latencySpeedup());
-        m.put("inferSpeedup", s.inferSpeedup());
-        m.put("trainSpeedup", s.trainSpeedup());
-        m.put("latencyEfficiency", s.latencySpeedup() / reduction);
-        m.put("inferEfficiency", s.inferSpeedup() / reduction);
-        m.put("trainEfficiency", s.trainSpeedup() / reduction);
-        return m;
     }
 }

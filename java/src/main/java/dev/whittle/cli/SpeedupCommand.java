@@ -1,0 +1,175 @@
+package dev.whittle.cli;
+
+import dev.whittle.graph.Graph;
+import dev.whittle.io.ModelFile;
+import dev.whittle.io.SavedModel;
+import dev.whittle.measure.SpeedComparison;
+import dev.whittle.measure.SpeedMeter;
+import dev.whittle.prune.PrunePipeline;
+import dev.whittle.runtime.MachineInfo;
+import dev.whittle.runtime.Parallel;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Dense versus pruned model files, measured interleaved in one process at each thread count: the speedup and
+ * efficiency table a `prune` run prints, re-measured on its own. A prune run times its models at the end of a
+ * long job on whatever else the machine was doing; this command lets the claim be checked again on a quiet
+ * machine, or on another one, from the two files.
+ */
+@Command(
+        name = "speedup",
+        mixinStandardHelpOptions = true,
+        description = "Measure a pruned model against its dense model (batch-1 latency, batch-64 inference, batch-128"
+                + " training), interleaved in one process; writes JSON and Markdown.")
+final class SpeedupCommand implements Callable<Integer> {
+    @Option(names = "--dense", required = true, description = "The dense .whittle model file.")
+    Path dense;
+
+    @Option(
+            names = "--pruned",
+            required = true,
+            description = "The pruned .whittle model file (compacted, or masked with channel masks).")
+    Path pruned;
+
+    @Option(
+            names = "--threads",
+            split = ",",
+            defaultValue = "1,2",
+            description = "Thread counts (default: ${DEFAULT-VALUE}).")
+    List<Integer> threads;
+
+    @Option(
+            names = "--latency-runs",
+            defaultValue = "300",
+            description = "Batch-1 calls timed per model (default: ${DEFAULT-VALUE}).")
+    int latencyRuns;
+
+    @Option(
+            names = "--trials",
+            defaultValue = "5",
+            description = "Throughput trials per workload (default: ${DEFAULT-VALUE}).")
+    int trials;
+
+    @Option(
+            names = "--trial-seconds",
+            defaultValue = "1.0",
+            description = "Length of one throughput trial (default: ${DEFAULT-VALUE}).")
+    double trialSeconds;
+
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "2.0",
+            description = "Warm-up per workload before timing (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(
+            names = "--out",
+            defaultValue = "bench/results/speedup",
+            description = "Output path prefix; .json and .md are appended (default: ${DEFAULT-VALUE}).")
+    String out;
+
+    @Override
+    public Integer call() {
+        if (latencyRuns < 200)
+            throw new IllegalArgumentException(
+                    "--latency-runs must be >= 200 for a meaningful p99, found " + latencyRuns);
+        for (int t : threads) if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, found " + t);
+        if (trials < 1 || trialSeconds <= 0 || warmupSeconds < 0)
+            throw new IllegalArgumentException(String.format(
+                    "need --trials >= 1, --trial-seconds > 0 and --warmup-seconds >= 0, found %d, %s, %s",
+                    trials, trialSeconds, warmupSeconds));
+        SavedModel d = ModelFile.load(dense), p = ModelFile.load(pruned);
+        check(d, p);
+        dev.whittle.runtime.BackendInfo.current();
+        double reduction = (double) d.graph().macs() / p.graph().macs();
+        List<Map<String, Object>> runs = new ArrayList<>();
+        StringBuilder md = new StringBuilder();
+        md.append("# Speedup: ")
+                .append(pruned)
+                .append(" vs ")
+                .append(dense)
+                .append("\n\n")
+                .append(String.format(
+                        "%s, %s; load average %s at the start%n%n",
+                        MachineInfo.describe(Runtime.getRuntime().availableProcessors()),
+                        Instant.now(),
+                        ResultFiles.loadAverage()))
+                .append(String.format(
+                        "| | dense | pruned | |%n|---|---:|---:|---:|%n| params | %,d | %,d | %.2fx fewer |%n"
+                                + "| MACs/image | %,d | %,d | %.2fx fewer |%n%n",
+                        d.graph().parameterCount(),
+                        p.graph().parameterCount(),
+                        (double) d.graph().parameterCount() / p.graph().parameterCount(),
+                        d.graph().macs(),
+                        p.graph().macs(),
+                        reduction));
+        for (int t : threads) {
+            try (Parallel parallel = new Parallel(t)) {
+                SpeedComparison s = SpeedComparison.measure(
+                        d.graph(),
+                        p.graph(),
+                        PrunePipeline::copy,
+                        parallel,
+                        new SpeedMeter(warmupSeconds, trials, trialSeconds),
+                        latencyRuns,
+                        64,
+                        128);
+                runs.add(SpeedTable.json(s, reduction, "MACs reduction"));
+                md.append(SpeedTable.markdown(s, reduction, "MACs reduction")).append("\n");
+            }
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("command", "whittle speedup --dense " + dense + " --pruned " + pruned + " --threads " + threads);
+        report.put("date", Instant.now().toString());
+        report.put("machine", MachineInfo.describe(Runtime.getRuntime().availableProcessors()));
+        report.put(
+                "dense",
+                Map.of(
+                        "file",
+                        dense.toString(),
+                        "params",
+                        d.graph().parameterCount(),
+                        "macs",
+                        d.graph().macs()));
+        report.put(
+                "pruned",
+                Map.of(
+                        "file",
+                        pruned.toString(),
+                        "params",
+                        p.graph().parameterCount(),
+                        "macs",
+                        p.graph().macs()));
+        report.put("macsReduction", reduction);
+        report.put("runs", runs);
+        System.out.print(md);
+        ResultFiles.write(out, report, md);
+        return 0;
+    }
+
+    /** Same input and classes, structured pruning only: otherwise the comparison would mean nothing. */
+    private void check(SavedModel d, SavedModel p) {
+        Graph dg = d.graph(), pg = p.graph();
+        if (!dg.inputShape().equals(pg.inputShape()) || dg.classes() != pg.classes())
+            throw new IllegalArgumentException(String.format(
+                    "%s takes %s and predicts %d classes but %s takes %s and predicts %d: not the same task",
+                    dense, dg.inputShape(), dg.classes(), pruned, pg.inputShape(), pg.classes()));
+        if (!p.weightMasks().isEmpty() || !d.weightMasks().isEmpty())
+            throw new IllegalArgumentException((p.weightMasks().isEmpty() ? dense : pruned)
+                    + " carries weight-level masks; `speedup` compares structured (filter-pruned) models, whose MACs"
+                    + " reduction is what the kernels skip. A weight-level prune run reports its sparse-kernel"
+                    + " timing itself.");
+        if (pg.macs() > dg.macs())
+            throw new IllegalArgumentException(String.format(
+                    "%s has more MACs per image (%,d) than %s (%,d): --dense and --pruned look swapped",
+                    pruned, pg.macs(), dense, dg.macs()));
+    }
+}
