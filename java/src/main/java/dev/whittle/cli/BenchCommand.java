@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -52,43 +53,19 @@ final class BenchCommand implements Callable<Integer> {
     int trainBatch;
 
     @Option(
-            names = "--latency-runs",
-            defaultValue = "300",
-            description = "Batch-1 calls timed per model (default: ${DEFAULT-VALUE}).")
-    int latencyRuns;
-
-    @Option(
-            names = "--trials",
-            defaultValue = "5",
-            description = "Throughput trials per workload (default: ${DEFAULT-VALUE}).")
-    int trials;
-
-    @Option(
-            names = "--trial-seconds",
-            defaultValue = "1.0",
-            description = "Length of one throughput trial (default: ${DEFAULT-VALUE}).")
-    double trialSeconds;
-
-    @Option(
-            names = "--warmup-seconds",
-            defaultValue = "2.0",
-            description = "Warm-up per workload before timing (default: ${DEFAULT-VALUE}).")
-    double warmupSeconds;
-
-    @Option(
             names = "--out",
             defaultValue = "bench/results/speed",
             description = "Output path prefix; .json and .md are appended (default: ${DEFAULT-VALUE}).")
     String out;
 
+    @Mixin
+    TimingOptions timing;
+
     @Override
     public Integer call() {
         for (String m : models) Models.byName(m); // fail fast on a bad name
         dev.whittle.runtime.BackendInfo.current();
-        if (latencyRuns < 200)
-            throw new IllegalArgumentException(
-                    "--latency-runs must be >= 200 for a meaningful p99, found " + latencyRuns);
-        SpeedMeter meter = new SpeedMeter(warmupSeconds, trials, trialSeconds);
+        SpeedMeter meter = timing.meter();
         List<ModelSpeed> results = new ArrayList<>();
         System.out.println(header());
         Map<Integer, Double> peaks = new LinkedHashMap<>();
@@ -113,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
         Workload lat = new Workload(g, Workload.Kind.INFERENCE, 1, parallel, 2);
         Workload inf = new Workload(g, Workload.Kind.INFERENCE, inferBatch, parallel, 3);
         meter.warmUp(List.of(lat, inf));
-        Stats latency = meter.latency(List.of(lat), latencyRuns)[0];
+        Stats latency = meter.latency(List.of(lat), timing.latencyRuns)[0];
         Stats infer = meter.throughput(List.of(inf))[0];
         Graph tg = Models.byName(model); // training changes weights: give it its own copy
         tg.initialize(1);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,45 +48,18 @@ final class SpeedupCommand implements Callable<Integer> {
     List<Integer> threads;
 
     @Option(
-            names = "--latency-runs",
-            defaultValue = "300",
-            description = "Batch-1 calls timed per model (default: ${DEFAULT-VALUE}).")
-    int latencyRuns;
-
-    @Option(
-            names = "--trials",
-            defaultValue = "5",
-            description = "Throughput trials per workload (default: ${DEFAULT-VALUE}).")
-    int trials;
-
-    @Option(
-            names = "--trial-seconds",
-            defaultValue = "1.0",
-            description = "Length of one throughput trial (default: ${DEFAULT-VALUE}).")
-    double trialSeconds;
-
-    @Option(
-            names = "--warmup-seconds",
-            defaultValue = "2.0",
-            description = "Warm-up per workload before timing (default: ${DEFAULT-VALUE}).")
-    double warmupSeconds;
-
-    @Option(
             names = "--out",
             defaultValue = "bench/results/speedup",
             description = "Output path prefix; .json and .md are appended (default: ${DEFAULT-VALUE}).")
     String out;
 
+    @Mixin
+    TimingOptions timing;
+
     @Override
     public Integer call() {
-        if (latencyRuns < 200)
-            throw new IllegalArgumentException(
-                    "--latency-runs must be >= 200 for a meaningful p99, found " + latencyRuns);
+        SpeedMeter meter = timing.meter();
         for (int t : threads) if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, found " + t);
-        if (trials < 1 || trialSeconds <= 0 || warmupSeconds < 0)
-            throw new IllegalArgumentException(String.format(
-                    "need --trials >= 1, --trial-seconds > 0 and --warmup-seconds >= 0, found %d, %s, %s",
-                    trials, trialSeconds, warmupSeconds));
         SavedModel d = ModelFile.load(dense), p = ModelFile.load(pruned);
         check(d, p);
         dev.whittle.runtime.BackendInfo.current();
@@ -114,14 +88,7 @@ final class SpeedupCommand implements Callable<Integer> {
         for (int t : threads) {
             try (Parallel parallel = new Parallel(t)) {
                 SpeedComparison s = SpeedComparison.measure(
-                        d.graph(),
-                        p.graph(),
-                        PrunePipeline::copy,
-                        parallel,
-                        new SpeedMeter(warmupSeconds, trials, trialSeconds),
-                        latencyRuns,
-                        64,
-                        128);
+                        d.graph(), p.graph(), PrunePipeline::copy, parallel, meter, timing.latencyRuns, 64, 128);
                 runs.add(SpeedTable.json(s, reduction, "MACs reduction"));
                 md.append(SpeedTable.markdown(s, reduction, "MACs reduction")).append("\n");
             }

@@ -1,0 +1,43 @@
+package dev.whittle.cli;
+
+import dev.whittle.measure.SpeedMeter;
+import picocli.CommandLine.Option;
+
+/** How long a speed command times each workload (`bench`, `speedup`): one set of options and checks. */
+final class TimingOptions {
+    @Option(
+            names = "--latency-runs",
+            defaultValue = "300",
+            description = "Batch-1 calls timed per model (default: ${DEFAULT-VALUE}).")
+    int latencyRuns;
+
+    @Option(
+            names = "--trials",
+            defaultValue = "5",
+            description = "Throughput trials per workload (default: ${DEFAULT-VALUE}).")
+    int trials;
+
+    @Option(
+            names = "--trial-seconds",
+            defaultValue = "1.0",
+            description = "Length of one throughput trial (default: ${DEFAULT-VALUE}).")
+    double trialSeconds;
+
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "2.0",
+            description = "Warm-up per workload before timing (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    /** The meter these options describe, after checking them (≥ 200 latency runs for a meaningful p99). */
+    SpeedMeter meter() {
+        if (latencyRuns < 200)
+            throw new IllegalArgumentException(
+                    "--latency-runs must be >= 200 for a meaningful p99, found " + latencyRuns);
+        if (trials < 1 || trialSeconds <= 0 || warmupSeconds < 0)
+            throw new IllegalArgumentException(String.format(
+                    "need --trials >= 1, --trial-seconds > 0 and --warmup-seconds >= 0, found %d, %s, %s",
+                    trials, trialSeconds, warmupSeconds));
+        return new SpeedMeter(warmupSeconds, trials, trialSeconds);
+    }
+}
