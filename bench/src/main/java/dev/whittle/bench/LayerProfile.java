@@ -37,6 +37,7 @@ public final class LayerProfile {
 
     public static void main(String[] args) throws IOException {
         String model = "vgg_small", mode = "inference", backends = "scalar,vector", out = null, widths = null;
+        double alive = 1;
         int batch = 64, threads = 1, warmup = 5, iters = 20;
         for (String a : args) {
             int eq = a.indexOf('=');
@@ -48,19 +49,28 @@ public final class LayerProfile {
                 case "backends" -> backends = v;
                 case "out" -> out = v;
                 case "widths" -> widths = v;
+                case "alive" -> alive = Double.parseDouble(v);
                 case "batch" -> batch = Integer.parseInt(v);
                 case "threads" -> threads = Integer.parseInt(v);
                 case "warmup" -> warmup = Integer.parseInt(v);
                 case "iters" -> iters = Integer.parseInt(v);
                 default ->
                     throw new IllegalArgumentException("unknown argument '" + k
-                            + "', expected model, widths, mode, batch, threads, backends, warmup, iters or out");
+                            + "', expected model, widths, alive, mode, batch, threads, backends, warmup, iters or out");
             }
         }
         if (!mode.equals("inference") && !mode.equals("training"))
             throw new IllegalArgumentException("mode expected inference or training but found " + mode);
         Graph graph = widths == null ? Models.byName(model) : withWidths(model, widths);
         String name = widths == null ? model : model + " widths " + widths;
+        graph.initialize(42);
+        if (alive < 1) {
+            // Masked, not compacted: every prunable group keeps this fraction of its channels (bench-alive's masks).
+            var groups = dev.whittle.prune.ChannelGroups.derive(graph);
+            dev.whittle.prune.MaskBinding.apply(
+                    graph, dev.whittle.prune.PruneTarget.evenlySpaced(graph, groups, alive));
+            name += " masked to " + alive + " alive";
+        }
         String table = run(graph, name, mode.equals("training"), batch, threads, backends.split(","), warmup, iters);
         System.out.print(table);
         if (out != null) Files.writeString(Path.of(out), table);
@@ -81,7 +91,7 @@ public final class LayerProfile {
         };
     }
 
-    /** Runs the profile and returns the Markdown report. */
+    /** Runs the profile of an initialized graph and returns the Markdown report. */
     public static String run(
             Graph graph,
             String model,

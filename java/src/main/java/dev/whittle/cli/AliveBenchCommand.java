@@ -73,16 +73,7 @@ final class AliveBenchCommand implements Callable<Integer> {
             Graph g = Models.byName(model);
             g.initialize(1);
             List<ChannelGroup> groups = ChannelGroups.derive(g);
-            ChannelMasks masks = new ChannelMasks(groups);
-            if (f < 1) {
-                int[] keep = PruneTarget.uniform(g, groups, 1 - f, 1, false);
-                for (ChannelGroup grp : groups) {
-                    if (keep[grp.id()] == grp.channels()) continue;
-                    boolean[] a = new boolean[grp.channels()];
-                    for (int i = 0; i < keep[grp.id()]; i++) a[i * grp.channels() / keep[grp.id()]] = true;
-                    masks.set(grp.id(), a);
-                }
-            }
+            ChannelMasks masks = PruneTarget.evenlySpaced(g, groups, f);
             Graph compact = Compactor.compact(g, masks);
             MaskBinding.apply(g, masks);
             loads.add(new Workload(g, Workload.Kind.TRAINING, batch, parallel, 1));

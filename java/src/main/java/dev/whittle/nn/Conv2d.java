@@ -1,6 +1,5 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.AliveSubproblem;
 import dev.whittle.kernels.ConvGeometry;
 import dev.whittle.kernels.Indices;
 import dev.whittle.kernels.SparseKernels;
@@ -195,25 +194,28 @@ public final class Conv2d implements Layer {
             this.geom = geometry(ctx.inShapes[0], ctx.capacity);
             float[] b = bias == null ? null : bias.value();
             float[] db = bias == null ? null : bias.grad();
-            // Masked: the backend's dense kernel runs on the gathered alive sub-problem, so dead channels cost nothing.
+            // Masked: the backend's alive-list kernels (by default, its dense kernel on the gathered alive
+            // sub-problem),
+            // so dead channels cost nothing.
             fwd = (lo, hi) -> {
                 if (sparseWeight != null && !ctx.training && !masked())
                     sparseKernels.convForward(geom, ctx.in[0], sparseWeight, b, ctx.out, lo, hi);
                 else if (!masked()) ctx.kernels.conv().forward(geom, ctx.in[0], weight.value(), b, ctx.out, lo, hi);
                 else
-                    AliveSubproblem.convForward(
-                            ctx.kernels.conv(),
-                            geom,
-                            ctx.in[0],
-                            weight.value(),
-                            b,
-                            ctx.out,
-                            out(),
-                            outCount(),
-                            in(),
-                            inCount(),
-                            lo,
-                            hi);
+                    ctx.kernels
+                            .conv()
+                            .forwardAlive(
+                                    geom,
+                                    ctx.in[0],
+                                    weight.value(),
+                                    b,
+                                    ctx.out,
+                                    out(),
+                                    outCount(),
+                                    in(),
+                                    inCount(),
+                                    lo,
+                                    hi);
             };
             fwdFilters = (lo, hi) -> ctx.kernels
                     .conv()
@@ -230,35 +232,37 @@ public final class Conv2d implements Layer {
             bwdData = (lo, hi) -> {
                 if (!masked()) ctx.kernels.conv().backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
                 else
-                    AliveSubproblem.convBackwardData(
-                            ctx.kernels.conv(),
-                            geom,
-                            ctx.dOut,
-                            weight.value(),
-                            ctx.dIn[0],
-                            out(),
-                            outCount(),
-                            in(),
-                            inCount(),
-                            lo,
-                            hi);
+                    ctx.kernels
+                            .conv()
+                            .backwardDataAlive(
+                                    geom,
+                                    ctx.dOut,
+                                    weight.value(),
+                                    ctx.dIn[0],
+                                    out(),
+                                    outCount(),
+                                    in(),
+                                    inCount(),
+                                    lo,
+                                    hi);
             };
             bwdWeights = (lo, hi) -> {
                 if (!masked()) ctx.kernels.conv().backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, lo, hi);
                 else
-                    AliveSubproblem.convBackwardWeights(
-                            ctx.kernels.conv(),
-                            geom,
-                            ctx.in[0],
-                            ctx.dOut,
-                            weight.grad(),
-                            db,
-                            out(),
-                            outCount(),
-                            in(),
-                            inCount(),
-                            lo,
-                            hi);
+                    ctx.kernels
+                            .conv()
+                            .backwardWeightsAlive(
+                                    geom,
+                                    ctx.in[0],
+                                    ctx.dOut,
+                                    weight.grad(),
+                                    db,
+                                    out(),
+                                    outCount(),
+                                    in(),
+                                    inCount(),
+                                    lo,
+                                    hi);
             };
             // Index 0 = all weight gradients, index 1 = all data gradients (see backward()).
             sideBySide = (lo, hi) -> {

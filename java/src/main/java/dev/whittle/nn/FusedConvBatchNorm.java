@@ -1,6 +1,5 @@
 package dev.whittle.nn;
 
-import dev.whittle.kernels.AliveSubproblem;
 import dev.whittle.kernels.ConvGeometry;
 import dev.whittle.kernels.Indices;
 import dev.whittle.runtime.Parallel;
@@ -84,19 +83,9 @@ public final class FusedConvBatchNorm {
             } else {
                 int[] inList = in == null ? Indices.all(conv.inChannels) : in;
                 int ci = in == null ? conv.inChannels : in.length;
-                AliveSubproblem.convForward(
-                        ctx.kernels.conv(),
-                        geom,
-                        ctx.in[0],
-                        conv.weight.value(),
-                        b,
-                        ctx.out,
-                        list,
-                        m,
-                        inList,
-                        ci,
-                        lo,
-                        hi);
+                ctx.kernels
+                        .conv()
+                        .forwardAlive(geom, ctx.in[0], conv.weight.value(), b, ctx.out, list, m, inList, ci, lo, hi);
             }
             ctx.kernels.norm().affineInPlace(k, pq, ctx.out, scale, shift, relu, list, m, lo, hi);
         };

@@ -20,6 +20,23 @@ public final class PruneTarget {
     }
 
     /** Keep counts whose compact model has at most targetMacs × dense MACs (targetMacs in (0,1)). */
+    /**
+     * Masks keeping the fraction {@code alive} of every prunable group's channels, evenly spaced (channel
+     * i·channels/keep for i < keep): the synthetic "filters died" state that speed benchmarks time.
+     */
+    public static ChannelMasks evenlySpaced(Graph g, List<ChannelGroup> groups, double alive) {
+        ChannelMasks masks = new ChannelMasks(groups);
+        if (alive >= 1) return masks;
+        int[] keep = uniform(g, groups, 1 - alive, 1, false);
+        for (ChannelGroup grp : groups) {
+            if (keep[grp.id()] == grp.channels()) continue;
+            boolean[] a = new boolean[grp.channels()];
+            for (int i = 0; i < keep[grp.id()]; i++) a[i * grp.channels() / keep[grp.id()]] = true;
+            masks.set(grp.id(), a);
+        }
+        return masks;
+    }
+
     public static int[] forMacs(Graph g, List<ChannelGroup> groups, double targetMacs, int roundTo, boolean residual) {
         if (!(targetMacs > 0 && targetMacs < 1)) {
             throw new IllegalArgumentException(

@@ -19,4 +19,46 @@ public interface ConvKernels {
 
     /** dw += Σ_n dy ⋆ x, db += Σ dy over all N images, for filters [k0, k1). dw (K,C/G,R,S), db (K) or null. */
     void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db, int k0, int k1);
+
+    // Masked layers: alive filters out[0..m) and alive input channels in[0..ci), both strictly increasing; the
+    // activations and weights are the full tensors. The defaults gather a compact sub-problem, run the dense
+    // kernel on it and scatter back (AliveSubproblem); a kernel set may read and write the alive planes in place.
+
+    /** y's alive planes = conv + b over the alive channels, dead planes 0, for images [n0, n1). */
+    default void forwardAlive(
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int n0,
+            int n1) {
+        AliveSubproblem.convForward(this, g, x, w, b, y, out, m, in, ci, n0, n1);
+    }
+
+    /** dx's alive channels += the alive filters' contributions for images [n0, n1); dead channels untouched. */
+    default void backwardDataAlive(
+            ConvGeometry g, float[] dy, float[] w, float[] dx, int[] out, int m, int[] in, int ci, int n0, int n1) {
+        AliveSubproblem.convBackwardData(this, g, dy, w, dx, out, m, in, ci, n0, n1);
+    }
+
+    /** dw, db += gradients of alive filters at positions [k0, k1) of out, alive channels only, over all N images. */
+    default void backwardWeightsAlive(
+            ConvGeometry g,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            float[] db,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int k0,
+            int k1) {
+        AliveSubproblem.convBackwardWeights(this, g, x, dy, dw, db, out, m, in, ci, k0, k1);
+    }
 }

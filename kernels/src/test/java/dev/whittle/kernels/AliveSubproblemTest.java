@@ -75,6 +75,52 @@ class AliveSubproblemTest {
     }
 
     @Test
+    void eachKernelSetsOwnAliveConvMethodsMatchTheScalarAliveReference() {
+        // Shapes that put the vector set's masked layers on its direct path (alive C·R·S >= 16, >= 8 alive
+        // channels for the transposed pass, images side by side with a short last chunk) and some that do not.
+        int[][] shapes = {
+            {3, 24, 9, 9, 20, 3, 1, 1},
+            {11, 12, 7, 7, 17, 3, 1, 1},
+            {2, 32, 14, 14, 33, 3, 1, 1},
+            {3, 6, 6, 6, 9, 5, 1, 2},
+            {2, 17, 7, 7, 5, 3, 2, 1},
+            {3, 2, 5, 5, 6, 3, 1, 1}
+        };
+        SplittableRandom r = new SplittableRandom(6);
+        for (int[] sh : shapes) {
+            ConvGeometry g = ConvGeometry.square(sh[0], sh[1], sh[2], sh[3], sh[4], sh[5], sh[6], sh[7]);
+            float[] x = rand(r, g.n() * g.c() * g.h() * g.w()), w = rand(r, g.weightSize()), b = rand(r, g.k());
+            float[] dy = rand(r, g.n() * g.k() * g.p() * g.q());
+            int[] out = subset(r, g.k()), in = subset(r, g.c());
+            float[] y0 = new float[dy.length],
+                    dx0 = rand(new SplittableRandom(1), x.length),
+                    dw0 = rand(new SplittableRandom(2), w.length),
+                    db0 = rand(new SplittableRandom(3), g.k());
+            Conv2dScalar.forward(g, x, w, b, y0, out, out.length, in, in.length, 0, g.n());
+            Conv2dScalar.backwardData(g, dy, w, dx0, out, out.length, in, in.length, 0, g.n());
+            Conv2dScalar.backwardWeights(g, x, dy, dw0, db0, out, in, in.length, 0, out.length);
+            for (KernelSet set : SETS) {
+                float[] y = rand(r, dy.length),
+                        dx = rand(new SplittableRandom(1), x.length),
+                        dw = rand(new SplittableRandom(2), w.length),
+                        db = rand(new SplittableRandom(3), g.k());
+                ConvKernels k = set.conv();
+                k.forwardAlive(g, x, w, b, y, out, out.length, in, in.length, 0, 1);
+                k.forwardAlive(g, x, w, b, y, out, out.length, in, in.length, 1, g.n());
+                k.backwardDataAlive(g, dy, w, dx, out, out.length, in, in.length, 0, g.n());
+                int half = out.length / 2;
+                k.backwardWeightsAlive(g, x, dy, dw, db, out, out.length, in, in.length, 0, half);
+                k.backwardWeightsAlive(g, x, dy, dw, db, out, out.length, in, in.length, half, out.length);
+                String what = set.name() + " " + g + " alive out " + out.length + ", in " + in.length;
+                close(y0, y, 1e-4, what + " y (dead planes exactly 0)");
+                close(dx0, dx, 1e-4, what + " dx (dead channels untouched)");
+                close(dw0, dw, 1e-4, what + " dw (dead weights untouched)");
+                close(db0, db, 1e-4, what + " db");
+            }
+        }
+    }
+
+    @Test
     void maskedLinearOnEveryKernelSetMatchesTheScalarAliveReference() {
         SplittableRandom r = new SplittableRandom(9);
         for (int[] sh : new int[][] {{3, 17, 5}, {5, 40, 33}, {1, 9, 1}}) {

@@ -171,6 +171,98 @@ public final class Conv2dVector implements ConvKernels {
     }
 
     /**
+     * Masked forward on the direct path reads the alive input planes and writes the alive output planes in place
+     * (the gathered sub-problem copied each of them once more, on top of the direct kernel's own padded copy);
+     * geometries off the direct path take the gathered default.
+     */
+    @Override
+    public void forwardAlive(
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int n0,
+            int n1) {
+        if (n1 <= n0) return;
+        if (g.groups() != 1 || !DirectConv.forForward(g, ci)) {
+            ConvKernels.super.forwardAlive(g, x, w, b, y, out, m, in, ci, n0, n1);
+            return;
+        }
+        int pq = g.p() * g.q();
+        for (int n = n0; n < n1; n++) {
+            int prev = 0, base = n * g.k() * pq;
+            for (int o = 0; o <= m; o++) {
+                int next = o < m ? out[o] : g.k();
+                Arrays.fill(y, base + prev * pq, base + next * pq, 0f);
+                prev = next + 1;
+            }
+        }
+        float[] wAlive = aliveWeights(g, w, out, m, in, ci);
+        DirectConv.forwardAlive(
+                g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1);
+    }
+
+    @Override
+    public void backwardDataAlive(
+            ConvGeometry g, float[] dy, float[] w, float[] dx, int[] out, int m, int[] in, int ci, int n0, int n1) {
+        if (n1 <= n0) return;
+        if (g.groups() != 1 || !DirectConv.forBackwardData(g, ci)) {
+            ConvKernels.super.backwardDataAlive(g, dy, w, dx, out, m, in, ci, n0, n1);
+            return;
+        }
+        float[] wAlive = aliveWeights(g, w, out, m, in, ci);
+        DirectConv.backwardDataAlive(
+                g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), dy, wAlive, dx, n0, n1);
+    }
+
+    @Override
+    public void backwardWeightsAlive(
+            ConvGeometry g,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            float[] db,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int k0,
+            int k1) {
+        if (k0 >= k1) return;
+        // Reductions shorter than 16 go through the gathered sub-problem, where SmallConv takes them.
+        if (g.groups() != 1 || !DirectConv.forForward(g, ci)) {
+            ConvKernels.super.backwardWeightsAlive(g, x, dy, dw, db, out, m, in, ci, k0, k1);
+            return;
+        }
+        int pq = g.p() * g.q();
+        if (db != null) {
+            for (int o = k0; o < k1; o++) {
+                float total = db[out[o]];
+                for (int n = 0; n < g.n(); n++) total += rowSum(dy, (n * g.k() + out[o]) * pq, pq);
+                db[out[o]] = total;
+            }
+        }
+        DirectConvWeights.backwardWeightsAlive(
+                g.c(), in, ci, g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, k0, k1);
+    }
+
+    /** w'(m, ci, R, S) of the alive filters and channels, in workspace slot 4 (the direct paths use 1–3). */
+    private static float[] aliveWeights(ConvGeometry g, float[] w, int[] out, int m, int[] in, int ci) {
+        int rs = g.r() * g.s();
+        float[] wAlive = Sgemm.Workspace.get().scratch(4, m * ci * rs);
+        for (int o = 0; o < m; o++) {
+            for (int c = 0; c < ci; c++)
+                System.arraycopy(w, (out[o] * g.c() + in[c]) * rs, wAlive, (o * ci + c) * rs, rs);
+        }
+        return wAlive;
+    }
+
+    /**
      * dx += conv_transpose(dy, w) for images [n0, n1): dcols (CRS × nb·PQ) = W_gᵀ · dY (kg × nb·PQ) for nb
      * images at a time (dY gathered into a staging matrix when nb > 1), then col2im adds dcols into dx.
      *

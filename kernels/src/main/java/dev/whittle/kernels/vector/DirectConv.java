@@ -68,11 +68,16 @@ final class DirectConv {
         return t;
     }
 
-    /** Copies one image's C planes (H×W, from x[xOff]) into the padded planes at row ph, column col0. */
+    /**
+     * Copies cIn planes (H×W) of one image, starting at x[xOff], into the padded planes at row ph, column col0:
+     * plane c is x's plane {@code in[c]}, or c when {@code in} is null (a masked layer reads its alive channels
+     * straight from the full activation, with no gathered copy in between).
+     */
     static void copyImage(
             float[] x,
             int xOff,
             int cIn,
+            int[] in,
             int h,
             int wIn,
             float[] xpad,
@@ -83,8 +88,9 @@ final class DirectConv {
             int col0) {
         int hw = h * wIn;
         for (int c = 0; c < cIn; c++) {
+            int src = xOff + (in == null ? c : in[c]) * hw;
             for (int row = 0; row < h; row++) {
-                System.arraycopy(x, xOff + c * hw + row * wIn, xpad, padOff + c * plane + (row + ph) * wp + col0, wIn);
+                System.arraycopy(x, src + row * wIn, xpad, padOff + c * plane + (row + ph) * wp + col0, wIn);
             }
         }
     }
@@ -111,12 +117,22 @@ final class DirectConv {
      * batch 64 and 0.010–0.014 vs 0.022 ms at batch 1 (LayerProfile, one thread).
      */
     static boolean forForward(dev.whittle.kernels.ConvGeometry g) {
-        return applies(g) && g.c() * g.r() * g.s() >= 16;
+        return forForward(g, g.c());
+    }
+
+    /** {@link #forForward} for a masked layer reading {@code channels} of its input channels. */
+    static boolean forForward(dev.whittle.kernels.ConvGeometry g, int channels) {
+        return applies(g) && channels * g.r() * g.s() >= 16;
     }
 
     /** The transposed pass has C output channels; below one 8-row tile most of each tile would be padding. */
     static boolean forBackwardData(dev.whittle.kernels.ConvGeometry g) {
-        return applies(g) && g.c() >= MR;
+        return forBackwardData(g, g.c());
+    }
+
+    /** {@link #forBackwardData} for a masked layer writing {@code channels} of its input channels. */
+    static boolean forBackwardData(dev.whittle.kernels.ConvGeometry g, int channels) {
+        return applies(g) && channels >= MR;
     }
 
     /**
@@ -146,7 +162,56 @@ final class DirectConv {
             int k0,
             int k1,
             boolean accumulate) {
-        run(cIn, h, wIn, k, r, s, ph, pw, x, w, b, y, n0, n1, k0, k1, accumulate, Sgemm.Workspace.get());
+        run(
+                cIn,
+                cIn,
+                null,
+                h,
+                wIn,
+                k,
+                null,
+                r,
+                s,
+                ph,
+                pw,
+                x,
+                w,
+                b,
+                y,
+                n0,
+                n1,
+                k0,
+                k1,
+                accumulate,
+                Sgemm.Workspace.get());
+    }
+
+    /**
+     * A masked layer's forward: alive filters out[0..m) from alive channels in[0..ci), with w' (m, ci, R, S) the
+     * alive weights; y's alive planes are overwritten with conv + b (b indexed by filter, may be null), the others
+     * are not touched. x (N,C,H,W) and y (N,K,P,Q) are the full activations: the alive planes are read and written
+     * in place, where a gathered sub-problem would copy them in and out once more.
+     */
+    static void forwardAlive(
+            int c,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            int m,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            float[] x,
+            float[] wAlive,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1) {
+        run(ci, c, in, h, wIn, k, out, r, s, ph, pw, x, wAlive, b, y, n0, n1, 0, m, false, Sgemm.Workspace.get());
     }
 
     /**
@@ -172,25 +237,62 @@ final class DirectConv {
             int n0,
             int n1) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
-        int rs = r * s, krs = k * rs;
-        float[] wt = ws.scratch(3, cIn * krs);
+        float[] wt = transposedFlipped(w, k, cIn, r * s, ws);
+
+        int p = h + 2 * ph - r + 1, q = wIn + 2 * pw - s + 1;
+        run(k, k, null, p, q, cIn, null, r, s, r - 1 - ph, s - 1 - pw, dy, wt, null, dx, n0, n1, 0, cIn, true, ws);
+    }
+
+    /**
+     * A masked layer's backward data: dx's alive channels in[0..ci) += the transposed convolution of dy's alive
+     * planes out[0..m) with the alive weights w' (m, ci, R, S); other channels untouched. dy (N,K,P,Q) and dx
+     * (N,C,H,W) are the full activations, read and accumulated in place.
+     */
+    static void backwardDataAlive(
+            int c,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            int m,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            float[] dy,
+            float[] wAlive,
+            float[] dx,
+            int n0,
+            int n1) {
+        Sgemm.Workspace ws = Sgemm.Workspace.get();
+        float[] wt = transposedFlipped(wAlive, m, ci, r * s, ws);
+        int p = h + 2 * ph - r + 1, q = wIn + 2 * pw - s + 1;
+        run(m, k, out, p, q, c, in, r, s, r - 1 - ph, s - 1 - pw, dy, wt, null, dx, n0, n1, 0, ci, true, ws);
+    }
+
+    /** w'[c][k][r][s] = w[k][c][R−1−r][S−1−s]: the weights of the transposed pass, in workspace slot 3. */
+    private static float[] transposedFlipped(float[] w, int k, int cIn, int rs, Sgemm.Workspace ws) {
+        float[] wt = ws.scratch(3, cIn * k * rs);
         for (int kk = 0; kk < k; kk++) {
             for (int c = 0; c < cIn; c++) {
                 int src = (kk * cIn + c) * rs, dst = (c * k + kk) * rs;
                 for (int t = 0; t < rs; t++) wt[dst + rs - 1 - t] = w[src + t];
             }
         }
-
-        int p = h + 2 * ph - r + 1, q = wIn + 2 * pw - s + 1;
-        run(k, p, q, cIn, r, s, r - 1 - ph, s - 1 - pw, dy, wt, null, dx, n0, n1, 0, cIn, true, ws);
+        return wt;
     }
 
     /** The per-chunk loop over weights {@code w} (K × CRS, row-major, read in place); see the class comment. */
     private static void run(
             int cIn,
+            int xChannels,
+            int[] in,
             int h,
             int wIn,
             int k,
+            int[] out,
             int r,
             int s,
             int ph,
@@ -226,8 +328,8 @@ final class DirectConv {
         for (int n = n0; n < n1; n += nb) {
             int nbl = Math.min(nb, n1 - n);
             for (int i = 0; i < nbl; i++) {
-                int xOff = (n + i) * cIn * hw, col0 = pw + i * stride;
-                copyImage(x, xOff, cIn, h, wIn, xpad, 0, plane, wp, ph, col0);
+                int xOff = (n + i) * xChannels * hw, col0 = pw + i * stride;
+                copyImage(x, xOff, cIn, in, h, wIn, xpad, 0, plane, wp, ph, col0);
             }
             for (int is = 0; is < kStrips; is++) {
                 int cRow = is * MR * ldc;
@@ -242,8 +344,9 @@ final class DirectConv {
             for (int i = 0; i < nbl; i++) {
                 int yOff = (n + i) * k * pq;
                 for (int kk = k0; kk < k1; kk++) {
-                    float bias = b == null ? 0f : b[kk];
-                    int so = (kk - k0) * ldc + i * stride, yo = yOff + kk * pq;
+                    int yPlane = out == null ? kk : out[kk];
+                    float bias = b == null ? 0f : b[yPlane];
+                    int so = (kk - k0) * ldc + i * stride, yo = yOff + yPlane * pq;
                     for (int row = 0; row < p; row++, so += wp, yo += q) {
                         if (accumulate) {
                             for (int jj = 0; jj < q; jj++) y[yo + jj] += stage[so + jj] + bias;

@@ -44,6 +44,54 @@ final class DirectConvWeights {
             float[] dw,
             int k0,
             int k1) {
+        run(cIn, cIn, null, h, wIn, k, null, r, s, ph, pw, nImages, x, dy, dw, k0, k1);
+    }
+
+    /**
+     * A masked layer's weight gradient: dw[out[f]][in[c]] += Σ_n dy ⋆ x for alive filters at positions [k0, k1)
+     * of {@code out} and alive channels in[0..ci), over all images; x (N,C,H,W) and dy (N,K,P,Q) are read in place
+     * (alive planes only), other weights' gradients untouched.
+     */
+    static void backwardWeightsAlive(
+            int c,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            int nImages,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            int k0,
+            int k1) {
+        run(ci, c, in, h, wIn, k, out, r, s, ph, pw, nImages, x, dy, dw, k0, k1);
+    }
+
+    /** See {@link #backwardWeights}; cIn channels read through {@code in} (null: 0..cIn−1) of x's xChannels. */
+    private static void run(
+            int cIn,
+            int xChannels,
+            int[] in,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            int nImages,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            int k0,
+            int k1) {
         if (nImages <= 0 || k0 >= k1) return;
         Sgemm.Workspace ws = Sgemm.Workspace.get();
         int nb = DirectConv.imagesSideBySide(nImages, wIn, pw);
@@ -70,10 +118,11 @@ final class DirectConvWeights {
             // Padded planes of this chunk, and dYᵀ packed k-major in strips of nr filters: bp[(strip·cols + j)·nr + f].
             java.util.Arrays.fill(bp, 0, nStrips * nr * cols, 0f);
             for (int i = 0; i < nbl; i++) {
-                int xOff = (n + i) * cIn * hw, col0 = pw + i * stride;
-                DirectConv.copyImage(x, xOff, cIn, h, wIn, xpad, 0, plane, wp, ph, col0);
+                int xOff = (n + i) * xChannels * hw, col0 = pw + i * stride;
+                DirectConv.copyImage(x, xOff, cIn, in, h, wIn, xpad, 0, plane, wp, ph, col0);
                 for (int f = 0; f < kn; f++) {
-                    int src = ((n + i) * k + k0 + f) * pq, base = (f / nr) * cols * nr + f % nr;
+                    int filter = out == null ? k0 + f : out[k0 + f];
+                    int src = ((n + i) * k + filter) * pq, base = (f / nr) * cols * nr + f % nr;
                     for (int row = 0; row < p; row++) {
                         int d = base + (row * wp + i * stride) * nr, sr = src + row * q;
                         for (int jj = 0; jj < q; jj++, d += nr) bp[d] = dy[sr + jj];
@@ -102,8 +151,17 @@ final class DirectConvWeights {
             }
         }
         for (int f = 0; f < kn; f++) {
-            int o = (k0 + f) * crs;
-            for (int e = 0; e < crs; e++) dw[o + e] += dwt[e * ldt + f];
+            if (out == null) {
+                int o = (k0 + f) * crs;
+                for (int e = 0; e < crs; e++) dw[o + e] += dwt[e * ldt + f];
+            } else {
+                // dw (K, C, R, S): alive filter out[k0 + f], alive channel in[cc] (in == null: cc).
+                int rs = r * s;
+                for (int cc = 0; cc < cIn; cc++) {
+                    int o = (out[k0 + f] * xChannels + (in == null ? cc : in[cc])) * rs;
+                    for (int e = 0; e < rs; e++) dw[o + e] += dwt[(cc * rs + e) * ldt + f];
+                }
+            }
         }
     }
 
