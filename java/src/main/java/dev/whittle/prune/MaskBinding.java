@@ -5,6 +5,8 @@ import dev.whittle.nn.BatchNorm2d;
 import dev.whittle.nn.Conv2d;
 import dev.whittle.nn.Layer;
 import dev.whittle.nn.Linear;
+import dev.whittle.nn.MaxPool2d;
+import dev.whittle.nn.Relu;
 
 /**
  * Hands channel masks to the layers as alive-index lists, so kernels skip dead filters and dead input
@@ -16,9 +18,27 @@ public final class MaskBinding {
 
     public static void apply(Graph g, ChannelMasks masks) {
         GroupIndex idx = GroupIndex.of(g.nodes().size(), masks.groups());
+        // ReLU carries its input's channels through: it takes the group of the node it reads (through batch norms
+        // and max pooling), as long as that output still has channels (before a flatten). Max pooling itself stays
+        // dense: its vector path pools blocks of consecutive planes, and one alive plane at a time ran slower than
+        // every plane (VGG-small at a quarter alive, batch 128: 12.7 vs 9.9 ms per step).
+        int[] carried = idx.outGroup().clone();
+        for (int i = 0; i < g.nodes().size(); i++) {
+            var n = g.nodes().get(i);
+            int src = n.inputs()[0];
+            boolean perChannel =
+                    n.layer() instanceof Relu || n.layer() instanceof MaxPool2d || n.layer() instanceof BatchNorm2d;
+            if (carried[i] < 0 && perChannel && src != Graph.INPUT) carried[i] = carried[src];
+        }
         for (int i = 0; i < g.nodes().size(); i++) {
             Layer l = g.nodes().get(i).layer();
             int og = idx.outGroup()[i], ig = idx.inGroup()[i];
+            if (l instanceof Relu r) {
+                int cg = carried[i];
+                boolean masked = cg >= 0 && !masks.isFull(cg) && perChannelShape(g, i, masks, cg);
+                r.setAlive(masked ? masks.aliveIndices(cg) : null);
+                continue;
+            }
             int[] out = og < 0 || masks.isFull(og) ? null : masks.aliveIndices(og);
             int[] in = ig < 0 || masks.isFull(ig) ? null : masks.aliveIndices(ig);
             if (l instanceof Conv2d c) {
@@ -31,12 +51,18 @@ public final class MaskBinding {
         }
     }
 
+    /** The node's output has the group's channels as its channel axis (not a flattened vector). */
+    private static boolean perChannelShape(Graph g, int node, ChannelMasks masks, int group) {
+        return g.nodes().get(node).outShape().c() == masks.groups().get(group).channels();
+    }
+
     /** Removes all masks: every layer computes every channel again. */
     public static void clear(Graph g) {
         for (var n : g.nodes()) {
             if (n.layer() instanceof Conv2d c) c.setAlive(null, null);
             else if (n.layer() instanceof Linear lin) lin.setAlive(null, null);
             else if (n.layer() instanceof BatchNorm2d bn) bn.setAlive(null);
+            else if (n.layer() instanceof Relu r) r.setAlive(null);
         }
     }
 
