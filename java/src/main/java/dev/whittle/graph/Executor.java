@@ -101,6 +101,9 @@ public final class Executor {
             bound[i] = n.layer().bind(c);
         }
         for (int i = 0; i < count; i++) {
+            if (sharesOutputOf[i] >= 0) ctx[i].outShared = ctx[sharesOutputOf[i]].outShared = true;
+        }
+        for (int i = 0; i < count; i++) {
             int bn = fusedBn[i], relu = fusedRelu[i];
             if (bn < 0 && relu >= 0) { // an add → relu pair (see findFusableChains)
                 bound[i] = FusedAddRelu.addNode(ctx[i], bound[i]);

@@ -163,6 +163,8 @@ public final class Conv2d implements Layer {
         if (bias != null) java.util.Arrays.fill(bias.value(), 0f);
     }
 
+    private static final int[] NONE = new int[0];
+
     private int[] out() {
         return aliveOut == null ? Indices.all(outChannels) : aliveOut;
     }
@@ -187,6 +189,7 @@ public final class Conv2d implements Layer {
     private final class Bound implements BoundLayer {
         private final NodeContext ctx;
         private ConvGeometry geom;
+        private int[] cleared = NONE; // the alive filter list whose dead planes the owned output last had cleared
         private final Parallel.RangeBody fwd, fwdFilters, bwdData, bwdWeights, sideBySide;
 
         Bound(NodeContext ctx) {
@@ -195,8 +198,8 @@ public final class Conv2d implements Layer {
             float[] b = bias == null ? null : bias.value();
             float[] db = bias == null ? null : bias.grad();
             // Masked: the backend's alive-list kernels (by default, its dense kernel on the gathered alive
-            // sub-problem),
-            // so dead channels cost nothing.
+            // sub-problem), so dead channels cost nothing. Dead output planes read 0: an output this node owns has
+            // them cleared once per alive set (forward()), a shared one every call.
             fwd = (lo, hi) -> {
                 if (sparseWeight != null && !ctx.training && !masked())
                     sparseKernels.convForward(geom, ctx.in[0], sparseWeight, b, ctx.out, lo, hi);
@@ -215,7 +218,8 @@ public final class Conv2d implements Layer {
                                     in(),
                                     inCount(),
                                     lo,
-                                    hi);
+                                    hi,
+                                    ctx.outShared);
             };
             fwdFilters = (lo, hi) -> ctx.kernels
                     .conv()
@@ -280,6 +284,11 @@ public final class Conv2d implements Layer {
         @Override
         public void forward() {
             sync();
+            int[] a = aliveOut;
+            if (masked() && !ctx.outShared && a != cleared) {
+                java.util.Arrays.fill(ctx.out, 0f);
+                cleared = a;
+            }
             if (splitsByFilters(ctx) && (sparseWeight == null || ctx.training)) {
                 ctx.parallel.forRange(filterBlocks(), fwdFilters);
             } else {

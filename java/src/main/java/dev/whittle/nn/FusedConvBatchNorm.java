@@ -85,7 +85,8 @@ public final class FusedConvBatchNorm {
                 int ci = in == null ? conv.inChannels : in.length;
                 ctx.kernels
                         .conv()
-                        .forwardAlive(geom, ctx.in[0], conv.weight.value(), b, ctx.out, list, m, inList, ci, lo, hi);
+                        .forwardAlive(
+                                geom, ctx.in[0], conv.weight.value(), b, ctx.out, list, m, inList, ci, lo, hi, true);
             }
             ctx.kernels.norm().affineInPlace(k, pq, ctx.out, scale, shift, relu, list, m, lo, hi);
         };

@@ -20,6 +20,11 @@ public final class NodeContext {
     public final KernelSet kernels;
     public int batch;
     public boolean training;
+    /**
+     * Another node writes this node's output buffer too (a fused inference chain): planes this node leaves alone
+     * may change between its calls.
+     */
+    public boolean outShared;
 
     public NodeContext(
             Shape[] inShapes,

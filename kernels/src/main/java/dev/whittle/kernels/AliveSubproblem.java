@@ -98,6 +98,24 @@ public final class AliveSubproblem {
             int ci,
             int n0,
             int n1) {
+        convForward(dense, g, x, w, b, y, out, m, in, ci, n0, n1, true);
+    }
+
+    /** {@link #convForward}; dead planes zeroed only when {@code zeroDead}, else not touched. */
+    public static void convForward(
+            ConvKernels dense,
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int n0,
+            int n1,
+            boolean zeroDead) {
         int nb = n1 - n0, hw = g.h() * g.w(), pq = g.p() * g.q(), rs = g.r() * g.s();
         Scratch s = SCRATCH.get();
         float[] xs = s.a(nb * ci * hw), ws = s.b(m * ci * rs), ys = s.c(nb * m * pq);
@@ -105,12 +123,24 @@ public final class AliveSubproblem {
         gatherWeights(g, w, out, m, in, ci, ws);
         // Bias is added while scattering, so it needs no compact copy.
         dense.forward(s.sub(g, nb, m, ci), xs, ws, null, ys, 0, nb);
+        if (zeroDead) zeroDeadPlanes(y, g.k(), pq, out, m, n0, n1);
         for (int n = n0; n < n1; n++) {
-            java.util.Arrays.fill(y, n * g.k() * pq, (n + 1) * g.k() * pq, 0f);
             for (int o = 0; o < m; o++) {
                 int dst = (n * g.k() + out[o]) * pq, src = ((n - n0) * m + o) * pq;
                 float bias = b == null ? 0f : b[out[o]];
                 for (int i = 0; i < pq; i++) y[dst + i] = ys[src + i] + bias;
+            }
+        }
+    }
+
+    /** Zeroes the planes of t (N, channels, plane) not in alive[0..m) (strictly increasing), images [n0, n1). */
+    public static void zeroDeadPlanes(float[] t, int channels, int plane, int[] alive, int m, int n0, int n1) {
+        for (int n = n0; n < n1; n++) {
+            int prev = 0, base = n * channels * plane;
+            for (int o = 0; o <= m; o++) {
+                int next = o < m ? alive[o] : channels;
+                java.util.Arrays.fill(t, base + prev * plane, base + next * plane, 0f);
+                prev = next + 1;
             }
         }
     }

@@ -24,7 +24,10 @@ public interface ConvKernels {
     // activations and weights are the full tensors. The defaults gather a compact sub-problem, run the dense
     // kernel on it and scatter back (AliveSubproblem); a kernel set may read and write the alive planes in place.
 
-    /** y's alive planes = conv + b over the alive channels, dead planes 0, for images [n0, n1). */
+    /**
+     * y's alive planes = conv + b over the alive channels for images [n0, n1); dead planes set to 0 when
+     * {@code zeroDead}, else not touched (a layer that owns its output clears them once per alive set).
+     */
     default void forwardAlive(
             ConvGeometry g,
             float[] x,
@@ -36,8 +39,9 @@ public interface ConvKernels {
             int[] in,
             int ci,
             int n0,
-            int n1) {
-        AliveSubproblem.convForward(this, g, x, w, b, y, out, m, in, ci, n0, n1);
+            int n1,
+            boolean zeroDead) {
+        AliveSubproblem.convForward(this, g, x, w, b, y, out, m, in, ci, n0, n1, zeroDead);
     }
 
     /** dx's alive channels += the alive filters' contributions for images [n0, n1); dead channels untouched. */

@@ -105,14 +105,24 @@ class AliveSubproblemTest {
                         dw = rand(new SplittableRandom(2), w.length),
                         db = rand(new SplittableRandom(3), g.k());
                 ConvKernels k = set.conv();
-                k.forwardAlive(g, x, w, b, y, out, out.length, in, in.length, 0, 1);
-                k.forwardAlive(g, x, w, b, y, out, out.length, in, in.length, 1, g.n());
+                k.forwardAlive(g, x, w, b, y, out, out.length, in, in.length, 0, 1, true);
+                k.forwardAlive(g, x, w, b, y, out, out.length, in, in.length, 1, g.n(), true);
                 k.backwardDataAlive(g, dy, w, dx, out, out.length, in, in.length, 0, g.n());
                 int half = out.length / 2;
                 k.backwardWeightsAlive(g, x, dy, dw, db, out, out.length, in, in.length, 0, half);
                 k.backwardWeightsAlive(g, x, dy, dw, db, out, out.length, in, in.length, half, out.length);
                 String what = set.name() + " " + g + " alive out " + out.length + ", in " + in.length;
                 close(y0, y, 1e-4, what + " y (dead planes exactly 0)");
+                // zeroDead false: alive planes the same, dead planes as they were.
+                float[] before = rand(r, dy.length), kept = before.clone();
+                k.forwardAlive(g, x, w, b, kept, out, out.length, in, in.length, 0, g.n(), false);
+                int pq = g.p() * g.q();
+                boolean[] isAlive = new boolean[g.k()];
+                for (int o : out) isAlive[o] = true;
+                for (int i = 0; i < kept.length; i++) {
+                    if (isAlive[(i / pq) % g.k()]) assertEquals(y0[i], kept[i], 1e-4 * (1 + Math.abs(y0[i])), what);
+                    else assertEquals(before[i], kept[i], 0f, what + " dead plane untouched");
+                }
                 close(dx0, dx, 1e-4, what + " dx (dead channels untouched)");
                 close(dw0, dw, 1e-4, what + " dw (dead weights untouched)");
                 close(db0, db, 1e-4, what + " db");

@@ -1,5 +1,6 @@
 package dev.whittle.kernels.vector;
 
+import dev.whittle.kernels.AliveSubproblem;
 import dev.whittle.kernels.Conv2dScalar;
 import dev.whittle.kernels.ConvGeometry;
 import dev.whittle.kernels.ConvKernels;
@@ -187,21 +188,14 @@ public final class Conv2dVector implements ConvKernels {
             int[] in,
             int ci,
             int n0,
-            int n1) {
+            int n1,
+            boolean zeroDead) {
         if (n1 <= n0) return;
         if (g.groups() != 1 || !DirectConv.forForward(g, ci)) {
-            ConvKernels.super.forwardAlive(g, x, w, b, y, out, m, in, ci, n0, n1);
+            ConvKernels.super.forwardAlive(g, x, w, b, y, out, m, in, ci, n0, n1, zeroDead);
             return;
         }
-        int pq = g.p() * g.q();
-        for (int n = n0; n < n1; n++) {
-            int prev = 0, base = n * g.k() * pq;
-            for (int o = 0; o <= m; o++) {
-                int next = o < m ? out[o] : g.k();
-                Arrays.fill(y, base + prev * pq, base + next * pq, 0f);
-                prev = next + 1;
-            }
-        }
+        if (zeroDead) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
         float[] wAlive = aliveWeights(g, w, out, m, in, ci);
         DirectConv.forwardAlive(
                 g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1);
