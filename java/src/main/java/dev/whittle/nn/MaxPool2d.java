@@ -2,10 +2,25 @@ package dev.whittle.nn;
 
 import dev.whittle.runtime.Parallel;
 
-/** Max pooling k×k with stride and padding (floor mode). */
+/** Max pooling k×k with stride and padding (floor mode). In a masked model it pools the alive channels only. */
 public final class MaxPool2d extends Pool2d {
+    /** Alive channels when the model is masked, else null; set by mask binding. */
+    private volatile int[] alive;
+
     public MaxPool2d(int kernel, int stride, int pad) {
         super(kernel, stride, pad);
+    }
+
+    /**
+     * Pool only these channels (strictly increasing), or all when null. Dead channels of the output read 0 (cleared
+     * when the set changes); their gradients are never scattered.
+     */
+    public void setAlive(int[] channels) {
+        this.alive = channels;
+    }
+
+    public int[] aliveChannels() {
+        return alive;
     }
 
     @Override
@@ -27,15 +42,30 @@ public final class MaxPool2d extends Pool2d {
         };
         Parallel.RangeBody back =
                 (lo, hi) -> ctx.kernels.pool().maxBackward(outPlane, ctx.dOut, argmax, ctx.dIn[0], lo, hi);
+        int[][] now = new int[1][]; // the alive set of the call in flight (bodies are built once: no allocation)
+        Parallel.RangeBody fwdUnits = (lo, hi) -> ChannelSubset.forPlanes(now[0], s.c(), lo, hi, fwd);
+        Parallel.RangeBody backUnits = (lo, hi) -> ChannelSubset.forPlanes(now[0], s.c(), lo, hi, back);
         return new BoundLayer() {
+            private int[] cleared; // the alive set whose dead planes the output last had cleared
+
             @Override
             public void forward() {
-                ctx.parallel.forRange(ctx.batch * s.c(), Parallel.grainFor(s.plane()), fwd);
+                // An output shared with another node (never the case for pooling today) would need every plane.
+                int[] a = ctx.outShared ? null : alive;
+                if (a != null && a != cleared) {
+                    java.util.Arrays.fill(ctx.out, 0f);
+                    cleared = a;
+                }
+                now[0] = a;
+                ctx.parallel.forRange(ChannelSubset.units(ctx.batch, s.c(), a), Parallel.grainFor(s.plane()), fwdUnits);
             }
 
             @Override
             public void backward() {
-                if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch * s.c(), Parallel.grainFor(s.plane()), back);
+                if (ctx.dIn[0] == null) return;
+                now[0] = ctx.outShared ? null : alive;
+                ctx.parallel.forRange(
+                        ChannelSubset.units(ctx.batch, s.c(), now[0]), Parallel.grainFor(s.plane()), backUnits);
             }
         };
     }

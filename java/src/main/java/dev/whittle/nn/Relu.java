@@ -55,7 +55,7 @@ public final class Relu implements Layer {
             public void forward() {
                 // In place on a shared buffer (a fused inference chain), the producer decides the dead planes:
                 // every element is processed, as without a mask.
-                int[] a = ctx.out == ctx.in[0] ? null : alive;
+                int[] a = ctx.out == ctx.in[0] || ctx.outShared ? null : alive;
                 if (a == null) {
                     ctx.parallel.forRange(ctx.batch * size, Parallel.grainFor(1), fwdElems);
                     return;
@@ -71,7 +71,7 @@ public final class Relu implements Layer {
             @Override
             public void backward() {
                 if (ctx.dIn[0] == null) return;
-                int[] a = ctx.out == ctx.in[0] ? null : alive;
+                int[] a = ctx.out == ctx.in[0] || ctx.outShared ? null : alive;
                 if (a == null) {
                     ctx.parallel.forRange(ctx.batch * size, Parallel.grainFor(1), backElems);
                     return;

@@ -13,8 +13,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * A training step of a masked model (convolutions, batch norm, ReLU and the classifier's columns working on alive
- * channels only) computes what the compact model computes: the same
+ * A training step of a masked model (convolutions, batch norm, ReLU, max pooling and the classifier's columns
+ * working on alive channels only) computes what the compact model computes: the same
  * training-mode logits, and the same gradient for the first convolution's alive filters, which every layer's
  * backward pass reaches. After the masks shrink, the same holds against the new compact model: planes that
  * died are cleared, not left holding their old values.

@@ -238,12 +238,14 @@ public final class PoolVector implements PoolKernels {
     private static void maxUnpadded(
             int h, int w, int kernel, int stride, float[] x, float[] y, int[] argmax, int p0, int p1) {
         int P = (h - kernel) / stride + 1, Q = (w - kernel) / stride + 1, pq = P * Q, hw = h * w;
-        int block = gatherBlockPlanes(h, w, kernel, stride), outs = block * pq;
+        int block = gatherBlockPlanes(h, w, kernel, stride);
         int[] windows = SCRATCH.get().windows(h, w, stride, P, Q, block);
-        int plane = p0;
-        for (; plane + block <= p1; plane += block) {
+        // Blocks of `block` planes fill whole vectors; a shorter last block (or a call for a single plane, as a
+        // masked layer makes) runs whole vectors as far as its outputs go and finishes with scalars.
+        for (int plane = p0; plane < p1; plane += block) {
+            int outs = Math.min(block, p1 - plane) * pq, vecEnd = outs - outs % VL;
             int xb = plane * hw, yb = plane * pq;
-            for (int t = 0; t < outs; t += VL) {
+            for (int t = 0; t < vecEnd; t += VL) {
                 FloatVector best = FloatVector.fromArray(S, x, xb, windows, t);
                 if (argmax == null) {
                     for (int r = 0; r < kernel; r++) {
@@ -265,11 +267,8 @@ public final class PoolVector implements PoolKernels {
                 }
                 best.intoArray(y, yb + t);
             }
-        }
-        for (; plane < p1; plane++) {
-            int xb = plane * hw, yo = plane * pq;
-            for (int t = 0; t < pq; t++, yo++) {
-                int o = xb + windows[t], bi = o;
+            for (int t = vecEnd; t < outs; t++) {
+                int o = xb + windows[t], bi = o, yo = yb + t;
                 float m = x[o];
                 for (int r = 0; r < kernel; r++) {
                     for (int c = r == 0 ? 1 : 0; c < kernel; c++) {
