@@ -44,40 +44,18 @@ final class DirectConvWeights {
             float[] dw,
             int k0,
             int k1) {
-        run(cIn, cIn, null, h, wIn, k, null, r, s, ph, pw, nImages, x, dy, dw, k0, k1);
+        backwardWeightsAlive(cIn, null, cIn, h, wIn, k, null, r, s, ph, pw, nImages, x, dy, dw, k0, k1);
     }
 
     /**
      * A masked layer's weight gradient: dw[out[f]][in[c]] += Σ_n dy ⋆ x for alive filters at positions [k0, k1)
-     * of {@code out} and alive channels in[0..ci), over all images; x (N,C,H,W) and dy (N,K,P,Q) are read in place
-     * (alive planes only), other weights' gradients untouched.
+     * of {@code out} and alive channels in[0..ci) of x's xChannels, over all images; x (N,C,H,W) and dy (N,K,P,Q) are read
+     * in place (alive planes only), other weights' gradients untouched. Null lists mean every filter or channel.
      */
     static void backwardWeightsAlive(
-            int c,
-            int[] in,
-            int ci,
-            int h,
-            int wIn,
-            int k,
-            int[] out,
-            int r,
-            int s,
-            int ph,
-            int pw,
-            int nImages,
-            float[] x,
-            float[] dy,
-            float[] dw,
-            int k0,
-            int k1) {
-        run(ci, c, in, h, wIn, k, out, r, s, ph, pw, nImages, x, dy, dw, k0, k1);
-    }
-
-    /** See {@link #backwardWeights}; cIn channels read through {@code in} (null: 0..cIn−1) of x's xChannels. */
-    private static void run(
-            int cIn,
             int xChannels,
             int[] in,
+            int ci,
             int h,
             int wIn,
             int k,
@@ -98,20 +76,20 @@ final class DirectConvWeights {
         int stride = wIn + pw;
         int hp = h + 2 * ph, wp = pw + nb * stride, plane = hp * wp, hw = h * wIn;
         int p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q;
-        int crs = cIn * r * s, kn = k1 - k0;
+        int crs = ci * r * s, kn = k1 - k0;
         int cols = p * wp;
         // One vector of filters per tile when there are at most VL of them (ResNet-20's first stage, LeNet-5): a
         // 2·VL tile would spend half its FMAs on zero padding.
         int nr = kn <= VL ? VL : NR;
         int nStrips = (kn + nr - 1) / nr, mStrips = (crs + MR - 1) / MR;
         int ldt = nStrips * nr;
-        float[] xpad = ws.scratch(1, cIn * plane + cols);
+        float[] xpad = ws.scratch(1, ci * plane + cols);
         float[] bp = ws.scratch(2, nStrips * nr * cols);
         float[] dwt = ws.scratch(3, mStrips * MR * ldt);
         int[] rowBase = ws.ints(mStrips * MR);
-        int t = DirectConv.fillRowBase(rowBase, cIn, r, s, plane, wp);
+        int t = DirectConv.fillRowBase(rowBase, ci, r, s, plane, wp);
         for (; t < mStrips * MR; t++) rowBase[t] = rowBase[crs - 1]; // padding rows: computed, never stored
-        java.util.Arrays.fill(xpad, 0, cIn * plane + cols, 0f);
+        java.util.Arrays.fill(xpad, 0, ci * plane + cols, 0f);
         java.util.Arrays.fill(dwt, 0, mStrips * MR * ldt, 0f);
         for (int n = 0; n < nImages; n += nb) {
             int nbl = Math.min(nb, nImages - n);
@@ -119,7 +97,7 @@ final class DirectConvWeights {
             java.util.Arrays.fill(bp, 0, nStrips * nr * cols, 0f);
             for (int i = 0; i < nbl; i++) {
                 int xOff = (n + i) * xChannels * hw, col0 = pw + i * stride;
-                DirectConv.copyImage(x, xOff, cIn, in, h, wIn, xpad, 0, plane, wp, ph, col0);
+                DirectConv.copyImage(x, xOff, ci, in, h, wIn, xpad, 0, plane, wp, ph, col0);
                 for (int f = 0; f < kn; f++) {
                     int filter = out == null ? k0 + f : out[k0 + f];
                     int src = ((n + i) * k + filter) * pq, base = (f / nr) * cols * nr + f % nr;
@@ -131,7 +109,7 @@ final class DirectConvWeights {
             }
             if (nbl < nb) {
                 // Stale images in unused slots meet zero gradients, but NaN/∞ from a previous chunk would not vanish.
-                for (int c = 0; c < cIn; c++) {
+                for (int c = 0; c < ci; c++) {
                     for (int row = 0; row < h; row++) {
                         int o = c * plane + (row + ph) * wp + pw + nbl * stride;
                         java.util.Arrays.fill(xpad, o, c * plane + (row + ph) * wp + wp, 0f);
@@ -157,7 +135,7 @@ final class DirectConvWeights {
             } else {
                 // dw (K, C, R, S): alive filter out[k0 + f], alive channel in[cc] (in == null: cc).
                 int rs = r * s;
-                for (int cc = 0; cc < cIn; cc++) {
+                for (int cc = 0; cc < ci; cc++) {
                     int o = (out[k0 + f] * xChannels + (in == null ? cc : in[cc])) * rs;
                     for (int e = 0; e < rs; e++) dw[o + e] += dwt[(cc * rs + e) * ldt + f];
                 }
