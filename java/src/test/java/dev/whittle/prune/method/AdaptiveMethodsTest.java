@@ -1,6 +1,7 @@
 package dev.whittle.prune.method;
 
 import static dev.whittle.prune.method.MethodTestKit.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.whittle.data.Dataset;
 import dev.whittle.graph.Graph;
 import dev.whittle.nn.BatchNorm2d;
+import dev.whittle.nn.Conv2d;
 import dev.whittle.prune.ChannelGroup;
 import dev.whittle.prune.PruneContext;
 import dev.whittle.prune.PruneResult;
@@ -47,6 +49,11 @@ class AdaptiveMethodsTest {
         assertNull(checkKeepCounts(ctx, r.channels()));
         for (int c = 0; c < 8; c++)
             if (!r.channels().isAlive(conv3.id(), c)) assertEquals(0f, bn3.gamma.value()[c]);
+        // ... and the kernels skip them: the conv and its batch norm carry the alive list of the hard-pruned masks.
+        Conv2d c3 = (Conv2d) g.nodes().get(conv3.producers().getFirst()).layer();
+        int[] alive = r.channels().aliveIndices(conv3.id());
+        assertArrayEquals(alive, c3.aliveFilters(), "conv3 skips its hard-pruned filters");
+        assertArrayEquals(alive, bn3.aliveChannels(), "bn3 skips them too");
     }
 
     @Test
