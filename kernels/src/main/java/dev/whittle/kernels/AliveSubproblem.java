@@ -65,7 +65,7 @@ public final class AliveSubproblem {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** w (K,C,R,S) → w' (m, ci, R, S) over alive filters and channels. */
-    private static void gatherWeights(ConvGeometry g, float[] w, int[] out, int m, int[] in, int ci, float[] dst) {
+    public static void gatherWeights(ConvGeometry g, float[] w, int[] out, int m, int[] in, int ci, float[] dst) {
         int rs = g.r() * g.s();
         for (int o = 0; o < m; o++) {
             for (int c = 0; c < ci; c++) System.arraycopy(w, (out[o] * g.c() + in[c]) * rs, dst, (o * ci + c) * rs, rs);
@@ -82,26 +82,12 @@ public final class AliveSubproblem {
         }
     }
 
-    /** Masked forward through {@code dense}: y (N,K,P,Q) gets alive planes computed and dead planes zero. */
     // ---- convolution: x (N,C,H,W), w (K,C,R,S), y (N,K,P,Q); alive filters out[0..m), alive channels in[0..ci)
 
-    public static void convForward(
-            ConvKernels dense,
-            ConvGeometry g,
-            float[] x,
-            float[] w,
-            float[] b,
-            float[] y,
-            int[] out,
-            int m,
-            int[] in,
-            int ci,
-            int n0,
-            int n1) {
-        convForward(dense, g, x, w, b, y, out, m, in, ci, n0, n1, true);
-    }
-
-    /** {@link #convForward}; dead planes zeroed only when {@code zeroDead}, else not touched. */
+    /**
+     * Masked forward through {@code dense}: y's alive planes = conv + b; dead planes zeroed when {@code zeroDead},
+     * else not touched.
+     */
     public static void convForward(
             ConvKernels dense,
             ConvGeometry g,

@@ -57,8 +57,8 @@ class AliveSubproblemTest {
                         dx = rand(new SplittableRandom(1), x.length),
                         dw = rand(new SplittableRandom(2), w.length),
                         db = new float[g.k()];
-                AliveSubproblem.convForward(set.conv(), g, x, w, b, y, out, out.length, in, in.length, 0, 1);
-                AliveSubproblem.convForward(set.conv(), g, x, w, b, y, out, out.length, in, in.length, 1, g.n());
+                AliveSubproblem.convForward(set.conv(), g, x, w, b, y, out, out.length, in, in.length, 0, 1, true);
+                AliveSubproblem.convForward(set.conv(), g, x, w, b, y, out, out.length, in, in.length, 1, g.n(), true);
                 AliveSubproblem.convBackwardData(set.conv(), g, dy, w, dx, out, out.length, in, in.length, 0, g.n());
                 int half = out.length / 2;
                 AliveSubproblem.convBackwardWeights(

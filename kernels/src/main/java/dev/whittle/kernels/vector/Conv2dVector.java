@@ -233,26 +233,26 @@ public final class Conv2dVector implements ConvKernels {
             ConvKernels.super.backwardWeightsAlive(g, x, dy, dw, db, out, m, in, ci, k0, k1);
             return;
         }
-        int pq = g.p() * g.q();
-        if (db != null) {
-            for (int o = k0; o < k1; o++) {
-                float total = db[out[o]];
-                for (int n = 0; n < g.n(); n++) total += rowSum(dy, (n * g.k() + out[o]) * pq, pq);
-                db[out[o]] = total;
-            }
-        }
+        if (db != null) addBiasGradient(g, dy, db, out, k0, k1);
         DirectConvWeights.backwardWeightsAlive(
                 g.c(), in, ci, g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, k0, k1);
     }
 
+    /** db[f] += Σ over images and outputs of dy's plane f, for f = list[i] (list null: f = i), i in [i0, i1). */
+    private static void addBiasGradient(ConvGeometry g, float[] dy, float[] db, int[] list, int i0, int i1) {
+        int pq = g.p() * g.q();
+        for (int i = i0; i < i1; i++) {
+            int f = list == null ? i : list[i];
+            float total = db[f];
+            for (int n = 0; n < g.n(); n++) total += rowSum(dy, (n * g.k() + f) * pq, pq);
+            db[f] = total;
+        }
+    }
+
     /** w'(m, ci, R, S) of the alive filters and channels, in workspace slot 4 (the direct paths use 1–3). */
     private static float[] aliveWeights(ConvGeometry g, float[] w, int[] out, int m, int[] in, int ci) {
-        int rs = g.r() * g.s();
-        float[] wAlive = Sgemm.Workspace.get().scratch(4, m * ci * rs);
-        for (int o = 0; o < m; o++) {
-            for (int c = 0; c < ci; c++)
-                System.arraycopy(w, (out[o] * g.c() + in[c]) * rs, wAlive, (o * ci + c) * rs, rs);
-        }
+        float[] wAlive = Sgemm.Workspace.get().scratch(4, m * ci * g.r() * g.s());
+        AliveSubproblem.gatherWeights(g, w, out, m, in, ci, wAlive);
         return wAlive;
     }
 
@@ -328,13 +328,7 @@ public final class Conv2dVector implements ConvKernels {
         }
         int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
         int crs = cg * g.r() * g.s();
-        if (db != null) {
-            for (int k = k0; k < k1; k++) {
-                float total = db[k];
-                for (int n = 0; n < g.n(); n++) total += rowSum(dy, (n * g.k() + k) * pq, pq);
-                db[k] = total;
-            }
-        }
+        if (db != null) addBiasGradient(g, dy, db, null, k0, k1);
         if (g.n() == 0) return;
         if (SmallConv.applies(g)) {
             SmallConv.backwardWeights(

@@ -1,6 +1,5 @@
 package dev.whittle.kernels.vector;
 
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * padded image at offset {@code rowBase[(c,r,s)]}. Small maps are laid side by side in one padded plane (sharing
  * their zero columns, see {@link #TARGET_WIDTH}).
  * <ul>
- *   <li>forward: Y (K × P·Wp) = W (K × CRS) · X; the microkernel ({@link #kernel}, {@link #kernel3}) loads its two
+ *   <li>forward: Y (K × P·Wp) = W (K × CRS) · X; the microkernel ({@link DirectConvTile#kernel}, {@link DirectConvTile#kernel3}) loads its two
  *       B vectors per k from {@code xpad[rowBase[k] + j]} and broadcasts eight filters' weights read in place
  *       (packing W, as the first version did, cost up to a fifth of a batch-1 layer: vgg6 44 → 53 GFLOP/s in
  *       place, no difference at batch 64). Only the padded image and the output staging are copied, both small
@@ -335,10 +334,10 @@ final class DirectConv {
                 int cRow = is * MR * ldc;
                 if (s == 3) {
                     for (int j = 0; j < cols; j += NR)
-                        kernel3(crs, w, k0 + is * MR, k1 - 1, xpad, rowBase, j, stage, cRow + j, ldc);
+                        DirectConvTile.kernel3(crs, w, k0 + is * MR, k1 - 1, xpad, rowBase, j, stage, cRow + j, ldc);
                 } else {
                     for (int j = 0; j < cols; j += NR)
-                        kernel(crs, w, k0 + is * MR, k1 - 1, xpad, rowBase, j, stage, cRow + j, ldc);
+                        DirectConvTile.kernel(crs, w, k0 + is * MR, k1 - 1, xpad, rowBase, j, stage, cRow + j, ldc);
                 }
             }
             for (int i = 0; i < nbl; i++) {
@@ -357,206 +356,5 @@ final class DirectConv {
                 }
             }
         }
-    }
-
-    /**
-     * C[0..MR)×[0..NR) = A · B for filters f0..f0+7: A row i is filter f0 + i of the weights, read in place from
-     * {@code w[(f0 + i)·kc]} (rows past {@code fLast} repeat it; their outputs land in staging rows never read), and
-     * B row k, column j is {@code x[rowBase[k] + col + j]}. One method with no vector crossing a call (toolchain.md §2).
-     */
-    static void kernel(
-            int kc, float[] w, int f0, int fLast, float[] x, int[] rowBase, int col, float[] c, int cOff, int ldc) {
-        int a0 = f0 * kc, a1 = Math.min(f0 + 1, fLast) * kc, a2 = Math.min(f0 + 2, fLast) * kc;
-        int a3 = Math.min(f0 + 3, fLast) * kc, a4 = Math.min(f0 + 4, fLast) * kc;
-        int a5 = Math.min(f0 + 5, fLast) * kc, a6 = Math.min(f0 + 6, fLast) * kc;
-        int a7 = Math.min(f0 + 7, fLast) * kc;
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int kk = 0; kk < kc; kk += 1) {
-            int bi = rowBase[kk] + col;
-            FloatVector b0 = FloatVector.fromArray(S, x, bi);
-            FloatVector b1 = FloatVector.fromArray(S, x, bi + VL);
-            FloatVector a = FloatVector.broadcast(S, w[a0 + kk]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, w[a1 + kk]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, w[a2 + kk]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, w[a3 + kk]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, w[a4 + kk]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, w[a5 + kk]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, w[a6 + kk]);
-            c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, w[a7 + kk]);
-            c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
-        }
-        int o = cOff;
-        c00.intoArray(c, o);
-        c01.intoArray(c, o + VL);
-        o += ldc;
-        c10.intoArray(c, o);
-        c11.intoArray(c, o + VL);
-        o += ldc;
-        c20.intoArray(c, o);
-        c21.intoArray(c, o + VL);
-        o += ldc;
-        c30.intoArray(c, o);
-        c31.intoArray(c, o + VL);
-        o += ldc;
-        c40.intoArray(c, o);
-        c41.intoArray(c, o + VL);
-        o += ldc;
-        c50.intoArray(c, o);
-        c51.intoArray(c, o + VL);
-        o += ldc;
-        c60.intoArray(c, o);
-        c61.intoArray(c, o + VL);
-        o += ldc;
-        c70.intoArray(c, o);
-        c71.intoArray(c, o + VL);
-    }
-
-    /**
-     * {@link #kernel} for S = 3: the three reduction rows (c, r, 0..2) start at consecutive floats, so one rowBase
-     * load and one loop step serve three k. Unrolling this way cut the integer work per FMA, which on Ice Lake
-     * competes with the FMAs for ports 0 and 5: 82–85 vs 67–75 GFLOP/s for the kernel alone on VGG-small shapes.
-     * kc must be a multiple of 3 and rowBase[k + 1] == rowBase[k] + 1 within each triple.
-     */
-    static void kernel3(
-            int kc, float[] w, int f0, int fLast, float[] x, int[] rowBase, int col, float[] c, int cOff, int ldc) {
-        int a0 = f0 * kc, a1 = Math.min(f0 + 1, fLast) * kc, a2 = Math.min(f0 + 2, fLast) * kc;
-        int a3 = Math.min(f0 + 3, fLast) * kc, a4 = Math.min(f0 + 4, fLast) * kc;
-        int a5 = Math.min(f0 + 5, fLast) * kc, a6 = Math.min(f0 + 6, fLast) * kc;
-        int a7 = Math.min(f0 + 7, fLast) * kc;
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int kk = 0; kk < kc; kk += 3) {
-            int bi = rowBase[kk] + col;
-            FloatVector b0 = FloatVector.fromArray(S, x, bi);
-            FloatVector b1 = FloatVector.fromArray(S, x, bi + VL);
-            FloatVector a = FloatVector.broadcast(S, w[a0 + kk]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, w[a1 + kk]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, w[a2 + kk]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, w[a3 + kk]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, w[a4 + kk]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, w[a5 + kk]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, w[a6 + kk]);
-            c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, w[a7 + kk]);
-            c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
-            b0 = FloatVector.fromArray(S, x, bi + 1);
-            b1 = FloatVector.fromArray(S, x, bi + 1 + VL);
-            a = FloatVector.broadcast(S, w[a0 + kk + 1]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, w[a1 + kk + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, w[a2 + kk + 1]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, w[a3 + kk + 1]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, w[a4 + kk + 1]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, w[a5 + kk + 1]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, w[a6 + kk + 1]);
-            c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, w[a7 + kk + 1]);
-            c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
-            b0 = FloatVector.fromArray(S, x, bi + 2);
-            b1 = FloatVector.fromArray(S, x, bi + 2 + VL);
-            a = FloatVector.broadcast(S, w[a0 + kk + 2]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, w[a1 + kk + 2]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, w[a2 + kk + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, w[a3 + kk + 2]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, w[a4 + kk + 2]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, w[a5 + kk + 2]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, w[a6 + kk + 2]);
-            c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, w[a7 + kk + 2]);
-            c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
-        }
-        int o = cOff;
-        c00.intoArray(c, o);
-        c01.intoArray(c, o + VL);
-        o += ldc;
-        c10.intoArray(c, o);
-        c11.intoArray(c, o + VL);
-        o += ldc;
-        c20.intoArray(c, o);
-        c21.intoArray(c, o + VL);
-        o += ldc;
-        c30.intoArray(c, o);
-        c31.intoArray(c, o + VL);
-        o += ldc;
-        c40.intoArray(c, o);
-        c41.intoArray(c, o + VL);
-        o += ldc;
-        c50.intoArray(c, o);
-        c51.intoArray(c, o + VL);
-        o += ldc;
-        c60.intoArray(c, o);
-        c61.intoArray(c, o + VL);
-        o += ldc;
-        c70.intoArray(c, o);
-        c71.intoArray(c, o + VL);
     }
 }
