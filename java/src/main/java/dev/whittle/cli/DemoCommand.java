@@ -3,6 +3,7 @@ package dev.whittle.cli;
 import dev.whittle.data.Dataset;
 import dev.whittle.data.FashionMnist;
 import dev.whittle.prune.PrunePipeline;
+import dev.whittle.prune.method.MethodConfig;
 import dev.whittle.runtime.Parallel;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -60,7 +61,8 @@ final class DemoCommand implements Callable<Integer> {
                 128,
                 42,
                 true,
-                300);
+                300,
+                MethodConfig.defaults());
         Parallel parallel = common.parallel();
         PrunePipeline pipeline = new PrunePipeline(opts, parallel, e -> new ProgressReporter(System.out, e));
         pipeline.validate();

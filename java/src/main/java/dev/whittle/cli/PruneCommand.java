@@ -4,9 +4,12 @@ import dev.whittle.data.Dataset;
 import dev.whittle.data.FashionMnist;
 import dev.whittle.opencl.EngineChoice;
 import dev.whittle.prune.PrunePipeline;
+import dev.whittle.prune.method.MethodConfig;
 import dev.whittle.prune.method.PruningMethods;
 import dev.whittle.runtime.Parallel;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -112,6 +115,13 @@ final class PruneCommand implements Callable<Integer> {
                     "Also write <out>-masked.whittle: the masked model at removal (before compaction, BN re-estimation and fine-tuning) with its channel masks, for `whittle compact` (filter methods).")
     boolean saveMasked;
 
+    @Option(
+            names = "--method-option",
+            paramLabel = "NAME=VALUE",
+            description =
+                    "Set a method knob (repeatable), e.g. l0FilterLambda=0.5, progPenalty=weights; names and defaults in MethodConfig's doc.")
+    Map<String, String> methodOptions = new LinkedHashMap<>();
+
     @Mixin
     CommonOptions common;
 
@@ -145,7 +155,8 @@ final class PruneCommand implements Callable<Integer> {
                 batch,
                 seed,
                 !noSpeed,
-                latencyRuns);
+                latencyRuns,
+                MethodConfig.defaults().with(methodOptions));
         Parallel parallel = common.parallel();
         EngineChoice.checkName(backendOption.backend);
         // The device opens only after every input was checked, so a bad option fails at once.
@@ -173,6 +184,8 @@ final class PruneCommand implements Callable<Integer> {
                 + (sparsity != null ? " --sparsity " + sparsity : "") + " --reg-epochs " + regEpochs + " --epochs "
                 + fineTuneEpochs
                 + (from != null ? " --from " + from : " --dense-epochs " + denseEpochs) + " --seed " + seed;
+        for (Map.Entry<String, String> e : methodOptions.entrySet())
+            command += " --method-option " + e.getKey() + "=" + e.getValue();
         PruneReport.write(
                 o,
                 model,

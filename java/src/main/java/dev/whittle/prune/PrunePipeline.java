@@ -54,7 +54,8 @@ public final class PrunePipeline {
             int batch,
             long seed,
             boolean measureSpeed,
-            int latencyRuns) {}
+            int latencyRuns,
+            MethodConfig methodConfig) {}
 
     /** Test accuracy after one stage. */
     public record Stage(String name, double testAccuracy) {}
@@ -163,7 +164,7 @@ public final class PrunePipeline {
                 filter ? PruneContext.Granularity.FILTER : PruneContext.Granularity.WEIGHT,
                 filter ? 0 : o.sparsity(),
                 o.seed());
-        PruningMethod method = PruningMethods.create(o.method(), MethodConfig.defaults());
+        PruningMethod method = PruningMethods.create(o.method(), o.methodConfig());
         method.init(ctx);
         if (o.regEpochs() > 0 && !method.isDone(-1)) {
             TrainConfig reg =

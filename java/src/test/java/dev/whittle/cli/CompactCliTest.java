@@ -17,6 +17,7 @@ import dev.whittle.prune.ChannelMasks;
 import dev.whittle.prune.PrunePipeline;
 import dev.whittle.prune.PruneResult;
 import dev.whittle.prune.SparseInference;
+import dev.whittle.prune.method.MethodConfig;
 import dev.whittle.runtime.Parallel;
 import dev.whittle.train.Trainer;
 import java.io.IOException;
@@ -40,7 +41,24 @@ class CompactCliTest {
 
     static PrunePipeline.Options options(String method, double macs, double sparsity, boolean speed) {
         return new PrunePipeline.Options(
-                "lenet5", method, macs, Double.NaN, sparsity, 1, false, null, 0, 0, 0.01f, 0, 0.01f, 32, 1, speed, 20);
+                "lenet5",
+                method,
+                macs,
+                Double.NaN,
+                sparsity,
+                1,
+                false,
+                null,
+                0,
+                0,
+                0.01f,
+                0,
+                0.01f,
+                32,
+                1,
+                speed,
+                20,
+                MethodConfig.defaults());
     }
 
     static PrunePipeline.Outcome run(PrunePipeline.Options o) {

@@ -111,6 +111,41 @@ final class ChannelSlices {
         return s;
     }
 
+    /**
+     * Sum over the group's norms of ‖(γ_c, β_c)‖₂: the channel's output scale after batch norm. Under BN this,
+     * not the filter norm, says how much the channel contributes (BN renormalises any filter scale).
+     */
+    double normScale(int c) {
+        double s = 0;
+        for (int i = 0; i < bnParams.size(); i += 2) {
+            double g = bnParams.get(i).value()[c], b = bnParams.get(i + 1).value()[c];
+            s += Math.sqrt(g * g + b * b);
+        }
+        return s;
+    }
+
+    /** |Σ γ·∂L/∂γ + β·∂L/∂β| over the group's norms (Taylor importance of the BN scale); before penalties. */
+    double normTaylor(int c) {
+        double s = 0;
+        for (Param p : bnParams) s += (double) p.value()[c] * p.grad()[c];
+        return Math.abs(s);
+    }
+
+    /**
+     * Group lasso on each norm's (γ_c, β_c): grad += λ·v/‖v‖ with v = (γ_c, β_c), or grad += λ·v when
+     * {@code squared} ((λ/2)‖v‖²). Penalising β with γ drives the channel's output to ReLU(0) = 0, so removing it
+     * later changes nothing downstream; γ alone would leave a constant β behind.
+     */
+    void addNormGroupLasso(int c, double lambda, boolean squared) {
+        for (int i = 0; i < bnParams.size(); i += 2) {
+            Param gamma = bnParams.get(i), beta = bnParams.get(i + 1);
+            double g = gamma.value()[c], b = beta.value()[c];
+            double k = squared ? lambda : lambda / Math.max(Math.sqrt(g * g + b * b), 1e-12);
+            gamma.grad()[c] += (float) (k * g);
+            beta.grad()[c] += (float) (k * b);
+        }
+    }
+
     /** |Σ w·∂L/∂w| over the producers' filter c (first-order Taylor importance); call before penalties are added. */
     double taylor(int c) {
         double s = 0;

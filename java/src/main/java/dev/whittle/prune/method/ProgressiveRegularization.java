@@ -12,30 +12,40 @@ import java.util.Map;
 /**
  * Progressive regularizer (Zhou et al., IJCNN 2024), as the concrete rule of pruning-methods.md §3 — the
  * paper's own rule is unknown beyond its abstract, so everything here is [design choice, not from the paper]:
- * one shared λ on a group-lasso penalty Σ_f ‖W_f‖₂ over every filter of the targeted groups (gradient
- * λ·W_f/‖W_f‖; option: squared L2, gradient λ·W_f); every K_chk iterations measure the sparsity s = share of
- * filters with n_f below ε × their group's median n_f at the phase start; while s is below the target S,
- * λ ← min(λ_max, growth·λ), else hold. Done after two consecutive checks at target, three at λ_max, or the
- * budget.
+ * a group-lasso penalty λ·Σ_f ‖W_f‖₂ over every filter of the targeted groups (gradient λ·W_f/‖W_f‖; option:
+ * squared L2, gradient λ·W_f); every K_chk iterations measure the sparsity s = share of filters with n_f below
+ * ε × their group's median n_f at the phase start; while s is below the target S, λ ← min(λ_max, growth·λ),
+ * else hold. Done after two consecutive checks at target, three epochs at λ_max (§3's three once-per-epoch
+ * checks), or the budget.
  *
- * <p>Our deviations from §3: the target S is the share of targeted channels the keep counts remove, and the
- * final selection removes exactly {@code channels − keep} channels per group (lowest importance first) instead
- * of one global count with a per-layer cap — the keep counts already fix each group's size. A residual group
+ * <p>Where a group has batch norms the lasso acts on each channel's (γ, β) and n_f = ‖(γ_f, β_f)‖ (our choice,
+ * {@link MethodConfig#progPenalty()} NORMS, the default): BN makes the loss blind to a filter's scale, so §3's
+ * lasso on the filters shrinks every filter at the same rate and none separates; on (γ, β) the loss pushes back
+ * on the channels it needs, and the rest fall to zero output. Groups without norms use §3's filter rule.
+ *
+ * <p>Our deviations from §3: one λ, target and sparsity per group, not one global λ: the keep counts already
+ * fix each group's size, and with one λ the layers whose channels the loss defends least died entirely before
+ * the others moved (VGG-small, (γ, β) lasso, 2026-11-26: the global sparsity jumped 0 → 0.30 → 0.74 in two
+ * checks). The target S_g is the share of the group's channels its keep count removes; a group more than one
+ * channel (or 10 % of its removals) past S_g gets λ_g ← λ_g/growth, so channels the loss needs can come back
+ * (§3 only holds). The final selection removes exactly {@code channels − keep} channels per group, lowest
+ * importance first, instead of one global count with a per-layer cap. A residual group
  * is one unit: one norm over all its producers' filters, n_f summed over producers (§6c).
  */
 final class ProgressiveRegularization implements PruningMethod {
     private final MethodConfig cfg;
     private PruneContext ctx;
     private final List<ChannelSlices> layers = new ArrayList<>();
+    private boolean[] onNorms; // per layer: penalise and measure BN (γ, β) instead of the filters
     private double[][] start; // n_f at phase start
     private double[] reference; // ref_l: median n_f of each group at phase start
     private double[][] taylorSum;
     private long taylorCount;
-    private double lambda, target;
+    private double[] lambda, target, lastSparsity; // per group
+    private int[] atTarget; // consecutive checks in [S_g, S_g + band]
+    private long[] atMaxSince; // first iteration of the group's current run at λ_max, or −1
     private long checkEvery;
-    private int atTarget, atMax;
     private boolean done;
-    private double lastSparsity;
     private MethodLog log;
 
     ProgressiveRegularization(MethodConfig cfg) {
@@ -53,22 +63,31 @@ final class ProgressiveRegularization implements PruningMethod {
         List<ChannelGroup> targeted = ContextChecks.requireFilter(ctx, name());
         ContextChecks.requireBudget(ctx, name());
         ChannelSlices[] slices = ChannelSlices.of(ctx.graph(), ctx.groups());
-        int total = 0, removed = 0;
-        for (ChannelGroup g : targeted) {
-            layers.add(slices[g.id()]);
-            total += g.channels();
-            removed += g.channels() - ctx.keep()[g.id()];
+        for (ChannelGroup g : targeted) layers.add(slices[g.id()]);
+        int n = layers.size();
+        target = new double[n];
+        for (int i = 0; i < n; i++) {
+            ChannelGroup g = layers.get(i).group;
+            target[i] = (double) (g.channels() - ctx.keep()[g.id()]) / g.channels();
         }
-        target = total == 0 ? 0 : (double) removed / total;
-        start = new double[layers.size()][];
+        lambda = new double[n];
+        Arrays.fill(lambda, cfg.progLambda0());
+        lastSparsity = new double[n];
+        atTarget = new int[n];
+        atMaxSince = new long[n];
+        Arrays.fill(atMaxSince, -1);
+        onNorms = new boolean[n];
+        for (int i = 0; i < n; i++)
+            onNorms[i] = cfg.progPenalty() == MethodConfig.ProgressivePenalty.NORMS
+                    && layers.get(i).hasNorms();
+        start = new double[n][];
         reference = new double[layers.size()];
         taylorSum = new double[layers.size()][];
         for (int i = 0; i < layers.size(); i++) {
-            start[i] = norms(layers.get(i));
+            start[i] = norms(i);
             reference[i] = median(start[i]);
             taylorSum[i] = new double[start[i].length];
         }
-        lambda = cfg.progLambda0();
         long budget = ctx.regularizationIterations();
         checkEvery = cfg.progCheckInterval() > 0 ? cfg.progCheckInterval() : autoCheckInterval(cfg, ctx);
         log = new MethodLog(budget, cfg.logEvery());
@@ -97,9 +116,11 @@ final class ProgressiveRegularization implements PruningMethod {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static double[] norms(ChannelSlices s) {
+    /** n_f of every channel of layer i: ‖(γ_f, β_f)‖ on norms, else the §3 filter norm ‖W_f‖/sqrt(|f|). */
+    private double[] norms(int i) {
+        ChannelSlices s = layers.get(i);
         double[] n = new double[s.channels()];
-        for (int c = 0; c < n.length; c++) n[c] = s.normalizedL2(c);
+        for (int c = 0; c < n.length; c++) n[c] = onNorms[i] ? s.normScale(c) : s.normalizedL2(c);
         return n;
     }
 
@@ -109,8 +130,12 @@ final class ProgressiveRegularization implements PruningMethod {
             ChannelSlices s = layers.get(i);
             for (int c = 0; c < s.channels(); c++) {
                 if (cfg.progImportance() == MethodConfig.ProgressiveImportance.TAYLOR)
-                    taylorSum[i][c] += s.taylor(c); // loss gradient only
-                double coef = cfg.progSquared() ? lambda : lambda / Math.max(Math.sqrt(s.sumSquares(c)), 1e-12);
+                    taylorSum[i][c] += onNorms[i] ? s.normTaylor(c) : s.taylor(c); // loss gradient only
+                if (onNorms[i]) {
+                    s.addNormGroupLasso(c, lambda[i], cfg.progSquared());
+                    continue;
+                }
+                double coef = cfg.progSquared() ? lambda[i] : lambda[i] / Math.max(Math.sqrt(s.sumSquares(c)), 1e-12);
                 s.addScaledToGrad(c, coef, cfg.bnPenalty());
             }
         }
@@ -121,15 +146,28 @@ final class ProgressiveRegularization implements PruningMethod {
     public void afterStep(long iteration) {
         if (log.due(iteration)) record(iteration);
         if (done || (iteration + 1) % checkEvery != 0) return;
-        lastSparsity = sparsity();
-        if (lastSparsity < target) {
-            atTarget = 0;
-            lambda = Math.min(cfg.progLambdaMax(), cfg.progGrowth() * lambda);
-            atMax = lambda >= cfg.progLambdaMax() ? atMax + 1 : 0;
-        } else {
-            atTarget++;
+        boolean all = true;
+        for (int i = 0; i < layers.size(); i++) {
+            int channels = layers.get(i).channels();
+            double s = lastSparsity[i] = sparsity(i);
+            double band = Math.max(1, 0.1 * target[i] * channels) / channels;
+            if (s < target[i]) {
+                atTarget[i] = 0;
+                lambda[i] = Math.min(cfg.progLambdaMax(), cfg.progGrowth() * lambda[i]);
+            } else if (s > target[i] + band + 1e-12) {
+                atTarget[i] = 0;
+                lambda[i] = Math.max(cfg.progLambda0(), lambda[i] / cfg.progGrowth());
+            } else {
+                atTarget[i]++;
+            }
+            if (lambda[i] < cfg.progLambdaMax()) atMaxSince[i] = -1;
+            else if (atMaxSince[i] < 0) atMaxSince[i] = iteration;
+            // §3 stops after three checks at λ_max, with checks once per epoch: three epochs at λ_max. Counted in
+            // epochs, not in our faster checks, or λ_max would act for a few dozen iterations only.
+            boolean spentAtMax = atMaxSince[i] >= 0 && iteration + 1 - atMaxSince[i] >= 3 * ctx.iterationsPerEpoch();
+            all &= atTarget[i] >= 2 || spentAtMax;
         }
-        if (atTarget >= 2 || atMax >= 3) done = true;
+        done = all;
         // Taylor importance is averaged over the latest check interval ("the last epoch" by default).
         if (!done && cfg.progImportance() == MethodConfig.ProgressiveImportance.TAYLOR) {
             for (double[] t : taylorSum) Arrays.fill(t, 0);
@@ -137,15 +175,39 @@ final class ProgressiveRegularization implements PruningMethod {
         }
     }
 
-    /** Share of targeted filters whose n_f is below ε × their group's median at the phase start. */
+    /**
+     * What "near zero" is relative to. §3 (WEIGHTS): the group's median n_f at the phase start. On BN scales
+     * (NORMS, our choice): the mean n_f of the channels the group keeps, now — a BN'd layer may shrink as a whole
+     * without harm (the next BN renormalises), so what counts is how far a channel fell below the ones that
+     * stay; against the start median the kept channels' shrinking counted as sparsity and λ overshot.
+     */
+    private double nearZeroReference(int i, double[] n) {
+        if (!onNorms[i]) return reference[i];
+        double[] sorted = n.clone();
+        Arrays.sort(sorted);
+        int keep = ctx.keep()[layers.get(i).group.id()];
+        double sum = 0;
+        for (int k = sorted.length - keep; k < sorted.length; k++) sum += sorted[k];
+        return keep == 0 ? 0 : sum / keep;
+    }
+
+    /** Share of group i's channels whose n_f is below ε × the group's reference (see nearZeroReference). */
+    double sparsity(int i) {
+        int zero = 0;
+        double[] n = norms(i);
+        double ref = nearZeroReference(i, n);
+        for (double v : n) if (v < cfg.progEpsilon() * ref) zero++;
+        return n.length == 0 ? 0 : (double) zero / n.length;
+    }
+
+    /** Share of all targeted channels below ε × their group's median at the phase start. */
     double sparsity() {
-        int zero = 0, total = 0;
+        double zero = 0, total = 0;
         for (int i = 0; i < layers.size(); i++) {
-            double[] n = norms(layers.get(i));
-            for (double v : n) if (v < cfg.progEpsilon() * reference[i]) zero++;
-            total += n.length;
+            zero += sparsity(i) * layers.get(i).channels();
+            total += layers.get(i).channels();
         }
-        return total == 0 ? 0 : (double) zero / total;
+        return total == 0 ? 0 : zero / total;
     }
 
     private void record(long iteration) {
@@ -154,25 +216,26 @@ final class ProgressiveRegularization implements PruningMethod {
             double[] imp = importance(i);
             boolean[] drop = Ranking.lowest(imp, s.channels() - ctx.keep()[s.group.id()]);
             double[] mean = new double[s.channels()];
-            for (int c = 0; c < mean.length; c++) mean[c] = s.meanAbs(c);
+            for (int c = 0; c < mean.length; c++) mean[c] = onNorms[i] ? s.normScale(c) : s.meanAbs(c);
             Map<String, Object> r = log.row(iteration, s.group.name());
-            r.put("lambdaMean", lambda);
-            r.put("lambdaMax", lambda);
+            r.put("lambdaMean", lambda[i]);
+            r.put("lambdaMax", lambda[i]);
             r.put("ratio", L1OneShot.meanOf(mean, drop, false) / Math.max(L1OneShot.meanOf(mean, drop, true), 1e-30));
-            r.put("sparsity", lastSparsity);
-            double[] n = norms(s);
+            r.put("sparsity", lastSparsity[i]);
+            double[] n = norms(i);
+            r.put("penalised", onNorms[i] ? "bn" : "weights");
             r.put("minRelativeNorm", Arrays.stream(n).min().orElse(0) / Math.max(reference[i], 1e-30));
             r.put("medianRelativeNorm", median(n) / Math.max(reference[i], 1e-30));
-            r.put("target", target);
+            r.put("target", target[i]);
             r.put("hardPruned", 0);
         }
     }
 
     private double[] importance(int i) {
         return switch (cfg.progImportance()) {
-            case MAGNITUDE -> norms(layers.get(i));
+            case MAGNITUDE -> norms(i);
             case RESPONSE -> {
-                double[] now = norms(layers.get(i));
+                double[] now = norms(i);
                 for (int c = 0; c < now.length; c++) now[c] /= Math.max(start[i][c], 1e-30);
                 yield now;
             }
@@ -204,11 +267,18 @@ final class ProgressiveRegularization implements PruningMethod {
         return log.rows();
     }
 
+    /** The largest λ_g. */
     double lambda() {
-        return lambda;
+        return Arrays.stream(lambda).max().orElse(0);
     }
 
+    /** The removed share over all targeted channels. */
     double target() {
-        return target;
+        double removed = 0, total = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            removed += target[i] * layers.get(i).channels();
+            total += layers.get(i).channels();
+        }
+        return total == 0 ? 0 : removed / total;
     }
 }

@@ -10,12 +10,16 @@ import dev.whittle.data.Dataset;
 import dev.whittle.graph.Graph;
 import dev.whittle.nn.BatchNorm2d;
 import dev.whittle.nn.Conv2d;
+import dev.whittle.nn.Param;
 import dev.whittle.prune.ChannelGroup;
+import dev.whittle.prune.ChannelGroups;
 import dev.whittle.prune.PruneContext;
 import dev.whittle.prune.PruneResult;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** IncReg (§2), the progressive regularizer (§3) and slimming (§5c) on short runs of a tiny VGG. */
 class AdaptiveMethodsTest {
@@ -85,6 +89,7 @@ class AdaptiveMethodsTest {
                 .progGrowth(3)
                 .progLambdaMax(3)
                 .progCheckInterval(2)
+                .progPenalty(MethodConfig.ProgressivePenalty.WEIGHTS) // §3's literal rule
                 .logEvery(1)
                 .build();
         ProgressiveRegularization m = (ProgressiveRegularization) PruningMethods.create("progressive", cfg);
@@ -117,33 +122,98 @@ class AdaptiveMethodsTest {
         assertEquals(469, ProgressiveRegularization.autoCheckInterval(cfg, filterContext(vgg(2), 0.5, 60, 469)));
     }
 
-    @Test
-    void progressiveHoldsLambdaOnceTheTargetIsMetAndStopsAfterTwoChecks() {
+    @ParameterizedTest
+    @EnumSource(MethodConfig.ProgressivePenalty.class)
+    void progressiveHoldsLambdaOnceTheTargetIsMetAndStopsAfterTwoChecks(MethodConfig.ProgressivePenalty penalty) {
         Graph g = vgg(2);
         PruneContext ctx = filterContext(g, 0.5, 4, iterationsPerEpoch(TRAIN));
-        // Half the filters of every targeted group are already ~0: the sparsity target is met from the start.
+        // Half the channels of every targeted group are already ~0 in what the penalty measures (the filters, or
+        // the BN (γ, β) of the channel): the sparsity target is met from the start.
         for (ChannelGroup grp : ctx.groups()) {
             if (!ctx.targets(grp)) continue;
             ChannelSlices s = new ChannelSlices(g, grp);
-            for (var w : s.producerWeights()) {
+            var tensors = penalty == MethodConfig.ProgressivePenalty.WEIGHTS ? s.producerWeights() : s.normParams();
+            for (var w : tensors) {
                 int per = w.size() / grp.channels();
                 for (int c = 0; c < grp.channels(); c += 2)
                     for (int i = 0; i < per; i++) w.value()[c * per + i] *= 1e-4f;
             }
         }
-        MethodConfig cfg = MethodConfig.builder().progCheckInterval(2).build();
+        MethodConfig cfg =
+                MethodConfig.builder().progCheckInterval(2).progPenalty(penalty).build();
         ProgressiveRegularization m = (ProgressiveRegularization) PruningMethods.create("progressive", cfg);
         m.init(ctx);
         assertEquals(0.5, m.sparsity(), 1e-12);
         regularize(g, m, TRAIN, 4, 1e-9f); // frozen: under BN a tiny filter gets a huge (scale-invariant) gradient
         assertEquals(cfg.progLambda0(), m.lambda(), 0, "held");
         assertEquals(3L, m.log().getLast().get("iteration"), "the trainer stopped at the second check (iteration 3)");
+        assertEquals(
+                penalty == MethodConfig.ProgressivePenalty.WEIGHTS ? "weights" : "bn",
+                m.log().getLast().get("penalised"));
         PruneResult r = m.finish();
         for (ChannelGroup grp : ctx.groups()) {
             if (!ctx.targets(grp)) continue;
             for (int c = 0; c < grp.channels(); c++)
                 assertEquals(c % 2 == 1, r.channels().isAlive(grp.id(), c), grp.name() + " " + c);
         }
+    }
+
+    @Test
+    void progressiveOnBatchNormScalesShrinksTheChannelsItWillRemoveAndLeavesTheFilters() {
+        Graph g = pretrainedVgg();
+        Dataset train = data(256, 1);
+        PruneContext ctx = filterContext(g, 0.5, 4, iterationsPerEpoch(train));
+        ChannelGroup conv3 = group(ctx, "conv3");
+        ChannelSlices s = new ChannelSlices(g, conv3);
+        double[] before = new double[conv3.channels()];
+        for (int c = 0; c < before.length; c++) before[c] = s.normScale(c);
+        MethodConfig cfg = MethodConfig.builder()
+                .progLambda0(0.02)
+                .progGrowth(1.5)
+                .progLambdaMax(1)
+                .progCheckInterval(2)
+                .build();
+        ProgressiveRegularization m = (ProgressiveRegularization) PruningMethods.create("progressive", cfg);
+        m.init(ctx);
+        regularize(g, m, train, 4, 0.02f);
+        double[] after = new double[conv3.channels()];
+        for (int c = 0; c < after.length; c++) after[c] = s.normScale(c);
+        PruneResult r = m.finish();
+        // The lasso on (γ, β) shrinks the channels it will remove faster than the kept ones: the removed/kept
+        // ratio of BN output scale falls (§3's lasso on the filters cannot do this under BN, which renormalises any
+        // filter scale).
+        double kb = 0, rb = 0, ka = 0, ra = 0;
+        for (int c = 0; c < after.length; c++)
+            if (r.channels().isAlive(conv3.id(), c)) {
+                kb += before[c];
+                ka += after[c];
+            } else {
+                rb += before[c];
+                ra += after[c];
+            }
+        assertTrue(ra / ka < 0.9 * (rb / kb), "removed/kept scale " + rb / kb + " → " + ra / ka);
+        assertTrue(ka < kb, "the kept channels shrink too, but less: " + kb + " → " + ka);
+        assertEquals("bn", m.log().getLast().get("penalised"));
+    }
+
+    @Test
+    void batchNormGroupLassoGradientIsLambdaTimesTheUnitVectorOfGammaAndBeta() {
+        Graph g = vgg(5);
+        ChannelGroup conv2 = ChannelGroups.derive(g).stream()
+                .filter(x -> x.name().equals("conv2"))
+                .findFirst()
+                .orElseThrow();
+        ChannelSlices s = new ChannelSlices(g, conv2);
+        Param gamma = s.normParams().get(0), beta = s.normParams().get(1);
+        gamma.value()[1] = 3f;
+        beta.value()[1] = -4f;
+        float[] filterGrad = s.producerWeights().getFirst().grad().clone();
+        s.addNormGroupLasso(1, 0.5, false);
+        assertEquals(0.5 * 3 / 5, gamma.grad()[1], 1e-7);
+        assertEquals(0.5 * -4 / 5, beta.grad()[1], 1e-7);
+        assertEquals(0f, gamma.grad()[0], "other channels untouched");
+        assertArrayEquals(filterGrad, s.producerWeights().getFirst().grad(), "filters untouched");
+        assertEquals(5.0, s.normScale(1), 1e-6);
     }
 
     @Test

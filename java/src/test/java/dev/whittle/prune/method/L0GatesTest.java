@@ -9,6 +9,7 @@ import dev.whittle.data.Dataset;
 import dev.whittle.graph.Graph;
 import dev.whittle.prune.PruneContext;
 import dev.whittle.prune.PruneResult;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,7 @@ class L0GatesTest {
         // Per-gate penalty λ/N = 1 and a fast log α optimizer, so the gates move within a dozen iterations.
         return MethodConfig.builder()
                 .l0Lambda(1)
+                .l0FilterLambda(1)
                 .l0DataSize(1)
                 .l0LogAlphaLr(0.5)
                 .logEvery(1)
@@ -80,5 +82,29 @@ class L0GatesTest {
         assertTrue(m.openFraction() < 0.5, "gates closed: " + m.openFraction());
         PruneResult r = m.finish();
         assertNull(checkKeepCounts(ctx, r.channels()));
+    }
+
+    @Test
+    void autoFilterLambdaGrowsWhileTooFewGatesAreClosedAndShrinksWhileTooMany() {
+        PruneContext ctx = filterContext(vgg(2), 0.5, 3, 100);
+        L0FilterGates m = (L0FilterGates) PruningMethods.create("l0-filter", MethodConfig.defaults());
+        m.init(ctx);
+        double start = L0FilterGates.LAMBDA_START, up = start * L0FilterGates.GROWTH;
+        m.steer(); // every gate open: fewer closed than the half each group removes
+        for (double l : m.lambdas()) assertEquals(up, l, 1e-12);
+        for (HardConcreteGates g : m.gates()) Arrays.fill(g.logAlpha, (float) HardConcreteGates.LOG_ALPHA_MIN);
+        m.steer(); // every gate closed: too many
+        for (double l : m.lambdas()) assertEquals(start, l, 1e-12);
+        for (HardConcreteGates g : m.gates()) // exactly half closed: held
+        for (int j = 0; j < g.size(); j++)
+                g.logAlpha[j] =
+                        (float) (j % 2 == 0 ? HardConcreteGates.LOG_ALPHA_MIN : HardConcreteGates.LOG_ALPHA_MAX);
+        m.steer();
+        for (double l : m.lambdas()) assertEquals(start, l, 1e-12);
+        // A fixed λ is not steered.
+        L0FilterGates fixed = (L0FilterGates) PruningMethods.create(
+                "l0-filter", MethodConfig.builder().l0FilterLambda(0.5).build());
+        fixed.init(ctx);
+        for (double l : fixed.lambdas()) assertEquals(0.5, l, 0);
     }
 }
