@@ -112,16 +112,14 @@ final class ChannelSlices {
     }
 
     /**
-     * Sum over the group's norms of ‖(γ_c, β_c)‖₂: the channel's output scale after batch norm. Under BN this,
-     * not the filter norm, says how much the channel contributes (BN renormalises any filter scale).
+     * ‖(γ_c, β_c)‖₂ over the group's norms together (one vector for a residual group's several norms): the
+     * channel's output scale after batch norm. Under BN this, not the filter norm, says how much the channel
+     * contributes (BN renormalises any filter scale).
      */
     double normScale(int c) {
         double s = 0;
-        for (int i = 0; i < bnParams.size(); i += 2) {
-            double g = bnParams.get(i).value()[c], b = bnParams.get(i + 1).value()[c];
-            s += Math.sqrt(g * g + b * b);
-        }
-        return s;
+        for (Param p : bnParams) s += (double) p.value()[c] * p.value()[c];
+        return Math.sqrt(s);
     }
 
     /** |Σ γ·∂L/∂γ + β·∂L/∂β| over the group's norms (Taylor importance of the BN scale); before penalties. */
@@ -132,18 +130,12 @@ final class ChannelSlices {
     }
 
     /**
-     * Group lasso on each norm's (γ_c, β_c): grad += λ·v/‖v‖ with v = (γ_c, β_c), or grad += λ·v when
-     * {@code squared} ((λ/2)‖v‖²). Penalising β with γ drives the channel's output to ReLU(0) = 0, so removing it
-     * later changes nothing downstream; γ alone would leave a constant β behind.
+     * grad += coef·(γ_c, β_c) over the group's norms. Penalising β with γ drives the channel's output to
+     * ReLU(0) = 0, so removing it later changes nothing downstream; γ alone would leave a constant β behind.
      */
-    void addNormGroupLasso(int c, double lambda, boolean squared) {
-        for (int i = 0; i < bnParams.size(); i += 2) {
-            Param gamma = bnParams.get(i), beta = bnParams.get(i + 1);
-            double g = gamma.value()[c], b = beta.value()[c];
-            double k = squared ? lambda : lambda / Math.max(Math.sqrt(g * g + b * b), 1e-12);
-            gamma.grad()[c] += (float) (k * g);
-            beta.grad()[c] += (float) (k * b);
-        }
+    void addScaledToNorms(int c, double coef) {
+        float k = (float) coef;
+        for (Param p : bnParams) p.grad()[c] += k * p.value()[c];
     }
 
     /** |Σ w·∂L/∂w| over the producers' filter c (first-order Taylor importance); call before penalties are added. */

@@ -18,10 +18,12 @@ import java.util.Map;
  * else hold. Done after two consecutive checks at target, three epochs at λ_max (§3's three once-per-epoch
  * checks), or the budget.
  *
- * <p>Where a group has batch norms the lasso acts on each channel's (γ, β) and n_f = ‖(γ_f, β_f)‖ (our choice,
+ * <p>Where a group has batch norms the penalty acts on each channel's (γ, β) and n_f = ‖(γ_f, β_f)‖ (our choice,
  * {@link MethodConfig#progPenalty()} NORMS, the default): BN makes the loss blind to a filter's scale, so §3's
- * lasso on the filters shrinks every filter at the same rate and none separates; on (γ, β) the loss pushes back
- * on the channels it needs, and the rest fall to zero output. Groups without norms use §3's filter rule.
+ * lasso on the filters shrinks every filter at the same rate and none separates. The loss of a BN'd layer is
+ * also blind to the joint scale of its (γ, β) (the next BN renormalises), so the penalty there is the
+ * scale-invariant group Hoyer-Square λ·(Σ n_f)²/Σ n_f² instead of a lasso: it moves only the channels' shares,
+ * and the loss pushes back on the channels it needs. Groups without norms use §3's filter rule.
  *
  * <p>Our deviations from §3: one λ, target and sparsity per group, not one global λ: the keep counts already
  * fix each group's size, and with one λ the layers whose channels the loss defends least died entirely before
@@ -116,6 +118,26 @@ final class ProgressiveRegularization implements PruningMethod {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
+    /**
+     * Per-channel coefficients k_f with ∂(λ·HS)/∂v_f = k_f·v_f, for the group Hoyer-Square measure
+     * HS = (Σ_f n_f)² / Σ_f n_f², n_f = ‖v_f‖ (DeepHoyer, Yang et al., ICLR 2020): k_f = λ·(2·S1/S2)·(1 − S1·n_f/S2)/n_f
+     * with S1 = Σ n, S2 = Σ n². HS is scale-invariant, as the loss of a BN'd layer is in its (γ, β): a plain
+     * lasso there shrinks the whole layer until BN's ε notices (VGG-small, 2026-11-26: every channel of conv1 and
+     * conv3 at 3 % of its start and none apart), while HS moves only the channels' shares — below-average
+     * channels down, the rest up.
+     */
+    static double[] hoyerSquareCoefficients(double[] n, double lambda) {
+        double s1 = 0, s2 = 0;
+        for (double v : n) {
+            s1 += v;
+            s2 += v * v;
+        }
+        double[] k = new double[n.length];
+        if (s2 <= 0) return k;
+        for (int f = 0; f < n.length; f++) k[f] = lambda * (2 * s1 / s2) * (1 - s1 * n[f] / s2) / Math.max(n[f], 1e-12);
+        return k;
+    }
+
     /** n_f of every channel of layer i: ‖(γ_f, β_f)‖ on norms, else the §3 filter norm ‖W_f‖/sqrt(|f|). */
     private double[] norms(int i) {
         ChannelSlices s = layers.get(i);
@@ -128,13 +150,15 @@ final class ProgressiveRegularization implements PruningMethod {
     public void afterBackward(long iteration) {
         for (int i = 0; i < layers.size(); i++) {
             ChannelSlices s = layers.get(i);
+            if (cfg.progImportance() == MethodConfig.ProgressiveImportance.TAYLOR)
+                for (int c = 0; c < s.channels(); c++) // loss gradient only, before the penalty
+                taylorSum[i][c] += onNorms[i] ? s.normTaylor(c) : s.taylor(c);
+            if (onNorms[i]) {
+                double[] coef = hoyerSquareCoefficients(norms(i), lambda[i]);
+                for (int c = 0; c < s.channels(); c++) s.addScaledToNorms(c, coef[c]);
+                continue;
+            }
             for (int c = 0; c < s.channels(); c++) {
-                if (cfg.progImportance() == MethodConfig.ProgressiveImportance.TAYLOR)
-                    taylorSum[i][c] += onNorms[i] ? s.normTaylor(c) : s.taylor(c); // loss gradient only
-                if (onNorms[i]) {
-                    s.addNormGroupLasso(c, lambda[i], cfg.progSquared());
-                    continue;
-                }
                 double coef = cfg.progSquared() ? lambda[i] : lambda[i] / Math.max(Math.sqrt(s.sumSquares(c)), 1e-12);
                 s.addScaledToGrad(c, coef, cfg.bnPenalty());
             }

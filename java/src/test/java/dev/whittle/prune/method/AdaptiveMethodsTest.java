@@ -179,7 +179,7 @@ class AdaptiveMethodsTest {
         double[] after = new double[conv3.channels()];
         for (int c = 0; c < after.length; c++) after[c] = s.normScale(c);
         PruneResult r = m.finish();
-        // The lasso on (γ, β) shrinks the channels it will remove faster than the kept ones: the removed/kept
+        // The penalty on (γ, β) shrinks the channels it will remove relative to the kept ones: the removed/kept
         // ratio of BN output scale falls (§3's lasso on the filters cannot do this under BN, which renormalises any
         // filter scale).
         double kb = 0, rb = 0, ka = 0, ra = 0;
@@ -192,12 +192,42 @@ class AdaptiveMethodsTest {
                 ra += after[c];
             }
         assertTrue(ra / ka < 0.9 * (rb / kb), "removed/kept scale " + rb / kb + " → " + ra / ka);
-        assertTrue(ka < kb, "the kept channels shrink too, but less: " + kb + " → " + ka);
         assertEquals("bn", m.log().getLast().get("penalised"));
     }
 
     @Test
-    void batchNormGroupLassoGradientIsLambdaTimesTheUnitVectorOfGammaAndBeta() {
+    void hoyerSquareCoefficientsAreTheGradientOfTheScaleInvariantMeasure() {
+        double[] n = {0.3, 1.2, 0.05, 0.8, 2.0};
+        double lambda = 0.7;
+        double[] k = ProgressiveRegularization.hoyerSquareCoefficients(n, lambda);
+        for (int f = 0; f < n.length; f++) {
+            // d(λ·HS)/dn_f by central difference; the coefficient multiplies v_f, so k_f·n_f = d(λ·HS)/dn_f.
+            double h = 1e-6;
+            double[] up = n.clone(), down = n.clone();
+            up[f] += h;
+            down[f] -= h;
+            double fd = lambda * (hoyerSquare(up) - hoyerSquare(down)) / (2 * h);
+            assertEquals(fd, k[f] * n[f], 1e-6, "channel " + f);
+        }
+        assertTrue(k[2] > 0 && k[4] < 0, "the small channel is pushed down, the large one up");
+        double[] scaled = new double[n.length];
+        for (int f = 0; f < n.length; f++) scaled[f] = 10 * n[f];
+        double[] k10 = ProgressiveRegularization.hoyerSquareCoefficients(scaled, lambda);
+        for (int f = 0; f < n.length; f++)
+            assertEquals(k[f] / 100, k10[f], 1e-12, "scale-invariant measure: gradient · v scales as 1/scale");
+    }
+
+    private static double hoyerSquare(double[] n) {
+        double s1 = 0, s2 = 0;
+        for (double v : n) {
+            s1 += v;
+            s2 += v * v;
+        }
+        return s1 * s1 / s2;
+    }
+
+    @Test
+    void normScaleAndItsPenaltyTouchOnlyTheChannelsBatchNormParameters() {
         Graph g = vgg(5);
         ChannelGroup conv2 = ChannelGroups.derive(g).stream()
                 .filter(x -> x.name().equals("conv2"))
@@ -207,13 +237,15 @@ class AdaptiveMethodsTest {
         Param gamma = s.normParams().get(0), beta = s.normParams().get(1);
         gamma.value()[1] = 3f;
         beta.value()[1] = -4f;
-        float[] filterGrad = s.producerWeights().getFirst().grad().clone();
-        s.addNormGroupLasso(1, 0.5, false);
-        assertEquals(0.5 * 3 / 5, gamma.grad()[1], 1e-7);
-        assertEquals(0.5 * -4 / 5, beta.grad()[1], 1e-7);
-        assertEquals(0f, gamma.grad()[0], "other channels untouched");
-        assertArrayEquals(filterGrad, s.producerWeights().getFirst().grad(), "filters untouched");
         assertEquals(5.0, s.normScale(1), 1e-6);
+        float g0 = gamma.grad()[0];
+        float[] filterGrad = s.producerWeights().getFirst().grad().clone();
+        float gb = gamma.grad()[1], bb = beta.grad()[1];
+        s.addScaledToNorms(1, 0.5);
+        assertEquals(gb + 1.5f, gamma.grad()[1], 1e-6);
+        assertEquals(bb - 2f, beta.grad()[1], 1e-6);
+        assertEquals(g0, gamma.grad()[0], "other channels untouched");
+        assertArrayEquals(filterGrad, s.producerWeights().getFirst().grad(), "filters untouched");
     }
 
     @Test
