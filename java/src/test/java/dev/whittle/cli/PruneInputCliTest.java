@@ -55,4 +55,17 @@ class PruneInputCliTest {
         CliTest.Run r = prune("--method", method, "--target-macs", "0.25", "--from", "/nonexistent/dense.whittle");
         r.assertKnownError("/nonexistent/dense.whittle", "no such file");
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "lambda=1,               'unknown method option [lambda]', l0FilterLambda",
+        "l0FilterLambda=big,     'method option l0FilterLambda=big: expected a finite double', 'big'",
+        "progPenalty=gamma,      'expected one of [NORMS, WEIGHTS]', gamma",
+        "progEpsilon=2,          'progEpsilon must be in (0, 1), found 2.0', progEpsilon",
+    })
+    void badMethodOptionIsRefusedBeforeData(String option, String message, String named) {
+        CliTest.Run r = prune("--method", "progressive", "--target-macs", "0.25", "--method-option", option);
+        r.assertKnownError(message, named);
+        assertFalse(r.err().contains(NO_DATA), "reached the data loader:\n" + r.err());
+    }
 }
