@@ -77,14 +77,18 @@ class AliveSubproblemTest {
     @Test
     void eachKernelSetsOwnAliveConvMethodsMatchTheScalarAliveReference() {
         // Shapes that put the vector set's masked layers on its direct path (alive C·R·S >= 16, >= 8 alive
-        // channels for the transposed pass, images side by side with a short last chunk) and some that do not.
+        // channels for the transposed pass, images side by side with a short last chunk), on SmallConv (one input
+        // channel), and some on neither.
         int[][] shapes = {
             {3, 24, 9, 9, 20, 3, 1, 1},
             {11, 12, 7, 7, 17, 3, 1, 1},
             {2, 32, 14, 14, 33, 3, 1, 1},
             {3, 6, 6, 6, 9, 5, 1, 2},
             {2, 17, 7, 7, 5, 3, 2, 1},
-            {3, 2, 5, 5, 6, 3, 1, 1}
+            {3, 2, 5, 5, 6, 3, 1, 1},
+            // one input channel (SmallConv): alive filters in blocks of eight and a remainder, any map size
+            {3, 1, 13, 13, 29, 3, 1, 1},
+            {2, 1, 7, 9, 13, 3, 1, 1}
         };
         SplittableRandom r = new SplittableRandom(6);
         for (int[] sh : shapes) {

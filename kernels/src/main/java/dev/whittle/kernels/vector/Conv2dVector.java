@@ -191,6 +191,14 @@ public final class Conv2dVector implements ConvKernels {
             int n1,
             boolean zeroDead) {
         if (n1 <= n0) return;
+        if (SmallConv.applies(g) && ci == g.c()) {
+            // A one-channel first layer: the alive filters' weights gathered, outputs straight into their planes.
+            if (zeroDead) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
+            float[] wAlive = aliveWeights(g, w, out, m, in, ci);
+            SmallConv.forwardAlive(
+                    g.c(), g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1);
+            return;
+        }
         if (g.groups() != 1 || !DirectConv.forForward(g, ci)) {
             ConvKernels.super.forwardAlive(g, x, w, b, y, out, m, in, ci, n0, n1, zeroDead);
             return;
@@ -228,7 +236,13 @@ public final class Conv2dVector implements ConvKernels {
             int k0,
             int k1) {
         if (k0 >= k1) return;
-        // Reductions shorter than 16 go through the gathered sub-problem, where SmallConv takes them.
+        if (SmallConv.applies(g) && ci == g.c()) {
+            // One input channel: dy's alive planes read in place, dw's alive rows accumulated in place.
+            if (db != null) addBiasGradient(g, dy, db, out, k0, k1);
+            SmallConv.backwardWeightsAlive(
+                    g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, out, k0, k1);
+            return;
+        }
         if (g.groups() != 1 || !DirectConv.forForward(g, ci)) {
             ConvKernels.super.backwardWeightsAlive(g, x, dy, dw, db, out, m, in, ci, k0, k1);
             return;

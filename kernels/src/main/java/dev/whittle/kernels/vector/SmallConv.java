@@ -86,6 +86,57 @@ final class SmallConv {
             int n1,
             int k0,
             int k1) {
+        run(cIn, h, wIn, k, null, r, s, ph, pw, x, w, b, y, n0, n1, k0, k1);
+    }
+
+    /**
+     * The masked forward: filter out[i]'s plane of y = conv(x, wAlive row i) + b[out[i]], i in [0, m), with every
+     * input channel alive (a reduction this short has one input channel); dead filters' planes untouched.
+     *
+     * @param out (m) alive filters, ascending
+     * @param wAlive (m,C,R,S) the alive filters' weights, gathered
+     * @param b (K) or null
+     * @param y (N,K,P,Q)
+     */
+    static void forwardAlive(
+            int cIn,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            int m,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            float[] x,
+            float[] wAlive,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1) {
+        run(cIn, h, wIn, k, out, r, s, ph, pw, x, wAlive, b, y, n0, n1, 0, m);
+    }
+
+    /** Weight rows [i0, i1) of w into the planes planes[i] (planes null: plane i) of images [n0, n1). */
+    private static void run(
+            int cIn,
+            int h,
+            int wIn,
+            int k,
+            int[] planes,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            int i0,
+            int i1) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
         int hp = h + 2 * ph, p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q, crs = cIn * r * s;
         int wpad = paddedWidth(q, s);
@@ -94,30 +145,42 @@ final class SmallConv {
         DirectConv.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
         for (int n = n0; n < n1; n++) {
             copyImage(x, n * cIn * h * wIn, cIn, h, wIn, xpad, hp, wpad, ph, pw);
-            int f = k0;
-            for (; f + 8 <= k1; f += 8) filters8(crs, w, b, f, xpad, rowBase, wpad, p, q, y, (n * k + f) * pq, pq);
-            for (; f < k1; f++) filter1(crs, w, b, f, xpad, rowBase, wpad, p, q, y, (n * k + f) * pq);
+            int i = i0;
+            for (; i + 8 <= i1; i += 8) filters8(crs, w, b, i, planes, xpad, rowBase, wpad, p, q, y, n * k * pq, pq);
+            for (; i < i1; i++) filter1(crs, w, b, i, plane(planes, i), xpad, rowBase, wpad, p, q, y, n * k * pq);
         }
     }
 
-    /** Filters f0..f0+7 of one image: y[yOff + i·pq + p·Q + q]. */
+    private static int plane(int[] planes, int i) {
+        return planes == null ? i : planes[i];
+    }
+
+    /**
+     * Weight rows i0..i0+7 of one image into planes f_j = plane(planes, i0 + j): y[yImage + f_j·pq + p·Q + q].
+     */
     private static void filters8(
             int crs,
             float[] w,
             float[] b,
-            int f0,
+            int i0,
+            int[] planes,
             float[] xpad,
             int[] rowBase,
             int wpad,
             int p,
             int q,
             float[] y,
-            int yOff,
+            int yImage,
             int pq) {
-        int w0 = f0 * crs, w1 = w0 + crs, w2 = w1 + crs, w3 = w2 + crs;
+        int w0 = i0 * crs, w1 = w0 + crs, w2 = w1 + crs, w3 = w2 + crs;
         int w4 = w3 + crs, w5 = w4 + crs, w6 = w5 + crs, w7 = w6 + crs;
-        FloatVector b0 = bias(b, f0), b1 = bias(b, f0 + 1), b2 = bias(b, f0 + 2), b3 = bias(b, f0 + 3);
-        FloatVector b4 = bias(b, f0 + 4), b5 = bias(b, f0 + 5), b6 = bias(b, f0 + 6), b7 = bias(b, f0 + 7);
+        int f0 = plane(planes, i0), f1 = plane(planes, i0 + 1), f2 = plane(planes, i0 + 2), f3 = plane(planes, i0 + 3);
+        int f4 = plane(planes, i0 + 4), f5 = plane(planes, i0 + 5), f6 = plane(planes, i0 + 6);
+        int f7 = plane(planes, i0 + 7);
+        FloatVector b0 = bias(b, f0), b1 = bias(b, f1), b2 = bias(b, f2), b3 = bias(b, f3);
+        FloatVector b4 = bias(b, f4), b5 = bias(b, f5), b6 = bias(b, f6), b7 = bias(b, f7);
+        int y0 = yImage + f0 * pq, y1 = yImage + f1 * pq, y2 = yImage + f2 * pq, y3 = yImage + f3 * pq;
+        int y4 = yImage + f4 * pq, y5 = yImage + f5 * pq, y6 = yImage + f6 * pq, y7 = yImage + f7 * pq;
         for (int row = 0; row < p; row++) {
             for (int qb = 0; qb < q; qb += VL) {
                 FloatVector a0 = b0, a1 = b1, a2 = b2, a3 = b3, a4 = b4, a5 = b5, a6 = b6, a7 = b7;
@@ -133,36 +196,37 @@ final class SmallConv {
                     a6 = xv.fma(FloatVector.broadcast(S, w[w6 + t]), a6);
                     a7 = xv.fma(FloatVector.broadcast(S, w[w7 + t]), a7);
                 }
-                int o = yOff + row * q + qb;
+                int o = row * q + qb;
                 if (qb + VL <= q) {
-                    a0.intoArray(y, o);
-                    a1.intoArray(y, o + pq);
-                    a2.intoArray(y, o + 2 * pq);
-                    a3.intoArray(y, o + 3 * pq);
-                    a4.intoArray(y, o + 4 * pq);
-                    a5.intoArray(y, o + 5 * pq);
-                    a6.intoArray(y, o + 6 * pq);
-                    a7.intoArray(y, o + 7 * pq);
+                    a0.intoArray(y, y0 + o);
+                    a1.intoArray(y, y1 + o);
+                    a2.intoArray(y, y2 + o);
+                    a3.intoArray(y, y3 + o);
+                    a4.intoArray(y, y4 + o);
+                    a5.intoArray(y, y5 + o);
+                    a6.intoArray(y, y6 + o);
+                    a7.intoArray(y, y7 + o);
                 } else {
                     VectorMask<Float> m = S.indexInRange(qb, q);
-                    a0.intoArray(y, o, m);
-                    a1.intoArray(y, o + pq, m);
-                    a2.intoArray(y, o + 2 * pq, m);
-                    a3.intoArray(y, o + 3 * pq, m);
-                    a4.intoArray(y, o + 4 * pq, m);
-                    a5.intoArray(y, o + 5 * pq, m);
-                    a6.intoArray(y, o + 6 * pq, m);
-                    a7.intoArray(y, o + 7 * pq, m);
+                    a0.intoArray(y, y0 + o, m);
+                    a1.intoArray(y, y1 + o, m);
+                    a2.intoArray(y, y2 + o, m);
+                    a3.intoArray(y, y3 + o, m);
+                    a4.intoArray(y, y4 + o, m);
+                    a5.intoArray(y, y5 + o, m);
+                    a6.intoArray(y, y6 + o, m);
+                    a7.intoArray(y, y7 + o, m);
                 }
             }
         }
     }
 
-    /** One filter of one image (the filters left over after blocks of eight). */
+    /** Weight row i of one image into plane f (the rows left over after blocks of eight). */
     private static void filter1(
             int crs,
             float[] w,
             float[] b,
+            int i,
             int f,
             float[] xpad,
             int[] rowBase,
@@ -170,9 +234,9 @@ final class SmallConv {
             int p,
             int q,
             float[] y,
-            int yOff) {
+            int yImage) {
         FloatVector b0 = bias(b, f);
-        int w0 = f * crs;
+        int w0 = i * crs, yOff = yImage + f * p * q;
         for (int row = 0; row < p; row++) {
             for (int qb = 0; qb < q; qb += VL) {
                 FloatVector a0 = b0;
@@ -212,9 +276,55 @@ final class SmallConv {
             float[] dw,
             int k0,
             int k1) {
+        weights(cIn, h, wIn, k, r, s, ph, pw, batch, x, dy, dw, null, k0, k1);
+    }
+
+    /**
+     * The masked weight gradient: dw rows out[i] += Σ_n x ⋆ dy plane out[i], i in [i0, i1), with every input
+     * channel alive; other rows untouched.
+     *
+     * @param out alive filters, ascending
+     * @param dw (K,C,R,S)
+     */
+    static void backwardWeightsAlive(
+            int cIn,
+            int h,
+            int wIn,
+            int k,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            int batch,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            int[] out,
+            int i0,
+            int i1) {
+        weights(cIn, h, wIn, k, r, s, ph, pw, batch, x, dy, dw, out, i0, i1);
+    }
+
+    /** dw rows plane(planes, i) += Σ_n x ⋆ dy plane(planes, i), i in [i0, i1) (planes null: row and plane i). */
+    private static void weights(
+            int cIn,
+            int h,
+            int wIn,
+            int k,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            int batch,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            int[] planes,
+            int i0,
+            int i1) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
         int hp = h + 2 * ph, p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q, crs = cIn * r * s;
-        int wpad = paddedWidth(q, s), kn = k1 - k0;
+        int wpad = paddedWidth(q, s), kn = i1 - i0;
         float[] xpad = paddedPlanes(cIn, hp, wpad, ws);
         int[] rowBase = ws.ints(crs);
         DirectConv.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
@@ -222,15 +332,17 @@ final class SmallConv {
         java.util.Arrays.fill(part, 0, kn * crs * VL, 0f);
         for (int n = 0; n < batch; n++) {
             copyImage(x, n * cIn * h * wIn, cIn, h, wIn, xpad, hp, wpad, ph, pw);
-            for (int f = k0; f < k1; f++) {
+            for (int i = i0; i < i1; i++) {
+                int dyOff = (n * k + plane(planes, i)) * pq;
                 for (int t0 = 0; t0 < crs; t0 += 8)
-                    terms8(crs, t0, xpad, rowBase, wpad, p, q, dy, (n * k + f) * pq, part, ((f - k0) * crs) * VL);
+                    terms8(crs, t0, xpad, rowBase, wpad, p, q, dy, dyOff, part, ((i - i0) * crs) * VL);
             }
         }
-        for (int f = 0; f < kn; f++) {
+        for (int i = 0; i < kn; i++) {
+            int row = plane(planes, i0 + i) * crs;
             for (int t = 0; t < crs; t++)
-                dw[(k0 + f) * crs + t] +=
-                        FloatVector.fromArray(S, part, (f * crs + t) * VL).reduceLanes(VectorOperators.ADD);
+                dw[row + t] +=
+                        FloatVector.fromArray(S, part, (i * crs + t) * VL).reduceLanes(VectorOperators.ADD);
         }
     }
 
