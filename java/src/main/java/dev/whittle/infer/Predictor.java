@@ -18,8 +18,8 @@ import java.util.concurrent.ArrayBlockingQueue;
  * <p>Each call borrows an inference executor (buffers sized for one image, conv → BN → ReLU fused) from a
  * pool, runs it on the calling thread, copies the logits out and returns the executor; the model's weights are
  * shared read-only. After warm-up a call allocates nothing: the pool is an {@link ArrayBlockingQueue} (no node
- * per offer), executors are created only while more threads call at once than ever before, and the caller owns
- * the output array. One call runs on one core, so concurrent callers scale across cores and one caller's latency
+ * per offer), executors are created only while more threads call at once than ever before (up to four per core
+ * are kept; callers beyond that build and drop one per call), and the caller owns the output array. One call runs on one core, so concurrent callers scale across cores and one caller's latency
  * does not depend on the others' load (the usual choice for a service; {@code whittle bench} reports two-thread
  * batch-1 latency for a single caller).
  *
