@@ -41,8 +41,9 @@ package dev.whittle.prune.method;
  * @param progSquared use the squared-L2 penalty (λ/2)‖W_f‖² instead of group lasso λ‖W_f‖ (§3 option)
  * @param progImportance final-selection importance (§3: magnitude, response, Taylor)
  * @param progPenalty what the progressive regularizer penalises and measures: {@code NORMS} (default, our
- *     choice) puts a scale-invariant group Hoyer-Square penalty on each channel's BN (γ, β) wherever the group has
- *     batch norms and measures n_f as ‖(γ_f, β_f)‖; {@code WEIGHTS} is §3's literal group lasso on the producer
+ *     choice) puts the group lasso on the BN (γ, β) of the channels a group would remove now (its smallest
+ *     ‖(γ_f, β_f)‖, chosen again at every check) wherever the group has batch norms, and measures n_f as
+ *     ‖(γ_f, β_f)‖; {@code WEIGHTS} is §3's literal group lasso on the producer
  *     filters everywhere. Under BN the loss is blind to a filter's scale, so §3's lasso shrinks every filter at the
  *     same rate and none separates (VGG-small, 2026-11-26: median filter norm 10 % of its start, 1.1 % ε-sparsity,
  *     28.6 % accuracy). {@code progSquared} applies to the WEIGHTS rule only

@@ -18,12 +18,16 @@ import java.util.Map;
  * else hold. Done after two consecutive checks at target, three epochs at λ_max (§3's three once-per-epoch
  * checks), or the budget.
  *
- * <p>Where a group has batch norms the penalty acts on each channel's (γ, β) and n_f = ‖(γ_f, β_f)‖ (our choice,
- * {@link MethodConfig#progPenalty()} NORMS, the default): BN makes the loss blind to a filter's scale, so §3's
- * lasso on the filters shrinks every filter at the same rate and none separates. The loss of a BN'd layer is
- * also blind to the joint scale of its (γ, β) (the next BN renormalises), so the penalty there is the
- * scale-invariant group Hoyer-Square λ·(Σ n_f)²/Σ n_f² instead of a lasso: it moves only the channels' shares,
- * and the loss pushes back on the channels it needs. Groups without norms use §3's filter rule.
+ * <p>Where a group has batch norms the lasso acts on each channel's (γ, β) and n_f = ‖(γ_f, β_f)‖ (our choice,
+ * {@link MethodConfig#progPenalty()} NORMS, the default), and only on the channels the group would remove now —
+ * its {@code channels − keep} smallest n_f, chosen again at every check. BN makes the loss blind to a filter's
+ * scale, so §3's lasso on the filters shrinks every filter alike and none separates; the loss of a BN'd layer is
+ * also blind to the joint scale of its (γ, β) (the next BN renormalises), so a lasso on every channel's (γ, β)
+ * shrinks the whole layer, and a scale-invariant Hoyer-Square on all of them separated but overshot: channels
+ * whose (γ, β) reach zero behind a ReLU get no gradient and never return, and 70–78 % of a group died for a 50 %
+ * target (bench/results/ab-progressive-l0-2026-11-26). A lasso on the would-be-removed channels alone is a
+ * relative change the loss can answer, and cannot push a group past its target. Groups without norms use §3's
+ * filter rule.
  *
  * <p>Our deviations from §3: one λ, target and sparsity per group, not one global λ: the keep counts already
  * fix each group's size, and with one λ the layers whose channels the loss defends least died entirely before
@@ -39,6 +43,7 @@ final class ProgressiveRegularization implements PruningMethod {
     private PruneContext ctx;
     private final List<ChannelSlices> layers = new ArrayList<>();
     private boolean[] onNorms; // per layer: penalise and measure BN (γ, β) instead of the filters
+    private boolean[][] penalised; // on norms: the group's channels − keep smallest ‖(γ, β)‖, chosen at each check
     private double[][] start; // n_f at phase start
     private double[] reference; // ref_l: median n_f of each group at phase start
     private double[][] taylorSum;
@@ -85,8 +90,10 @@ final class ProgressiveRegularization implements PruningMethod {
         start = new double[n][];
         reference = new double[layers.size()];
         taylorSum = new double[layers.size()][];
+        penalised = new boolean[n][];
         for (int i = 0; i < layers.size(); i++) {
             start[i] = norms(i);
+            choosePenalised(i, start[i]);
             reference[i] = median(start[i]);
             taylorSum[i] = new double[start[i].length];
         }
@@ -118,24 +125,11 @@ final class ProgressiveRegularization implements PruningMethod {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    /**
-     * Per-channel coefficients k_f with ∂(λ·HS)/∂v_f = k_f·v_f, for the group Hoyer-Square measure
-     * HS = (Σ_f n_f)² / Σ_f n_f², n_f = ‖v_f‖ (DeepHoyer, Yang et al., ICLR 2020): k_f = λ·(2·S1/S2)·(1 − S1·n_f/S2)/n_f
-     * with S1 = Σ n, S2 = Σ n². HS is scale-invariant, as the loss of a BN'd layer is in its (γ, β): a plain
-     * lasso there shrinks the whole layer until BN's ε notices (VGG-small, 2026-11-26: every channel of conv1 and
-     * conv3 at 3 % of its start and none apart), while HS moves only the channels' shares — below-average
-     * channels down, the rest up.
-     */
-    static double[] hoyerSquareCoefficients(double[] n, double lambda) {
-        double s1 = 0, s2 = 0;
-        for (double v : n) {
-            s1 += v;
-            s2 += v * v;
-        }
-        double[] k = new double[n.length];
-        if (s2 <= 0) return k;
-        for (int f = 0; f < n.length; f++) k[f] = lambda * (2 * s1 / s2) * (1 - s1 * n[f] / s2) / Math.max(n[f], 1e-12);
-        return k;
+    /** On norms: the channels the group would remove now (smallest n_f) carry the lasso; the rest none. */
+    private void choosePenalised(int i, double[] n) {
+        if (onNorms[i])
+            penalised[i] =
+                    Ranking.lowest(n, n.length - ctx.keep()[layers.get(i).group.id()]);
     }
 
     /** n_f of every channel of layer i: ‖(γ_f, β_f)‖ on norms, else the §3 filter norm ‖W_f‖/sqrt(|f|). */
@@ -154,8 +148,8 @@ final class ProgressiveRegularization implements PruningMethod {
                 for (int c = 0; c < s.channels(); c++) // loss gradient only, before the penalty
                 taylorSum[i][c] += onNorms[i] ? s.normTaylor(c) : s.taylor(c);
             if (onNorms[i]) {
-                double[] coef = hoyerSquareCoefficients(norms(i), lambda[i]);
-                for (int c = 0; c < s.channels(); c++) s.addScaledToNorms(c, coef[c]);
+                for (int c = 0; c < s.channels(); c++)
+                    if (penalised[i][c]) s.addScaledToNorms(c, lambda[i] / Math.max(s.normScale(c), 1e-12));
                 continue;
             }
             for (int c = 0; c < s.channels(); c++) {
@@ -173,6 +167,7 @@ final class ProgressiveRegularization implements PruningMethod {
         boolean all = true;
         for (int i = 0; i < layers.size(); i++) {
             int channels = layers.get(i).channels();
+            choosePenalised(i, norms(i));
             double s = lastSparsity[i] = sparsity(i);
             double band = Math.max(1, 0.1 * target[i] * channels) / channels;
             if (s < target[i]) {

@@ -196,37 +196,6 @@ class AdaptiveMethodsTest {
     }
 
     @Test
-    void hoyerSquareCoefficientsAreTheGradientOfTheScaleInvariantMeasure() {
-        double[] n = {0.3, 1.2, 0.05, 0.8, 2.0};
-        double lambda = 0.7;
-        double[] k = ProgressiveRegularization.hoyerSquareCoefficients(n, lambda);
-        for (int f = 0; f < n.length; f++) {
-            // d(λ·HS)/dn_f by central difference; the coefficient multiplies v_f, so k_f·n_f = d(λ·HS)/dn_f.
-            double h = 1e-6;
-            double[] up = n.clone(), down = n.clone();
-            up[f] += h;
-            down[f] -= h;
-            double fd = lambda * (hoyerSquare(up) - hoyerSquare(down)) / (2 * h);
-            assertEquals(fd, k[f] * n[f], 1e-6, "channel " + f);
-        }
-        assertTrue(k[2] > 0 && k[4] < 0, "the small channel is pushed down, the large one up");
-        double[] scaled = new double[n.length];
-        for (int f = 0; f < n.length; f++) scaled[f] = 10 * n[f];
-        double[] k10 = ProgressiveRegularization.hoyerSquareCoefficients(scaled, lambda);
-        for (int f = 0; f < n.length; f++)
-            assertEquals(k[f] / 100, k10[f], 1e-12, "scale-invariant measure: gradient · v scales as 1/scale");
-    }
-
-    private static double hoyerSquare(double[] n) {
-        double s1 = 0, s2 = 0;
-        for (double v : n) {
-            s1 += v;
-            s2 += v * v;
-        }
-        return s1 * s1 / s2;
-    }
-
-    @Test
     void normScaleAndItsPenaltyTouchOnlyTheChannelsBatchNormParameters() {
         Graph g = vgg(5);
         ChannelGroup conv2 = ChannelGroups.derive(g).stream()
