@@ -83,7 +83,7 @@ public final class Conv2dVector implements ConvKernels {
         }
         if (SmallConv.applies(g)) {
             SmallConv.forward(
-                    g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, 0, g.k());
+                    g.c(), g.h(), g.w(), g.k(), null, g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, 0, g.k());
             return;
         }
         int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
@@ -146,7 +146,8 @@ public final class Conv2dVector implements ConvKernels {
             return;
         }
         if (SmallConv.applies(g)) {
-            SmallConv.forward(g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, k0, k1);
+            SmallConv.forward(
+                    g.c(), g.h(), g.w(), g.k(), null, g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, k0, k1);
             return;
         }
         if (g.groups() != 1) {
@@ -195,8 +196,8 @@ public final class Conv2dVector implements ConvKernels {
             // A one-channel first layer: the alive filters' weights gathered, outputs straight into their planes.
             if (zeroDead) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
             float[] wAlive = aliveWeights(g, w, out, m, in, ci);
-            SmallConv.forwardAlive(
-                    g.c(), g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1);
+            SmallConv.forward(
+                    g.c(), g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1, 0, m);
             return;
         }
         if (g.groups() != 1 || !DirectConv.forForward(g, ci)) {
@@ -239,7 +240,7 @@ public final class Conv2dVector implements ConvKernels {
         if (SmallConv.applies(g) && ci == g.c()) {
             // One input channel: dy's alive planes read in place, dw's alive rows accumulated in place.
             if (db != null) addBiasGradient(g, dy, db, out, k0, k1);
-            SmallConv.backwardWeightsAlive(
+            SmallConv.backwardWeights(
                     g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, out, k0, k1);
             return;
         }
@@ -346,7 +347,7 @@ public final class Conv2dVector implements ConvKernels {
         if (g.n() == 0) return;
         if (SmallConv.applies(g)) {
             SmallConv.backwardWeights(
-                    g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, k0, k1);
+                    g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, null, k0, k1);
             return;
         }
         if (DirectConv.applies(g)) {

@@ -62,64 +62,18 @@ final class SmallConv {
     }
 
     /**
-     * y = conv(x, w) + b for images [n0, n1) and filters [k0, k1) (other filters' planes untouched).
+     * y = conv(x, w) + b for images [n0, n1): weight row i (i in [i0, i1)) into output plane planes[i], or plane
+     * i when planes is null (other planes untouched). Dense: planes null and [i0, i1) a filter range. Masked: planes
+     * the alive filters, w their gathered rows, [i0, i1) = [0, m); every input channel alive (a reduction this
+     * short has one input channel).
      *
+     * @param planes (m) alive filters ascending, or null
      * @param x (N,C,H,W)
-     * @param w (K,C,R,S)
-     * @param b (K) or null
-     * @param y (N,K,P,Q) with P = H + 2·ph − R + 1, Q = W + 2·pw − S + 1; overwritten
+     * @param w (K,C,R,S), or (m,C,R,S) gathered when planes is given
+     * @param b (K) or null, indexed by output plane
+     * @param y (N,K,P,Q) with P = H + 2·ph − R + 1, Q = W + 2·pw − S + 1
      */
     static void forward(
-            int cIn,
-            int h,
-            int wIn,
-            int k,
-            int r,
-            int s,
-            int ph,
-            int pw,
-            float[] x,
-            float[] w,
-            float[] b,
-            float[] y,
-            int n0,
-            int n1,
-            int k0,
-            int k1) {
-        run(cIn, h, wIn, k, null, r, s, ph, pw, x, w, b, y, n0, n1, k0, k1);
-    }
-
-    /**
-     * The masked forward: filter out[i]'s plane of y = conv(x, wAlive row i) + b[out[i]], i in [0, m), with every
-     * input channel alive (a reduction this short has one input channel); dead filters' planes untouched.
-     *
-     * @param out (m) alive filters, ascending
-     * @param wAlive (m,C,R,S) the alive filters' weights, gathered
-     * @param b (K) or null
-     * @param y (N,K,P,Q)
-     */
-    static void forwardAlive(
-            int cIn,
-            int h,
-            int wIn,
-            int k,
-            int[] out,
-            int m,
-            int r,
-            int s,
-            int ph,
-            int pw,
-            float[] x,
-            float[] wAlive,
-            float[] b,
-            float[] y,
-            int n0,
-            int n1) {
-        run(cIn, h, wIn, k, out, r, s, ph, pw, x, wAlive, b, y, n0, n1, 0, m);
-    }
-
-    /** Weight rows [i0, i1) of w into the planes planes[i] (planes null: plane i) of images [n0, n1). */
-    private static void run(
             int cIn,
             int h,
             int wIn,
@@ -253,60 +207,16 @@ final class SmallConv {
     }
 
     /**
-     * dw[k0..k1) += Σ_n x ⋆ dy, the weight gradient of filters [k0, k1) over images [0, batch). Per filter and
-     * reduction term the column-lane partial sums stay vectors in a workspace row across all images, and are
-     * reduced once at the end.
+     * dw rows p_i += Σ_n x ⋆ dy plane p_i over images [0, batch), p_i = planes[i] or i when planes is null, i in
+     * [i0, i1); other rows untouched. Per row and reduction term the column-lane partial sums stay vectors in a
+     * workspace row across all images, and are reduced once at the end. Masked (planes given): every input channel
+     * alive.
      *
      * @param x (N,C,H,W)
      * @param dy (N,K,P,Q)
-     * @param dw (K,C,R,S), rows [k0, k1) accumulated
+     * @param dw (K,C,R,S), rows accumulated
      */
     static void backwardWeights(
-            int cIn,
-            int h,
-            int wIn,
-            int k,
-            int r,
-            int s,
-            int ph,
-            int pw,
-            int batch,
-            float[] x,
-            float[] dy,
-            float[] dw,
-            int k0,
-            int k1) {
-        weights(cIn, h, wIn, k, r, s, ph, pw, batch, x, dy, dw, null, k0, k1);
-    }
-
-    /**
-     * The masked weight gradient: dw rows out[i] += Σ_n x ⋆ dy plane out[i], i in [i0, i1), with every input
-     * channel alive; other rows untouched.
-     *
-     * @param out alive filters, ascending
-     * @param dw (K,C,R,S)
-     */
-    static void backwardWeightsAlive(
-            int cIn,
-            int h,
-            int wIn,
-            int k,
-            int r,
-            int s,
-            int ph,
-            int pw,
-            int batch,
-            float[] x,
-            float[] dy,
-            float[] dw,
-            int[] out,
-            int i0,
-            int i1) {
-        weights(cIn, h, wIn, k, r, s, ph, pw, batch, x, dy, dw, out, i0, i1);
-    }
-
-    /** dw rows plane(planes, i) += Σ_n x ⋆ dy plane(planes, i), i in [i0, i1) (planes null: row and plane i). */
-    private static void weights(
             int cIn,
             int h,
             int wIn,
