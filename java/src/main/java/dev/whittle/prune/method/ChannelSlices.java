@@ -160,9 +160,7 @@ final class ChannelSlices {
             float[] w = weights.get(p).value(), g = weights.get(p).grad();
             for (int i = c * per[p], e = i + per[p]; i < e; i++) g[i] += k * w[i];
         }
-        if (withNorms) {
-            for (Param bp : bnParams) bp.grad()[c] += k * bp.value()[c];
-        }
+        if (withNorms) addScaledToNorms(c, coef);
     }
 
     /** γ.grad += s·sign(γ) over the group's norms (slimming subgradient, §5c). */

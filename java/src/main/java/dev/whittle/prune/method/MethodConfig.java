@@ -185,66 +185,9 @@ public record MethodConfig(
                 "enum knobs must not be null");
     }
 
-    /**
-     * This config with knobs replaced by name, the CLI's {@code --method-option name=value} (names as the record's
-     * components; enums by constant name, any case). An unknown name or an unparsable value is refused with
-     * the valid names or the expected type.
-     */
+    /** This config with knobs replaced by name ({@code --method-option name=value}); see {@link MethodOptions}. */
     public MethodConfig with(java.util.Map<String, String> options) {
-        if (options.isEmpty()) return this;
-        var components = MethodConfig.class.getRecordComponents();
-        Object[] values = new Object[components.length];
-        Class<?>[] types = new Class<?>[components.length];
-        java.util.Map<String, String> left = new java.util.LinkedHashMap<>(options);
-        try {
-            for (int i = 0; i < components.length; i++) {
-                var rc = components[i];
-                types[i] = rc.getType();
-                String given = left.remove(rc.getName());
-                values[i] = given == null ? rc.getAccessor().invoke(this) : parse(rc.getName(), rc.getType(), given);
-            }
-            if (!left.isEmpty()) {
-                java.util.List<String> names = java.util.Arrays.stream(components)
-                        .map(java.lang.reflect.RecordComponent::getName)
-                        .toList();
-                throw new IllegalArgumentException(
-                        "unknown method option " + left.keySet() + ", expected one of " + names);
-            }
-            return MethodConfig.class.getDeclaredConstructor(types).newInstance(values);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof IllegalArgumentException iae) throw iae;
-            throw new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Object parse(String name, Class<?> type, String v) {
-        try {
-            if (type == int.class) return Integer.parseInt(v.trim());
-            if (type == long.class) return Long.parseLong(v.trim());
-            if (type == double.class) {
-                double d = Double.parseDouble(v.trim());
-                if (!Double.isFinite(d)) throw new NumberFormatException();
-                return d;
-            }
-            if (type == boolean.class) {
-                if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) throw new NumberFormatException();
-                return Boolean.parseBoolean(v);
-            }
-            if (type.isEnum()) {
-                for (Object c : type.getEnumConstants())
-                    if (((Enum<?>) c).name().equalsIgnoreCase(v.trim())) return c;
-                throw new NumberFormatException();
-            }
-        } catch (NumberFormatException e) {
-            String expected = type.isEnum()
-                    ? "one of " + java.util.Arrays.toString(type.getEnumConstants())
-                    : "a finite " + type.getSimpleName();
-            throw new IllegalArgumentException(
-                    "method option " + name + "=" + v + ": expected " + expected + ", found '" + v + "'");
-        }
-        throw new IllegalStateException("no parser for " + type);
+        return MethodOptions.apply(this, options);
     }
 
     /** A builder starting from the defaults, for callers that change a few knobs. */

@@ -167,8 +167,9 @@ final class ProgressiveRegularization implements PruningMethod {
         boolean all = true;
         for (int i = 0; i < layers.size(); i++) {
             int channels = layers.get(i).channels();
-            choosePenalised(i, norms(i));
-            double s = lastSparsity[i] = sparsity(i);
+            double[] n = norms(i); // measured once per check: the penalised set and the sparsity both read it
+            choosePenalised(i, n);
+            double s = lastSparsity[i] = sparsity(i, n);
             double band = Math.max(1, 0.1 * target[i] * channels) / channels;
             if (s < target[i]) {
                 atTarget[i] = 0;
@@ -210,20 +211,19 @@ final class ProgressiveRegularization implements PruningMethod {
         return keep == 0 ? 0 : sum / keep;
     }
 
-    /** Share of group i's channels whose n_f is below ε × the group's reference (see nearZeroReference). */
-    double sparsity(int i) {
+    /** Share of group i's channels whose n_f (n = norms(i)) is below ε × the group's reference (nearZeroReference). */
+    private double sparsity(int i, double[] n) {
         int zero = 0;
-        double[] n = norms(i);
         double ref = nearZeroReference(i, n);
         for (double v : n) if (v < cfg.progEpsilon() * ref) zero++;
         return n.length == 0 ? 0 : (double) zero / n.length;
     }
 
-    /** Share of all targeted channels below ε × their group's median at the phase start. */
+    /** Share of all targeted channels below ε × their group's reference. */
     double sparsity() {
         double zero = 0, total = 0;
         for (int i = 0; i < layers.size(); i++) {
-            zero += sparsity(i) * layers.get(i).channels();
+            zero += sparsity(i, norms(i)) * layers.get(i).channels();
             total += layers.get(i).channels();
         }
         return total == 0 ? 0 : zero / total;
@@ -232,16 +232,18 @@ final class ProgressiveRegularization implements PruningMethod {
     private void record(long iteration) {
         for (int i = 0; i < layers.size(); i++) {
             ChannelSlices s = layers.get(i);
-            double[] imp = importance(i);
-            boolean[] drop = Ranking.lowest(imp, s.channels() - ctx.keep()[s.group.id()]);
-            double[] mean = new double[s.channels()];
-            for (int c = 0; c < mean.length; c++) mean[c] = onNorms[i] ? s.normScale(c) : s.meanAbs(c);
+            double[] n = norms(i);
+            boolean[] drop = Ranking.lowest(importance(i), s.channels() - ctx.keep()[s.group.id()]);
+            double[] mean = n; // on norms the scale ratio; on filters GReg's mean-|w| ratio
+            if (!onNorms[i]) {
+                mean = new double[s.channels()];
+                for (int c = 0; c < mean.length; c++) mean[c] = s.meanAbs(c);
+            }
             Map<String, Object> r = log.row(iteration, s.group.name());
             r.put("lambdaMean", lambda[i]);
             r.put("lambdaMax", lambda[i]);
             r.put("ratio", L1OneShot.meanOf(mean, drop, false) / Math.max(L1OneShot.meanOf(mean, drop, true), 1e-30));
             r.put("sparsity", lastSparsity[i]);
-            double[] n = norms(i);
             r.put("penalised", onNorms[i] ? "bn" : "weights");
             r.put("minRelativeNorm", Arrays.stream(n).min().orElse(0) / Math.max(reference[i], 1e-30));
             r.put("medianRelativeNorm", median(n) / Math.max(reference[i], 1e-30));
