@@ -1,5 +1,7 @@
 package dev.whittle.kernels.vector;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -271,6 +273,28 @@ final class DirectConv {
         run(m, k, out, p, q, c, in, r, s, r - 1 - ph, s - 1 - pw, dy, wt, null, dx, n0, n1, 0, ci, true, ws);
     }
 
+    /**
+     * y[yo, yo + q) (=|+=) stage[so, so + q) + bias: one output row out of the staging tile, in vectors with a
+     * masked tail. C2's own vectorization of the scalar loop never reached its vector body on rows this short
+     * (q = 7, 14, 28 against an unrolled body of several vectors), so the copy ran scalar: 0.37 vs 0.17 ms for
+     * 16 filters at 28×28, 0.34 vs 0.18 ms for 128 filters at 7×7 (batch 64, best of 40, in isolation).
+     */
+    private static void storeRow(float[] stage, int so, float[] y, int yo, int q, float bias, boolean accumulate) {
+        int jj = 0;
+        for (; jj + VL <= q; jj += VL) {
+            FloatVector v = FloatVector.fromArray(S, stage, so + jj).add(bias);
+            if (accumulate) v = v.add(FloatVector.fromArray(S, y, yo + jj));
+            v.intoArray(y, yo + jj);
+        }
+        if (jj < q) {
+            // The mask is made here, not passed in: a vector object crossing a call C2 may not inline is boxed.
+            VectorMask<Float> tail = S.indexInRange(jj, q);
+            FloatVector v = FloatVector.fromArray(S, stage, so + jj, tail).add(bias);
+            if (accumulate) v = v.add(FloatVector.fromArray(S, y, yo + jj, tail));
+            v.intoArray(y, yo + jj, tail);
+        }
+    }
+
     /** w'[c][k][r][s] = w[k][c][R−1−r][S−1−s]: the weights of the transposed pass, in workspace slot 3. */
     private static float[] transposedFlipped(float[] w, int k, int cIn, int rs, Sgemm.Workspace ws) {
         float[] wt = ws.scratch(3, cIn * k * rs);
@@ -346,13 +370,8 @@ final class DirectConv {
                     int yPlane = out == null ? kk : out[kk];
                     float bias = b == null ? 0f : b[yPlane];
                     int so = (kk - k0) * ldc + i * stride, yo = yOff + yPlane * pq;
-                    for (int row = 0; row < p; row++, so += wp, yo += q) {
-                        if (accumulate) {
-                            for (int jj = 0; jj < q; jj++) y[yo + jj] += stage[so + jj] + bias;
-                        } else {
-                            for (int jj = 0; jj < q; jj++) y[yo + jj] = stage[so + jj] + bias;
-                        }
-                    }
+                    for (int row = 0; row < p; row++, so += wp, yo += q)
+                        storeRow(stage, so, y, yo, q, bias, accumulate);
                 }
             }
         }
