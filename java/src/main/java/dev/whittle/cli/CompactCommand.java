@@ -3,8 +3,6 @@ package dev.whittle.cli;
 import dev.whittle.graph.Graph;
 import dev.whittle.io.ModelFile;
 import dev.whittle.io.SavedModel;
-import dev.whittle.prune.ChannelGroups;
-import dev.whittle.prune.ChannelMasks;
 import dev.whittle.prune.Compactor;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -31,13 +29,7 @@ final class CompactCommand implements Callable<Integer> {
                     + " one with `whittle prune ... --save-masked`; weight-level masks are not channels)");
         }
         Graph g = m.graph();
-        ChannelMasks masks;
-        try {
-            masks = ChannelMasks.fromNamed(ChannelGroups.derive(g), m.masks());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(from + ": " + e.getMessage(), e);
-        }
-        Graph compact = Compactor.compact(g, masks);
+        Graph compact = Compactor.compactIfMasked(m, from);
         ModelFile.save(SavedModel.dense(compact, m.metadataJson()), out);
         System.out.printf(
                 "%s: %,d -> %,d parameters (%.2fx fewer), %,d -> %,d MACs per image (%.2fx fewer)%nwrote %s%n",

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             OpenClBenchCommand.class,
             SparseBenchCommand.class,
             CompactCommand.class,
+            ExportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

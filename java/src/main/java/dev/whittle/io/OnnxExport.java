@@ -49,8 +49,13 @@ public final class OnnxExport {
 
     /** Writes {@link #encode} to a file. */
     public static void save(Graph graph, Path file) {
+        write(encode(graph), file);
+    }
+
+    /** Writes encoded ONNX bytes, naming the file in the error. */
+    public static void write(byte[] onnx, Path file) {
         try {
-            Files.write(file, encode(graph));
+            Files.write(file, onnx);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

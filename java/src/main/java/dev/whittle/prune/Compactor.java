@@ -19,6 +19,22 @@ import java.util.List;
 public final class Compactor {
     private Compactor() {}
 
+    /**
+     * The graph of a loaded model file, compacted when the file carries channel masks (e.g. from {@code prune
+     * --save-masked}), else as saved. {@code file} names the source in the error for masks that do not fit the
+     * model's groups.
+     */
+    public static Graph compactIfMasked(dev.whittle.io.SavedModel m, java.nio.file.Path file) {
+        if (m.masks().isEmpty()) return m.graph();
+        ChannelMasks masks;
+        try {
+            masks = ChannelMasks.fromNamed(ChannelGroups.derive(m.graph()), m.masks());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        return compact(m.graph(), masks);
+    }
+
     public static Graph compact(Graph g, ChannelMasks masks) {
         List<ChannelGroup> groups = masks.groups();
         GroupIndex idx = GroupIndex.of(g.nodes().size(), groups);
