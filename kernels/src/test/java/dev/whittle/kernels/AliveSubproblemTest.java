@@ -83,6 +83,8 @@ class AliveSubproblemTest {
             {3, 24, 9, 9, 20, 3, 1, 1},
             {11, 12, 7, 7, 17, 3, 1, 1},
             {2, 32, 14, 14, 33, 3, 1, 1},
+            // more than a vector of alive filters per call (the weight gradient gathers dy a vector at a time)
+            {2, 12, 7, 7, 80, 3, 1, 1},
             {3, 6, 6, 6, 9, 5, 1, 2},
             {2, 17, 7, 7, 5, 3, 2, 1},
             {3, 2, 5, 5, 6, 3, 1, 1},
