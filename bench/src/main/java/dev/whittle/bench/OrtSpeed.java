@@ -1,0 +1,714 @@
+package dev.whittle.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.whittle.graph.Graph;
+import dev.whittle.io.ModelFile;
+import dev.whittle.io.ModelFileException;
+import dev.whittle.io.OnnxExport;
+import dev.whittle.io.SavedModel;
+import dev.whittle.measure.FmaPeak;
+import dev.whittle.measure.Stats;
+import dev.whittle.model.Models;
+import dev.whittle.nn.Shape;
+import dev.whittle.prune.ChannelGroups;
+import dev.whittle.prune.ChannelMasks;
+import dev.whittle.prune.Compactor;
+import dev.whittle.runtime.MachineInfo;
+import dev.whittle.runtime.Parallel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * ONNX Runtime (Java API, CPU execution provider) on this machine, measured the way {@code whittle bench} and
+ * {@code whittle speedup} measure Whittle, so that a Whittle-versus-ORT figure is a measurement on one machine
+ * and not a number from another one (shared/docs/benchmarking.md).
+ *
+ * <p>Models mode ({@code --models lenet5,vgg_small,resnet20 --threads 1,2 --out PREFIX}): each reference model is
+ * built and initialised as {@code whittle bench} does ({@code Models.byName(name)}, {@code initialize(1)}),
+ * exported with {@link OnnxExport} and run by one {@link OrtSession} per model and thread count. Batch-1 latency
+ * (p50, p99 over {@code --latency-runs} calls) and batch-64 inference throughput (median, min–max of
+ * {@code --trials} trials of {@code --trial-seconds} after {@code --warmup-seconds} of warm-up per workload): the
+ * same definitions, options and defaults as {@code whittle bench}, with {@link Stats#of} for the statistics. Writes
+ * {@code PREFIX.json} in bench/peers/pytorch_speed.py's schema ({@code machine.onnxruntime} in place of
+ * {@code machine.torch}, no training fields) and {@code PREFIX.md}.
+ *
+ * <p>Pair mode ({@code --dense D.whittle --pruned P.whittle --threads 1,2 --out PREFIX}): both model files, compacted
+ * first when they carry channel masks, run by ORT with the dense and pruned workloads interleaved (call by call
+ * for latency, trial by trial for throughput) as {@code whittle speedup} does; reports ORT's speedup and speedup
+ * efficiency = speedup ÷ MACs reduction ({@link Graph#macs()}).
+ *
+ * <p>Sessions: graph optimisation ALL_OPT, sequential execution, intra-op threads = the measured thread count,
+ * inter-op threads 1. Each workload's input tensor is created once over a direct buffer; each timed call runs the
+ * session, copies the logits out (what a caller must do to read them) and closes its result.
+ *
+ * <pre>
+ * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar \
+ *     dev.whittle.bench.OrtSpeed --models lenet5,vgg_small,resnet20 --threads 1,2 --out bench/results/peers/ort-1
+ * </pre>
+ */
+@Command(
+        name = "OrtSpeed",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "ONNX Runtime on this machine, measured as `whittle bench` (models mode) or `whittle speedup` (pair mode)"
+                    + " measure Whittle; writes PREFIX.json and PREFIX.md.",
+            "Models mode: --models M1,M2 --threads 1,2 --out PREFIX. Pair mode: --dense D.whittle --pruned"
+                    + " P.whittle --threads 1,2 --out PREFIX."
+        })
+public final class OrtSpeed implements Callable<Integer> {
+    static final List<String> DEFAULT_MODELS = List.of("lenet5", "vgg_small", "resnet20");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Option(
+            names = "--models",
+            split = ",",
+            description = "Models mode: reference models (default when neither --dense nor --pruned is given: "
+                    + "lenet5,vgg_small,resnet20).")
+    List<String> models;
+
+    @Option(names = "--dense", description = "Pair mode: the dense .whittle model file.")
+    Path dense;
+
+    @Option(
+            names = "--pruned",
+            description =
+                    "Pair mode: the pruned .whittle model file (compacted, or with channel masks: compacted here).")
+    Path pruned;
+
+    @Option(
+            names = "--threads",
+            split = ",",
+            defaultValue = "1,2",
+            description = "Thread counts: ORT intra-op threads (default: ${DEFAULT-VALUE}).")
+    List<Integer> threads;
+
+    @Option(
+            names = "--infer-batch",
+            defaultValue = "64",
+            description = "Inference throughput batch (default: ${DEFAULT-VALUE}).")
+    int inferBatch;
+
+    @Option(names = "--out", required = true, description = "Output path prefix; .json and .md are appended.")
+    String out;
+
+    @Option(
+            names = "--latency-runs",
+            defaultValue = "300",
+            description = "Batch-1 calls timed per model (default: ${DEFAULT-VALUE}).")
+    int latencyRuns;
+
+    @Option(
+            names = "--trials",
+            defaultValue = "5",
+            description = "Throughput trials per workload (default: ${DEFAULT-VALUE}).")
+    int trials;
+
+    @Option(
+            names = "--trial-seconds",
+            defaultValue = "1.0",
+            description = "Length of one throughput trial (default: ${DEFAULT-VALUE}).")
+    double trialSeconds;
+
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "2.0",
+            description = "Warm-up per workload before timing (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command; known failures print one line naming the problem and return 2. */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new OrtSpeed());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof ModelFileException) {
+                cmd.getErr().println("error: " + ex.getMessage());
+                return 2;
+            }
+            if (ex instanceof OrtFailure) {
+                cmd.getErr().println("error: ONNX Runtime: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() throws OrtException {
+        boolean pair = dense != null || pruned != null;
+        if (pair && models != null)
+            throw new IllegalArgumentException(
+                    "--models (models mode) and --dense/--pruned (pair mode) are two modes; give one of them");
+        if (pair && (dense == null || pruned == null))
+            throw new IllegalArgumentException("pair mode needs both --dense and --pruned, found only "
+                    + (dense == null ? "--pruned " + pruned : "--dense " + dense));
+        for (int t : threads) if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, found " + t);
+        if (inferBatch < 1) throw new IllegalArgumentException("--infer-batch must be >= 1, found " + inferBatch);
+        Meter meter = meter();
+        OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "whittle");
+        if (pair) pair(env, meter);
+        else models(env, meter, models == null ? DEFAULT_MODELS : models);
+        return 0;
+    }
+
+    /** The checks {@code whittle bench}'s timing options make (≥ 200 latency runs for a meaningful p99). */
+    private Meter meter() {
+        if (latencyRuns < 200)
+            throw new IllegalArgumentException(
+                    "--latency-runs must be >= 200 for a meaningful p99, found " + latencyRuns);
+        if (trials < 1 || trialSeconds <= 0 || warmupSeconds < 0)
+            throw new IllegalArgumentException(String.format(
+                    "need --trials >= 1, --trial-seconds > 0 and --warmup-seconds >= 0, found %d, %s, %s",
+                    trials, trialSeconds, warmupSeconds));
+        return new Meter(warmupSeconds, trials, trialSeconds);
+    }
+
+    // ---------------------------------------------------------------- models mode
+
+    private void models(OrtEnvironment env, Meter meter, List<String> names) throws OrtException {
+        for (String m : names) Models.byName(m); // fail fast on a bad name
+        List<Map<String, Object>> results = new ArrayList<>();
+        Map<Integer, Double> peaks = new LinkedHashMap<>();
+        String header = modelsHeader();
+        System.out.println(header);
+        for (int t : threads) {
+            try (Parallel parallel = new Parallel(t)) {
+                peaks.put(t, FmaPeak.measure(parallel, 0.5, 3)); // as `whittle bench`: the "of peak" column's divisor
+            }
+            System.out.printf(Locale.ROOT, "threads %d: FP32 FMA peak %.1f GFLOP/s%n", t, peaks.get(t));
+            for (String m : names) {
+                results.add(measureModel(env, meter, m, t));
+                System.out.println(modelsRow(results.getLast(), peaks.get(t)));
+            }
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put(
+                "command",
+                "OrtSpeed --models " + String.join(",", names) + " --threads " + joined(threads) + timingArgs());
+        report.put("date", Instant.now().toString());
+        report.put("machine", machine(env));
+        report.put("loadAverageAtEnd", loadAverage());
+        report.put("session", sessionDescription(false));
+        report.put("timing", timing());
+        report.put("fmaPeakGflops", peaks);
+        report.put("results", results);
+        StringBuilder md = new StringBuilder();
+        md.append("# ONNX Runtime ").append(env.getVersion()).append(" speed: ").append(LocalDate.now());
+        md.append("\n\n");
+        md.append(String.format(
+                Locale.ROOT,
+                "Machine: %s, %d cores, %s; load average at end %s%n%n",
+                MachineInfo.cpuModel(),
+                Runtime.getRuntime().availableProcessors(),
+                jdk(),
+                report.get("loadAverageAtEnd")));
+        md.append("Command: `").append(report.get("command")).append("`\n\n");
+        md.append(sessionSentence(false))
+                .append(" Models: `Models.byName(name)`, `initialize(1)` (as `whittle bench`),"
+                        + " exported by `OnnxExport`. ")
+                .append(timingSentence())
+                .append("\n\n");
+        md.append("FP32 FMA peak (GFLOP/s, measured): ").append(peaks).append("\n\n");
+        md.append(header).append('\n');
+        for (Map<String, Object> r : results)
+            md.append(modelsRow(r, peaks.get((Integer) r.get("threads")))).append('\n');
+        write(out, report, md);
+    }
+
+    private Map<String, Object> measureModel(OrtEnvironment env, Meter meter, String model, int t) throws OrtException {
+        Graph g = Models.byName(model);
+        g.initialize(1);
+        byte[] onnx = OnnxExport.encode(g);
+        Stats latency, infer;
+        try (SessionOptions so = sessionOptions(t, false);
+                OrtSession s = env.createSession(onnx, so);
+                Load lat = new Load(env, s, g.inputShape(), 1, 2);
+                Load inf = new Load(env, s, g.inputShape(), inferBatch, 3)) {
+            meter.warmUp(List.of(lat, inf));
+            latency = meter.latency(List.of(lat), latencyRuns)[0];
+            infer = meter.throughput(List.of(inf))[0];
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", model);
+        r.put("input", g.inputShape().toString());
+        r.put("params", g.parameterCount());
+        r.put("macsPerImage", g.macs());
+        r.put("threads", t);
+        r.put("latencyMs", latency);
+        r.put("inferBatch", inferBatch);
+        r.put("inferImagesPerSecond", infer);
+        r.put("inferGflops", 2.0 * g.macs() * infer.median() / 1e9);
+        return r;
+    }
+
+    private String modelsHeader() {
+        return "| model | threads | latency b1 p50 (ms) | p99 (ms) | infer img/s b" + inferBatch
+                + " (min–max) | GFLOP/s | of peak |\n|---|---:|---:|---:|---:|---:|---:|";
+    }
+
+    private static String modelsRow(Map<String, Object> r, double peak) {
+        Stats lat = (Stats) r.get("latencyMs"), inf = (Stats) r.get("inferImagesPerSecond");
+        double gflops = (Double) r.get("inferGflops");
+        return String.format(
+                Locale.ROOT,
+                "| %s | %d | %.3f | %.3f | %,.0f (%,.0f–%,.0f) | %.1f | %.0f%% |",
+                r.get("model"),
+                (Integer) r.get("threads"),
+                lat.median(),
+                lat.p99(),
+                inf.median(),
+                inf.min(),
+                inf.max(),
+                gflops,
+                100 * gflops / peak);
+    }
+
+    // ---------------------------------------------------------------- pair mode
+
+    /** A model file as ORT will run it: compacted when it carried channel masks. */
+    record Prepared(Path file, Graph graph, boolean compacted, long maskedParams, long maskedMacs) {}
+
+    static Prepared prepare(Path file, String role) {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(role + " " + file + ": no such file");
+        SavedModel m = ModelFile.load(file);
+        if (!m.weightMasks().isEmpty())
+            throw new IllegalArgumentException(file + " carries weight-level masks; ORT would run its dense weights"
+                    + " with their zeros, so its MACs reduction is not work ORT skips. Compare structured"
+                    + " (filter-pruned) models.");
+        Graph g = m.graph();
+        if (m.masks().isEmpty()) return new Prepared(file, g, false, g.parameterCount(), g.macs());
+        Graph compact;
+        try {
+            compact = Compactor.compact(g, ChannelMasks.fromNamed(ChannelGroups.derive(g), m.masks()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    file + ": has channel masks but cannot be compacted (ONNX export needs a compact graph): "
+                            + e.getMessage(),
+                    e);
+        }
+        return new Prepared(file, compact, true, g.parameterCount(), g.macs());
+    }
+
+    private static byte[] export(Prepared p) {
+        try {
+            return OnnxExport.encode(p.graph());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(p.file() + ": cannot be exported to ONNX: " + e.getMessage(), e);
+        }
+    }
+
+    private void pair(OrtEnvironment env, Meter meter) throws OrtException {
+        Prepared d = prepare(dense, "--dense"), p = prepare(pruned, "--pruned");
+        Graph dg = d.graph(), pg = p.graph();
+        if (!dg.inputShape().equals(pg.inputShape()) || dg.classes() != pg.classes())
+            throw new IllegalArgumentException(String.format(
+                    "%s takes %s and predicts %d classes but %s takes %s and predicts %d: not the same task",
+                    dense, dg.inputShape(), dg.classes(), pruned, pg.inputShape(), pg.classes()));
+        if (pg.macs() > dg.macs())
+            throw new IllegalArgumentException(String.format(
+                    "%s has more MACs per image (%,d) than %s (%,d): --dense and --pruned look swapped",
+                    pruned, pg.macs(), dense, dg.macs()));
+        byte[] dOnnx = export(d), pOnnx = export(p);
+        double reduction = (double) dg.macs() / pg.macs();
+        StringBuilder md = new StringBuilder();
+        md.append("# ONNX Runtime ")
+                .append(env.getVersion())
+                .append(" speedup: ")
+                .append(pruned)
+                .append(" vs ")
+                .append(dense)
+                .append("\n\n");
+        md.append(String.format(
+                Locale.ROOT,
+                "%s, %d cores, %s, %s; load average %s at the start%n%n",
+                MachineInfo.cpuModel(),
+                Runtime.getRuntime().availableProcessors(),
+                jdk(),
+                Instant.now(),
+                loadAverage()));
+        md.append(String.format(
+                Locale.ROOT,
+                "| | dense | pruned | |%n|---|---:|---:|---:|%n| params | %,d | %,d | %.2fx fewer |%n"
+                        + "| MACs/image | %,d | %,d | %.2fx fewer |%n%n",
+                dg.parameterCount(),
+                pg.parameterCount(),
+                (double) dg.parameterCount() / pg.parameterCount(),
+                dg.macs(),
+                pg.macs(),
+                reduction));
+        for (Prepared x : List.of(d, p))
+            if (x.compacted())
+                md.append(String.format(
+                        Locale.ROOT,
+                        "%s carries channel masks: compacted here before export (%,d → %,d MACs/image).%n%n",
+                        x.file(),
+                        x.maskedMacs(),
+                        x.graph().macs()));
+        md.append(sessionSentence(true))
+                .append(" Dense and pruned run interleaved: call by call for latency, trial by trial for"
+                        + " throughput. ")
+                .append(timingSentence())
+                .append("\n\n");
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (int t : threads) {
+            Map<String, Object> run = measurePair(env, meter, dOnnx, pOnnx, dg.inputShape(), t, reduction);
+            runs.add(run);
+            String table = pairTable(run, reduction);
+            System.out.print(table);
+            md.append(table).append('\n');
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put(
+                "command",
+                "OrtSpeed --dense " + dense + " --pruned " + pruned + " --threads " + joined(threads) + timingArgs());
+        report.put("date", Instant.now().toString());
+        report.put("machine", machine(env));
+        report.put("loadAverageAtEnd", loadAverage());
+        report.put("session", sessionDescription(true));
+        report.put("timing", timing());
+        report.put("dense", fileJson(d));
+        report.put("pruned", fileJson(p));
+        report.put("macsReduction", reduction);
+        report.put("runs", runs);
+        write(out, report, md);
+    }
+
+    private Map<String, Object> measurePair(
+            OrtEnvironment env, Meter meter, byte[] dOnnx, byte[] pOnnx, Shape in, int t, double reduction)
+            throws OrtException {
+        Stats[] lat, inf;
+        try (SessionOptions so = sessionOptions(t, true);
+                OrtSession ds = env.createSession(dOnnx, so);
+                OrtSession ps = env.createSession(pOnnx, so);
+                Load dLat = new Load(env, ds, in, 1, 1);
+                Load pLat = new Load(env, ps, in, 1, 1);
+                Load dInf = new Load(env, ds, in, inferBatch, 2);
+                Load pInf = new Load(env, ps, in, inferBatch, 2)) {
+            meter.warmUp(List.of(dLat, pLat, dInf, pInf));
+            lat = meter.latency(List.of(dLat, pLat), latencyRuns);
+            inf = meter.throughput(List.of(dInf, pInf));
+        }
+        double latencySpeedup = lat[0].median() / lat[1].median(), inferSpeedup = inf[1].median() / inf[0].median();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("threads", t);
+        m.put("macsReduction", reduction);
+        m.put("efficiencyDivisor", "MACs reduction");
+        m.put("latencyMs", ordered("dense", lat[0], "pruned", lat[1]));
+        m.put("inferImagesPerSecond", ordered("batch", inferBatch, "dense", inf[0], "pruned", inf[1]));
+        m.put("latencySpeedup", latencySpeedup);
+        m.put("inferSpeedup", inferSpeedup);
+        m.put("latencyEfficiency", latencySpeedup / reduction);
+        m.put("inferEfficiency", inferSpeedup / reduction);
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String pairTable(Map<String, Object> run, double reduction) {
+        Map<String, Object> lat = (Map<String, Object>) run.get("latencyMs"),
+                inf = (Map<String, Object>) run.get("inferImagesPerSecond");
+        Stats dl = (Stats) lat.get("dense"), pl = (Stats) lat.get("pruned");
+        Stats di = (Stats) inf.get("dense"), pi = (Stats) inf.get("pruned");
+        double ls = (Double) run.get("latencySpeedup"), is = (Double) run.get("inferSpeedup");
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(
+                Locale.ROOT,
+                "| ORT measured (%d threads, median, min–max) | dense | pruned | speedup | efficiency |%n"
+                        + "|---|---:|---:|---:|---:|%n",
+                (Integer) run.get("threads")));
+        md.append(String.format(
+                Locale.ROOT,
+                "| latency b1 p50 (ms) | %.3f | %.3f | %.2fx | %.0f %% |%n",
+                dl.median(),
+                pl.median(),
+                ls,
+                100 * ls / reduction));
+        md.append(String.format(Locale.ROOT, "| latency b1 p99 (ms) | %.3f | %.3f | | |%n", dl.p99(), pl.p99()));
+        md.append(String.format(
+                Locale.ROOT,
+                "| inference b%d img/s | %,.0f (%,.0f–%,.0f) | %,.0f (%,.0f–%,.0f) | %.2fx | %.0f %% |%n",
+                (Integer) inf.get("batch"),
+                di.median(),
+                di.min(),
+                di.max(),
+                pi.median(),
+                pi.min(),
+                pi.max(),
+                is,
+                100 * is / reduction));
+        md.append(String.format(
+                Locale.ROOT, "%nMACs reduction %.2fx; efficiency = measured speedup / MACs reduction.%n", reduction));
+        return md.toString();
+    }
+
+    /** A JSON object whose keys keep the given order (Map.of's order is unspecified). */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return m;
+    }
+
+    private static Map<String, Object> fileJson(Prepared p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", p.file().toString());
+        m.put("params", p.graph().parameterCount());
+        m.put("macs", p.graph().macs());
+        m.put("compactedFromChannelMasks", p.compacted());
+        if (p.compacted()) {
+            m.put("maskedParams", p.maskedParams());
+            m.put("maskedMacs", p.maskedMacs());
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- sessions and timing
+
+    /**
+     * ALL_OPT, sequential, intra-op = threads, inter-op 1. With two sessions alive (pair mode) and a thread pool
+     * (threads > 1), a session's pool threads stop spinning when its run returns: ORT's workers otherwise spin for
+     * ~2^20 polls after each run, and on a 2-core machine the idle session's spinner would take a core from the
+     * session being timed.
+     */
+    static SessionOptions sessionOptions(int threads, boolean pair) throws OrtException {
+        SessionOptions so = new SessionOptions();
+        so.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+        so.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
+        so.setIntraOpNumThreads(threads);
+        so.setInterOpNumThreads(1);
+        if (pair && threads > 1) so.addConfigEntry("session.force_spinning_stop", "1");
+        return so;
+    }
+
+    private static Map<String, Object> sessionDescription(boolean pair) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("executionProvider", "CPU");
+        m.put("optimizationLevel", "ALL_OPT");
+        m.put("executionMode", "SEQUENTIAL");
+        m.put("intraOpNumThreads", "threads");
+        m.put("interOpNumThreads", 1);
+        if (pair) m.put("config", Map.of("session.force_spinning_stop", "1 when threads > 1"));
+        m.put("input", "OnnxTensor created once per workload over a direct FloatBuffer");
+        m.put("perCall", "OrtSession.run, logits copied out (getFloatBuffer), Result closed");
+        return m;
+    }
+
+    private static String sessionSentence(boolean pair) {
+        return "ORT CPU execution provider; session options: graph optimisation ALL_OPT, sequential execution,"
+                + " intra-op threads = threads, inter-op threads 1"
+                + (pair ? ", `session.force_spinning_stop=1` when threads > 1 (two sessions share the cores)" : "")
+                + ". Input tensors created once per workload (direct buffers); each timed call copies the logits"
+                + " out and closes its result.";
+    }
+
+    private Map<String, Object> timing() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("latencyRuns", latencyRuns);
+        m.put("trials", trials);
+        m.put("trialSeconds", trialSeconds);
+        m.put("warmupSecondsPerWorkload", warmupSeconds);
+        return m;
+    }
+
+    private String timingSentence() {
+        return String.format(
+                Locale.ROOT,
+                "Latency: %d batch-1 calls; throughput: median of %d trials × %s s after %s s warm-up per workload.",
+                latencyRuns,
+                trials,
+                trialSeconds,
+                warmupSeconds);
+    }
+
+    /** The timing options when they differ from the defaults (a short smoke run must say so in its record). */
+    private String timingArgs() {
+        if (latencyRuns == 300 && trials == 5 && trialSeconds == 1.0 && warmupSeconds == 2.0 && inferBatch == 64)
+            return "";
+        return String.format(
+                Locale.ROOT,
+                " --latency-runs %d --trials %d --trial-seconds %s --warmup-seconds %s --infer-batch %d",
+                latencyRuns,
+                trials,
+                trialSeconds,
+                warmupSeconds,
+                inferBatch);
+    }
+
+    private static Map<String, Object> machine(OrtEnvironment env) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpu", MachineInfo.cpuModel());
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("onnxruntime", env.getVersion());
+        m.put("providers", OrtEnvironment.getAvailableProviders().toString());
+        m.put("jdk", jdk());
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        return m;
+    }
+
+    private static String jdk() {
+        return System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version");
+    }
+
+    private static String joined(List<Integer> xs) {
+        return String.join(",", xs.stream().map(String::valueOf).toList());
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static void write(String out, Object report, CharSequence md) {
+        Path json = Path.of(out + ".json"), mdFile = Path.of(out + ".md");
+        try {
+            Path parent = json.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            Files.writeString(json, JSON.writeValueAsString(report));
+            Files.writeString(mdFile, md.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + json + ": " + e.getMessage(), e);
+        }
+        System.out.printf("wrote %s and %s%n", json, mdFile);
+    }
+
+    /** An ORT error inside a timed call, unchecked so the timing loops stay as plain as SpeedMeter's. */
+    static final class OrtFailure extends RuntimeException {
+        OrtFailure(OrtException e) {
+            super(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The ORT counterpart of {@code dev.whittle.measure.Workload} (inference only): one session at one batch size,
+     * its random input (Gaussian, seeded as {@code whittle bench} seeds its workloads) in a direct buffer wrapped
+     * once by an {@link OnnxTensor}, so a timed call is the session run and reading its output.
+     */
+    static final class Load implements AutoCloseable {
+        private final OrtSession session;
+        private final int batch;
+        private final FloatBuffer data; // the tensor reads this memory in place; keep it reachable
+        private final OnnxTensor input;
+        private final Map<String, OnnxTensor> feed;
+
+        Load(OrtEnvironment env, OrtSession session, Shape in, int batch, long seed) throws OrtException {
+            this.session = session;
+            this.batch = batch;
+            SplittableRandom r = new SplittableRandom(seed);
+            data = ByteBuffer.allocateDirect(4 * batch * in.size())
+                    .order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            for (int i = 0; i < data.capacity(); i++) data.put(i, (float) r.nextGaussian());
+            input = OnnxTensor.createTensor(env, data, new long[] {batch, in.c(), in.h(), in.w()});
+            feed = Map.of("input", input);
+        }
+
+        int batch() {
+            return batch;
+        }
+
+        /** Runs the session once; returns the first logit so nothing can treat the call as dead. */
+        float runOnce() {
+            try (OrtSession.Result res = session.run(feed)) {
+                return ((OnnxTensor) res.get(0)).getFloatBuffer().get(0);
+            } catch (OrtException e) {
+                throw new OrtFailure(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            input.close();
+        }
+    }
+
+    /**
+     * {@code dev.whittle.measure.SpeedMeter}'s loops over {@link Load}s (SpeedMeter takes Whittle workloads):
+     * warm each workload up for warmupSeconds, then interleave the workloads being compared, trial by trial for
+     * throughput and call by call for latency; {@link Stats#of} gives median, min, max and p99.
+     */
+    static final class Meter {
+        private final double warmupSeconds;
+        private final int trials;
+        private final double trialSeconds;
+        private volatile float sink;
+
+        Meter(double warmupSeconds, int trials, double trialSeconds) {
+            this.warmupSeconds = warmupSeconds;
+            this.trials = trials;
+            this.trialSeconds = trialSeconds;
+        }
+
+        void warmUp(List<Load> loads) {
+            for (Load w : loads) {
+                long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
+                do sink += w.runOnce();
+                while (System.nanoTime() < end);
+            }
+        }
+
+        /** Images per second of each workload: {@code trials} interleaved trials of ~trialSeconds each. */
+        Stats[] throughput(List<Load> loads) {
+            double[][] ips = new double[loads.size()][trials];
+            for (int t = 0; t < trials; t++) {
+                for (int i = 0; i < loads.size(); i++) {
+                    Load w = loads.get(i);
+                    long start = System.nanoTime(), end = start + (long) (trialSeconds * 1e9);
+                    int images = 0;
+                    long now;
+                    do {
+                        sink += w.runOnce();
+                        images += w.batch();
+                    } while ((now = System.nanoTime()) < end);
+                    ips[i][t] = images / ((now - start) / 1e9);
+                }
+            }
+            Stats[] out = new Stats[loads.size()];
+            for (int i = 0; i < out.length; i++) out[i] = Stats.of(ips[i]);
+            return out;
+        }
+
+        /** Per-call latency in milliseconds of each workload, {@code runs} calls each, interleaved call by call. */
+        Stats[] latency(List<Load> loads, int runs) {
+            double[][] ms = new double[loads.size()][runs];
+            for (int r = 0; r < runs; r++) {
+                for (int i = 0; i < loads.size(); i++) {
+                    long start = System.nanoTime();
+                    sink += loads.get(i).runOnce();
+                    ms[i][r] = (System.nanoTime() - start) / 1e6;
+                }
+            }
+            Stats[] out = new Stats[loads.size()];
+            for (int i = 0; i < out.length; i++) out[i] = Stats.of(ms[i]);
+            return out;
+        }
+    }
+}
