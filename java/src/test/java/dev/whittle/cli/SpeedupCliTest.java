@@ -81,6 +81,27 @@ class SpeedupCliTest {
     }
 
     @Test
+    void aFileWithChannelMasksIsMeasuredAsTheCompactModelItsMasksDescribe() throws IOException {
+        Graph g = Models.vggSmall(new int[] {8, 8, 16, 16, 32, 32}, 10);
+        Path dense = save("dense", g);
+        dev.whittle.prune.ChannelMasks masks =
+                new dev.whittle.prune.ChannelMasks(dev.whittle.prune.ChannelGroups.derive(g));
+        for (dev.whittle.prune.ChannelGroup grp : masks.groups()) {
+            if (!grp.prunable()) continue;
+            boolean[] alive = new boolean[grp.channels()];
+            for (int i = 0; i < alive.length; i += 2) alive[i] = true;
+            masks.set(grp.id(), alive);
+        }
+        Path masked = dir.resolve("masked.whittle");
+        ModelFile.save(new SavedModel(g, masks.named(), "{}"), masked);
+        long compactMacs = dev.whittle.prune.Compactor.compact(g, masks).macs();
+        speedup(dense, masked, QUICK).assertOk();
+        JsonNode j = TrainingRun.JSON.readTree(Files.readString(dir.resolve("s.json")));
+        assertEquals(compactMacs, j.get("pruned").get("macs").asLong());
+        assertEquals((double) g.macs() / compactMacs, j.get("macsReduction").asDouble(), 1e-9);
+    }
+
+    @Test
     void swappedFilesAndDifferentTasksAreRefusedBeforeAnyTiming() {
         Path dense = save("dense", Models.vggSmall(new int[] {8, 8, 16, 16, 32, 32}, 10));
         Path half = save("half", Models.vggSmall(new int[] {4, 4, 8, 8, 16, 16}, 10));
