@@ -141,7 +141,8 @@ final class BenchCommand implements Callable<Integer> {
                         + threads.stream()
                                 .map(String::valueOf)
                                 .reduce((a, b) -> a + "," + b)
-                                .orElse(""));
+                                .orElse("")
+                        + timing.nonDefaultArgs());
         report.put("date", Instant.now().toString());
         report.put("machine", MachineInfo.describe(Runtime.getRuntime().availableProcessors()));
         // This VM is noisy: say how busy it was (the 1-minute figure includes this run's own 1-2 threads).

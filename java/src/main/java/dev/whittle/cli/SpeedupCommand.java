@@ -98,7 +98,10 @@ final class SpeedupCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("command", "whittle speedup --dense " + dense + " --pruned " + pruned + " --threads " + threads);
+        report.put(
+                "command",
+                "whittle speedup --dense " + dense + " --pruned " + pruned + " --threads " + threads
+                        + timing.nonDefaultArgs());
         report.put("date", Instant.now().toString());
         report.put("machine", MachineInfo.describe(Runtime.getRuntime().availableProcessors()));
         report.put("dense", Map.of("file", dense.toString(), "params", dg.parameterCount(), "macs", dg.macs()));

@@ -29,6 +29,19 @@ final class TimingOptions {
             description = "Warm-up per workload before timing (default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
+    /**
+     * The options that differ from their defaults, as command-line text with a leading space (empty when all are
+     * defaults), so a result file's command says when a run was shortened.
+     */
+    String nonDefaultArgs() {
+        StringBuilder b = new StringBuilder();
+        if (latencyRuns != 300) b.append(" --latency-runs ").append(latencyRuns);
+        if (trials != 5) b.append(" --trials ").append(trials);
+        if (trialSeconds != 1.0) b.append(" --trial-seconds ").append(trialSeconds);
+        if (warmupSeconds != 2.0) b.append(" --warmup-seconds ").append(warmupSeconds);
+        return b.toString();
+    }
+
     /** The meter these options describe, after checking them (≥ 200 latency runs for a meaningful p99). */
     SpeedMeter meter() {
         if (latencyRuns < 200)

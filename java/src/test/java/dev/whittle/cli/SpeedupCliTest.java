@@ -77,6 +77,9 @@ class SpeedupCliTest {
                 run.get("inferEfficiency").asDouble(),
                 1e-9);
         assertTrue(run.get("latencyMs").get("pruned").get("count").asInt() >= 200);
+        assertTrue(
+                j.get("command").asText().endsWith("--trials 2 --trial-seconds 0.05 --warmup-seconds 0.05"),
+                "a shortened run says so in its command: " + j.get("command").asText());
         assertTrue(Files.readString(dir.resolve("s.md")).contains("MACs reduction"));
     }
 
