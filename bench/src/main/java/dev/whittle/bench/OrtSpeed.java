@@ -8,17 +8,18 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.whittle.cli.TimingOptions;
 import dev.whittle.graph.Graph;
 import dev.whittle.io.ModelFile;
 import dev.whittle.io.ModelFileException;
 import dev.whittle.io.OnnxExport;
 import dev.whittle.io.SavedModel;
 import dev.whittle.measure.FmaPeak;
+import dev.whittle.measure.SpeedMeter;
 import dev.whittle.measure.Stats;
+import dev.whittle.measure.Timed;
 import dev.whittle.model.Models;
 import dev.whittle.nn.Shape;
-import dev.whittle.prune.ChannelGroups;
-import dev.whittle.prune.ChannelMasks;
 import dev.whittle.prune.Compactor;
 import dev.whittle.runtime.MachineInfo;
 import dev.whittle.runtime.Parallel;
@@ -40,6 +41,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -116,29 +118,8 @@ public final class OrtSpeed implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output path prefix; .json and .md are appended.")
     String out;
 
-    @Option(
-            names = "--latency-runs",
-            defaultValue = "300",
-            description = "Batch-1 calls timed per model (default: ${DEFAULT-VALUE}).")
-    int latencyRuns;
-
-    @Option(
-            names = "--trials",
-            defaultValue = "5",
-            description = "Throughput trials per workload (default: ${DEFAULT-VALUE}).")
-    int trials;
-
-    @Option(
-            names = "--trial-seconds",
-            defaultValue = "1.0",
-            description = "Length of one throughput trial (default: ${DEFAULT-VALUE}).")
-    double trialSeconds;
-
-    @Option(
-            names = "--warmup-seconds",
-            defaultValue = "2.0",
-            description = "Warm-up per workload before timing (default: ${DEFAULT-VALUE}).")
-    double warmupSeconds;
+    @Mixin
+    TimingOptions timing;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -172,28 +153,16 @@ public final class OrtSpeed implements Callable<Integer> {
                     + (dense == null ? "--pruned " + pruned : "--dense " + dense));
         for (int t : threads) if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, found " + t);
         if (inferBatch < 1) throw new IllegalArgumentException("--infer-batch must be >= 1, found " + inferBatch);
-        Meter meter = meter();
+        SpeedMeter meter = timing.meter();
         OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "whittle");
         if (pair) pair(env, meter);
         else models(env, meter, models == null ? DEFAULT_MODELS : models);
         return 0;
     }
 
-    /** The checks {@code whittle bench}'s timing options make (≥ 200 latency runs for a meaningful p99). */
-    private Meter meter() {
-        if (latencyRuns < 200)
-            throw new IllegalArgumentException(
-                    "--latency-runs must be >= 200 for a meaningful p99, found " + latencyRuns);
-        if (trials < 1 || trialSeconds <= 0 || warmupSeconds < 0)
-            throw new IllegalArgumentException(String.format(
-                    "need --trials >= 1, --trial-seconds > 0 and --warmup-seconds >= 0, found %d, %s, %s",
-                    trials, trialSeconds, warmupSeconds));
-        return new Meter(warmupSeconds, trials, trialSeconds);
-    }
-
     // ---------------------------------------------------------------- models mode
 
-    private void models(OrtEnvironment env, Meter meter, List<String> names) throws OrtException {
+    private void models(OrtEnvironment env, SpeedMeter meter, List<String> names) throws OrtException {
         for (String m : names) Models.byName(m); // fail fast on a bad name
         List<Map<String, Object>> results = new ArrayList<>();
         Map<Integer, Double> peaks = new LinkedHashMap<>();
@@ -217,7 +186,7 @@ public final class OrtSpeed implements Callable<Integer> {
         report.put("machine", machine(env));
         report.put("loadAverageAtEnd", loadAverage());
         report.put("session", sessionDescription(false));
-        report.put("timing", timing());
+        report.put("timing", timing.asMap());
         report.put("fmaPeakGflops", peaks);
         report.put("results", results);
         StringBuilder md = new StringBuilder();
@@ -234,7 +203,7 @@ public final class OrtSpeed implements Callable<Integer> {
         md.append(sessionSentence(false))
                 .append(" Models: `Models.byName(name)`, `initialize(1)` (as `whittle bench`),"
                         + " exported by `OnnxExport`. ")
-                .append(timingSentence())
+                .append(timing.describe())
                 .append("\n\n");
         md.append("FP32 FMA peak (GFLOP/s, measured): ").append(peaks).append("\n\n");
         md.append(header).append('\n');
@@ -243,7 +212,8 @@ public final class OrtSpeed implements Callable<Integer> {
         write(out, report, md);
     }
 
-    private Map<String, Object> measureModel(OrtEnvironment env, Meter meter, String model, int t) throws OrtException {
+    private Map<String, Object> measureModel(OrtEnvironment env, SpeedMeter meter, String model, int t)
+            throws OrtException {
         Graph g = Models.byName(model);
         g.initialize(1);
         byte[] onnx = OnnxExport.encode(g);
@@ -253,7 +223,7 @@ public final class OrtSpeed implements Callable<Integer> {
                 Load lat = new Load(env, s, g.inputShape(), 1, 2);
                 Load inf = new Load(env, s, g.inputShape(), inferBatch, 3)) {
             meter.warmUp(List.of(lat, inf));
-            latency = meter.latency(List.of(lat), latencyRuns)[0];
+            latency = meter.latency(List.of(lat), timing.latencyRuns())[0];
             infer = meter.throughput(List.of(inf))[0];
         }
         Map<String, Object> r = new LinkedHashMap<>();
@@ -303,18 +273,8 @@ public final class OrtSpeed implements Callable<Integer> {
             throw new IllegalArgumentException(file + " carries weight-level masks; ORT would run its dense weights"
                     + " with their zeros, so its MACs reduction is not work ORT skips. Compare structured"
                     + " (filter-pruned) models.");
-        Graph g = m.graph();
-        if (m.masks().isEmpty()) return new Prepared(file, g, false, g.parameterCount(), g.macs());
-        Graph compact;
-        try {
-            compact = Compactor.compact(g, ChannelMasks.fromNamed(ChannelGroups.derive(g), m.masks()));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(
-                    file + ": has channel masks but cannot be compacted (ONNX export needs a compact graph): "
-                            + e.getMessage(),
-                    e);
-        }
-        return new Prepared(file, compact, true, g.parameterCount(), g.macs());
+        Graph g = m.graph(), compact = Compactor.compactIfMasked(m, file);
+        return new Prepared(file, compact, compact != g, g.parameterCount(), g.macs());
     }
 
     private static byte[] export(Prepared p) {
@@ -325,7 +285,7 @@ public final class OrtSpeed implements Callable<Integer> {
         }
     }
 
-    private void pair(OrtEnvironment env, Meter meter) throws OrtException {
+    private void pair(OrtEnvironment env, SpeedMeter meter) throws OrtException {
         Prepared d = prepare(dense, "--dense"), p = prepare(pruned, "--pruned");
         Graph dg = d.graph(), pg = p.graph();
         if (!dg.inputShape().equals(pg.inputShape()) || dg.classes() != pg.classes())
@@ -375,7 +335,7 @@ public final class OrtSpeed implements Callable<Integer> {
         md.append(sessionSentence(true))
                 .append(" Dense and pruned run interleaved: call by call for latency, trial by trial for"
                         + " throughput. ")
-                .append(timingSentence())
+                .append(timing.describe())
                 .append("\n\n");
         List<Map<String, Object>> runs = new ArrayList<>();
         for (int t : threads) {
@@ -393,7 +353,7 @@ public final class OrtSpeed implements Callable<Integer> {
         report.put("machine", machine(env));
         report.put("loadAverageAtEnd", loadAverage());
         report.put("session", sessionDescription(true));
-        report.put("timing", timing());
+        report.put("timing", timing.asMap());
         report.put("dense", fileJson(d));
         report.put("pruned", fileJson(p));
         report.put("macsReduction", reduction);
@@ -402,7 +362,7 @@ public final class OrtSpeed implements Callable<Integer> {
     }
 
     private Map<String, Object> measurePair(
-            OrtEnvironment env, Meter meter, byte[] dOnnx, byte[] pOnnx, Shape in, int t, double reduction)
+            OrtEnvironment env, SpeedMeter meter, byte[] dOnnx, byte[] pOnnx, Shape in, int t, double reduction)
             throws OrtException {
         Stats[] lat, inf;
         try (SessionOptions so = sessionOptions(t, true);
@@ -413,7 +373,7 @@ public final class OrtSpeed implements Callable<Integer> {
                 Load dInf = new Load(env, ds, in, inferBatch, 2);
                 Load pInf = new Load(env, ps, in, inferBatch, 2)) {
             meter.warmUp(List.of(dLat, pLat, dInf, pInf));
-            lat = meter.latency(List.of(dLat, pLat), latencyRuns);
+            lat = meter.latency(List.of(dLat, pLat), timing.latencyRuns());
             inf = meter.throughput(List.of(dInf, pInf));
         }
         double latencySpeedup = lat[0].median() / lat[1].median(), inferSpeedup = inf[1].median() / inf[0].median();
@@ -527,37 +487,9 @@ public final class OrtSpeed implements Callable<Integer> {
                 + " out and closes its result.";
     }
 
-    private Map<String, Object> timing() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("latencyRuns", latencyRuns);
-        m.put("trials", trials);
-        m.put("trialSeconds", trialSeconds);
-        m.put("warmupSecondsPerWorkload", warmupSeconds);
-        return m;
-    }
-
-    private String timingSentence() {
-        return String.format(
-                Locale.ROOT,
-                "Latency: %d batch-1 calls; throughput: median of %d trials × %s s after %s s warm-up per workload.",
-                latencyRuns,
-                trials,
-                trialSeconds,
-                warmupSeconds);
-    }
-
     /** The timing options when they differ from the defaults (a short smoke run must say so in its record). */
     private String timingArgs() {
-        if (latencyRuns == 300 && trials == 5 && trialSeconds == 1.0 && warmupSeconds == 2.0 && inferBatch == 64)
-            return "";
-        return String.format(
-                Locale.ROOT,
-                " --latency-runs %d --trials %d --trial-seconds %s --warmup-seconds %s --infer-batch %d",
-                latencyRuns,
-                trials,
-                trialSeconds,
-                warmupSeconds,
-                inferBatch);
+        return timing.nonDefaultArgs() + (inferBatch == 64 ? "" : " --infer-batch " + inferBatch);
     }
 
     private static Map<String, Object> machine(OrtEnvironment env) {
@@ -612,7 +544,7 @@ public final class OrtSpeed implements Callable<Integer> {
      * its random input (Gaussian, seeded as {@code whittle bench} seeds its workloads) in a direct buffer wrapped
      * once by an {@link OnnxTensor}, so a timed call is the session run and reading its output.
      */
-    static final class Load implements AutoCloseable {
+    static final class Load implements Timed, AutoCloseable {
         private final OrtSession session;
         private final int batch;
         private final FloatBuffer data; // the tensor reads this memory in place; keep it reachable
@@ -631,12 +563,14 @@ public final class OrtSpeed implements Callable<Integer> {
             feed = Map.of("input", input);
         }
 
-        int batch() {
+        @Override
+        public int batch() {
             return batch;
         }
 
         /** Runs the session once; returns the first logit so nothing can treat the call as dead. */
-        float runOnce() {
+        @Override
+        public float runOnce() {
             try (OrtSession.Result res = session.run(feed)) {
                 return ((OnnxTensor) res.get(0)).getFloatBuffer().get(0);
             } catch (OrtException e) {
@@ -647,68 +581,6 @@ public final class OrtSpeed implements Callable<Integer> {
         @Override
         public void close() {
             input.close();
-        }
-    }
-
-    /**
-     * {@code dev.whittle.measure.SpeedMeter}'s loops over {@link Load}s (SpeedMeter takes Whittle workloads):
-     * warm each workload up for warmupSeconds, then interleave the workloads being compared, trial by trial for
-     * throughput and call by call for latency; {@link Stats#of} gives median, min, max and p99.
-     */
-    static final class Meter {
-        private final double warmupSeconds;
-        private final int trials;
-        private final double trialSeconds;
-        private volatile float sink;
-
-        Meter(double warmupSeconds, int trials, double trialSeconds) {
-            this.warmupSeconds = warmupSeconds;
-            this.trials = trials;
-            this.trialSeconds = trialSeconds;
-        }
-
-        void warmUp(List<Load> loads) {
-            for (Load w : loads) {
-                long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
-                do sink += w.runOnce();
-                while (System.nanoTime() < end);
-            }
-        }
-
-        /** Images per second of each workload: {@code trials} interleaved trials of ~trialSeconds each. */
-        Stats[] throughput(List<Load> loads) {
-            double[][] ips = new double[loads.size()][trials];
-            for (int t = 0; t < trials; t++) {
-                for (int i = 0; i < loads.size(); i++) {
-                    Load w = loads.get(i);
-                    long start = System.nanoTime(), end = start + (long) (trialSeconds * 1e9);
-                    int images = 0;
-                    long now;
-                    do {
-                        sink += w.runOnce();
-                        images += w.batch();
-                    } while ((now = System.nanoTime()) < end);
-                    ips[i][t] = images / ((now - start) / 1e9);
-                }
-            }
-            Stats[] out = new Stats[loads.size()];
-            for (int i = 0; i < out.length; i++) out[i] = Stats.of(ips[i]);
-            return out;
-        }
-
-        /** Per-call latency in milliseconds of each workload, {@code runs} calls each, interleaved call by call. */
-        Stats[] latency(List<Load> loads, int runs) {
-            double[][] ms = new double[loads.size()][runs];
-            for (int r = 0; r < runs; r++) {
-                for (int i = 0; i < loads.size(); i++) {
-                    long start = System.nanoTime();
-                    sink += loads.get(i).runOnce();
-                    ms[i][r] = (System.nanoTime() - start) / 1e6;
-                }
-            }
-            Stats[] out = new Stats[loads.size()];
-            for (int i = 0; i < out.length; i++) out[i] = Stats.of(ms[i]);
-            return out;
         }
     }
 }

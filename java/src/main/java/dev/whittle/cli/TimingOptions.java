@@ -3,8 +3,11 @@ package dev.whittle.cli;
 import dev.whittle.measure.SpeedMeter;
 import picocli.CommandLine.Option;
 
-/** How long a speed command times each workload (`bench`, `speedup`): one set of options and checks. */
-final class TimingOptions {
+/**
+ * How long a speed command times each workload (`bench`, `speedup`, and the bench module's peer runners): one
+ * set of options and checks, a picocli mixin.
+ */
+public final class TimingOptions {
     @Option(
             names = "--latency-runs",
             defaultValue = "300",
@@ -33,7 +36,7 @@ final class TimingOptions {
      * The options that differ from their defaults, as command-line text with a leading space (empty when all are
      * defaults), so a result file's command says when a run was shortened.
      */
-    String nonDefaultArgs() {
+    public String nonDefaultArgs() {
         StringBuilder b = new StringBuilder();
         if (latencyRuns != 300) b.append(" --latency-runs ").append(latencyRuns);
         if (trials != 5) b.append(" --trials ").append(trials);
@@ -43,7 +46,7 @@ final class TimingOptions {
     }
 
     /** The meter these options describe, after checking them (≥ 200 latency runs for a meaningful p99). */
-    SpeedMeter meter() {
+    public SpeedMeter meter() {
         if (latencyRuns < 200)
             throw new IllegalArgumentException(
                     "--latency-runs must be >= 200 for a meaningful p99, found " + latencyRuns);
@@ -52,5 +55,31 @@ final class TimingOptions {
                     "need --trials >= 1, --trial-seconds > 0 and --warmup-seconds >= 0, found %d, %s, %s",
                     trials, trialSeconds, warmupSeconds));
         return new SpeedMeter(warmupSeconds, trials, trialSeconds);
+    }
+
+    /** Batch-1 calls timed per model. */
+    public int latencyRuns() {
+        return latencyRuns;
+    }
+
+    /** "Latency: N batch-1 calls; throughput: median of T trials × S s after W s warm-up per workload." */
+    public String describe() {
+        return String.format(
+                java.util.Locale.ROOT,
+                "Latency: %d batch-1 calls; throughput: median of %d trials × %s s after %s s warm-up per workload.",
+                latencyRuns,
+                trials,
+                trialSeconds,
+                warmupSeconds);
+    }
+
+    /** The options as a JSON-ready map. */
+    public java.util.Map<String, Object> asMap() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("latencyRuns", latencyRuns);
+        m.put("trials", trials);
+        m.put("trialSeconds", trialSeconds);
+        m.put("warmupSecondsPerWorkload", warmupSeconds);
+        return m;
     }
 }

@@ -20,8 +20,8 @@ public final class SpeedMeter {
         this.trialSeconds = trialSeconds;
     }
 
-    public void warmUp(List<Workload> loads) {
-        for (Workload w : loads) {
+    public void warmUp(List<? extends Timed> loads) {
+        for (Timed w : loads) {
             long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
             do sink += w.runOnce();
             while (System.nanoTime() < end);
@@ -29,11 +29,11 @@ public final class SpeedMeter {
     }
 
     /** Images per second of each workload: {@code trials} interleaved trials of ~trialSeconds each. */
-    public Stats[] throughput(List<Workload> loads) {
+    public Stats[] throughput(List<? extends Timed> loads) {
         double[][] ips = new double[loads.size()][trials];
         for (int t = 0; t < trials; t++) {
             for (int i = 0; i < loads.size(); i++) {
-                Workload w = loads.get(i);
+                Timed w = loads.get(i);
                 long start = System.nanoTime(), end = start + (long) (trialSeconds * 1e9);
                 int images = 0;
                 long now;
@@ -50,7 +50,7 @@ public final class SpeedMeter {
     }
 
     /** Per-call latency in milliseconds of each workload, {@code runs} calls each, interleaved call by call. */
-    public Stats[] latency(List<Workload> loads, int runs) {
+    public Stats[] latency(List<? extends Timed> loads, int runs) {
         double[][] ms = new double[loads.size()][runs];
         for (int r = 0; r < runs; r++) {
             for (int i = 0; i < loads.size(); i++) {

@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  * One timed unit of work on one graph, prepared once (buffers, random inputs) so a timed call allocates
  * nothing: an inference forward at a batch size, or a full training step (forward, loss, backward, SGD).
  */
-public final class Workload {
+public final class Workload implements Timed {
     public enum Kind {
         INFERENCE,
         TRAINING

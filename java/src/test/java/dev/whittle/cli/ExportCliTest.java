@@ -11,10 +11,9 @@ import dev.whittle.graph.Graph;
 import dev.whittle.io.ModelFile;
 import dev.whittle.io.SavedModel;
 import dev.whittle.model.Models;
-import dev.whittle.prune.ChannelGroup;
-import dev.whittle.prune.ChannelGroups;
 import dev.whittle.prune.ChannelMasks;
 import dev.whittle.prune.Compactor;
+import dev.whittle.prune.PruneFixtures;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,13 +33,7 @@ class ExportCliTest {
     void aMaskedModelFileIsExportedCompactedAndOnnxRuntimeRunsIt() throws OrtException {
         Graph g = Models.vggSmall(new int[] {8, 8, 16, 16, 32, 32}, 10);
         g.initialize(3);
-        ChannelMasks masks = new ChannelMasks(ChannelGroups.derive(g));
-        for (ChannelGroup grp : masks.groups()) {
-            if (!grp.prunable()) continue;
-            boolean[] alive = new boolean[grp.channels()];
-            for (int i = 0; i < alive.length; i += 2) alive[i] = true; // every other channel
-            masks.set(grp.id(), alive);
-        }
+        ChannelMasks masks = PruneFixtures.randomMasks(g, 0.5, 4);
         Path file = dir.resolve("masked.whittle"), onnx = dir.resolve("m.onnx");
         ModelFile.save(new SavedModel(g, masks.named(), "{}"), file);
         long compactParams = Compactor.compact(g, masks).parameterCount();

@@ -87,14 +87,7 @@ class SpeedupCliTest {
     void aFileWithChannelMasksIsMeasuredAsTheCompactModelItsMasksDescribe() throws IOException {
         Graph g = Models.vggSmall(new int[] {8, 8, 16, 16, 32, 32}, 10);
         Path dense = save("dense", g);
-        dev.whittle.prune.ChannelMasks masks =
-                new dev.whittle.prune.ChannelMasks(dev.whittle.prune.ChannelGroups.derive(g));
-        for (dev.whittle.prune.ChannelGroup grp : masks.groups()) {
-            if (!grp.prunable()) continue;
-            boolean[] alive = new boolean[grp.channels()];
-            for (int i = 0; i < alive.length; i += 2) alive[i] = true;
-            masks.set(grp.id(), alive);
-        }
+        dev.whittle.prune.ChannelMasks masks = dev.whittle.prune.PruneFixtures.randomMasks(g, 0.5, 4);
         Path masked = dir.resolve("masked.whittle");
         ModelFile.save(new SavedModel(g, masks.named(), "{}"), masked);
         long compactMacs = dev.whittle.prune.Compactor.compact(g, masks).macs();

@@ -11,17 +11,14 @@ import ai.onnxruntime.OrtSession;
 import dev.whittle.graph.Executor;
 import dev.whittle.graph.Graph;
 import dev.whittle.model.Models;
-import dev.whittle.nn.BatchNorm2d;
 import dev.whittle.nn.Shape;
-import dev.whittle.prune.ChannelGroup;
-import dev.whittle.prune.ChannelGroups;
 import dev.whittle.prune.ChannelMasks;
 import dev.whittle.prune.Compactor;
 import dev.whittle.prune.MaskBinding;
+import dev.whittle.prune.PruneFixtures;
 import dev.whittle.runtime.Parallel;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -46,7 +43,7 @@ class OnnxExportTest {
         for (String name : Models.NAMES) {
             Graph g = Models.byName(name);
             g.initialize(5);
-            randomiseNorms(g, 6);
+            PruneFixtures.randomiseNorms(g, 6);
             assertSameLogits(g, 3);
         }
     }
@@ -55,8 +52,8 @@ class OnnxExportTest {
     void onnxRuntimeComputesWhittlesLogitsOnACompactedResidualModel() throws OrtException {
         Graph g = Models.resnet20(new int[] {8, 16, 32}, null, new Shape(1, 28, 28), 10);
         g.initialize(7);
-        randomiseNorms(g, 8);
-        ChannelMasks masks = halfMasks(g, 9);
+        PruneFixtures.randomiseNorms(g, 8);
+        ChannelMasks masks = PruneFixtures.randomMasks(g, 0.5, 9);
         Graph compact = Compactor.compact(g, masks);
         assertTrue(compact.macs() < g.macs());
         assertSameLogits(compact, 2);
@@ -66,7 +63,7 @@ class OnnxExportTest {
     void aMaskedModelIsRefusedWithTheAdviceToCompactItFirst() {
         Graph g = Models.byName("vgg_small");
         g.initialize(1);
-        MaskBinding.apply(g, halfMasks(g, 2));
+        MaskBinding.apply(g, PruneFixtures.randomMasks(g, 0.5, 2));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.encode(g));
         assertTrue(e.getMessage().contains("compact"), e.getMessage());
     }
@@ -92,33 +89,5 @@ class OnnxExportTest {
         // Summation order differs (ORT folds the batch norm into the conv weights): ~1e-6 relative per layer.
         for (int i = 0; i < expected.length; i++)
             assertEquals(expected[i], actual[i], 1e-4 * Math.max(1, scale), "logit " + i + " of " + g.name());
-    }
-
-    private static ChannelMasks halfMasks(Graph g, long seed) {
-        List<ChannelGroup> groups = ChannelGroups.derive(g);
-        ChannelMasks m = new ChannelMasks(groups);
-        SplittableRandom r = new SplittableRandom(seed);
-        for (ChannelGroup grp : groups) {
-            if (!grp.prunable()) continue;
-            boolean[] alive = new boolean[grp.channels()];
-            for (int i = 0; i < alive.length; i++) alive[i] = r.nextBoolean();
-            alive[r.nextInt(alive.length)] = true;
-            m.set(grp.id(), alive);
-        }
-        return m;
-    }
-
-    private static void randomiseNorms(Graph g, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        for (var node : g.nodes()) {
-            if (node.layer() instanceof BatchNorm2d bn) {
-                for (int c = 0; c < bn.channels; c++) {
-                    bn.gamma.value()[c] = (float) (0.5 + r.nextDouble());
-                    bn.beta.value()[c] = (float) (r.nextGaussian() * 0.2);
-                    bn.runningMean.value()[c] = (float) (r.nextGaussian() * 0.2);
-                    bn.runningVar.value()[c] = (float) (0.5 + r.nextDouble());
-                }
-            }
-        }
     }
 }

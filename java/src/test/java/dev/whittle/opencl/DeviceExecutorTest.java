@@ -73,17 +73,7 @@ class DeviceExecutorTest {
     }
 
     static void randomiseNorms(Graph g, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        for (var n : g.nodes()) {
-            if (n.layer() instanceof BatchNorm2d bn) {
-                for (int c = 0; c < bn.channels; c++) {
-                    bn.gamma.value()[c] = (float) (0.5 + r.nextDouble());
-                    bn.beta.value()[c] = (float) (r.nextGaussian() * 0.2);
-                    bn.runningMean.value()[c] = (float) (r.nextGaussian() * 0.2);
-                    bn.runningVar.value()[c] = (float) (0.5 + r.nextDouble());
-                }
-            }
-        }
+        dev.whittle.prune.PruneFixtures.randomiseNorms(g, seed);
     }
 
     static float[] gaussian(int n, long seed) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.whittle.graph.Executor;
 import dev.whittle.graph.Graph;
 import dev.whittle.model.Models;
-import dev.whittle.nn.BatchNorm2d;
 import dev.whittle.nn.Param;
 import dev.whittle.nn.Shape;
 import dev.whittle.runtime.Parallel;
@@ -22,34 +21,12 @@ import org.junit.jupiter.api.Test;
 class CompactorTest {
     private static final Parallel TWO = new Parallel(2);
 
-    /** Random masks keeping roughly {@code keep} of every prunable group, at least one channel each. */
     static ChannelMasks randomMasks(Graph g, double keep, long seed) {
-        List<ChannelGroup> groups = ChannelGroups.derive(g);
-        ChannelMasks m = new ChannelMasks(groups);
-        SplittableRandom r = new SplittableRandom(seed);
-        for (ChannelGroup grp : groups) {
-            if (!grp.prunable()) continue;
-            boolean[] alive = new boolean[grp.channels()];
-            for (int i = 0; i < alive.length; i++) alive[i] = r.nextDouble() < keep;
-            alive[r.nextInt(alive.length)] = true;
-            m.set(grp.id(), alive);
-        }
-        return m;
+        return PruneFixtures.randomMasks(g, keep, seed);
     }
 
-    /** Non-trivial BN statistics so eval-mode BN is not the identity. */
     static void randomiseNorms(Graph g, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        for (var n : g.nodes()) {
-            if (n.layer() instanceof BatchNorm2d bn) {
-                for (int c = 0; c < bn.channels; c++) {
-                    bn.gamma.value()[c] = (float) (0.5 + r.nextDouble());
-                    bn.beta.value()[c] = (float) (r.nextGaussian() * 0.2);
-                    bn.runningMean.value()[c] = (float) (r.nextGaussian() * 0.2);
-                    bn.runningVar.value()[c] = (float) (0.5 + r.nextDouble());
-                }
-            }
-        }
+        PruneFixtures.randomiseNorms(g, seed);
     }
 
     static float[] logits(Graph g, float[] x, int n) {
