@@ -1,7 +1,7 @@
 package dev.whittle.nn;
 
+import dev.whittle.kernels.ConvEpilogue;
 import dev.whittle.kernels.ConvGeometry;
-import dev.whittle.kernels.Indices;
 import dev.whittle.runtime.Parallel;
 import java.util.Arrays;
 
@@ -31,6 +31,7 @@ public final class FusedConvBatchNorm {
     private final BoundLayer convBound, bnBound, reluBound;
     private final float[] scale, shift;
     private final Parallel.RangeBody body, filterBody;
+    private final ConvEpilogue epilogue;
     private final int[][] blockLists;
     private ConvGeometry geom;
     private boolean fusedThisCall;
@@ -69,26 +70,30 @@ public final class FusedConvBatchNorm {
                     .norm()
                     .affineInPlace(k, pq, ctx.out, scale, shift, relu, blockList(lo, k0, k1), k1 - k0, 0, ctx.batch);
         };
+        epilogue = new ConvEpilogue(scale, shift, relu);
         body = (lo, hi) -> {
             int[] out = conv.aliveFilters(), in = conv.aliveInputs();
-            int m = out == null ? k : out.length;
-            int[] list = out == null ? Indices.all(k) : out;
             float[] b = conv.bias == null ? null : conv.bias.value();
             // One kernel call for the whole range: the direct convolution packs the weights once per call (and the
             // masked path gathers them once per call), so the earlier blocks of ~256 output columns (one image at
             // 28×28) repacked 128 × 1152 weights per image at 7×7, as much copying as the image's arithmetic. The
-            // affine pass over a whole range costs well under a tenth of the convolution.
-            if (out == null && in == null) {
-                ctx.kernels.conv().forward(geom, ctx.in[0], conv.weight.value(), b, ctx.out, lo, hi);
-            } else {
-                int[] inList = in == null ? Indices.all(conv.inChannels) : in;
-                int ci = in == null ? conv.inChannels : in.length;
-                ctx.kernels
-                        .conv()
-                        .forwardAlive(
-                                geom, ctx.in[0], conv.weight.value(), b, ctx.out, list, m, inList, ci, lo, hi, true);
-            }
-            ctx.kernels.norm().affineInPlace(k, pq, ctx.out, scale, shift, relu, list, m, lo, hi);
+            // batch norm and ReLU go with it (forwardThen): on the direct path they are applied as each output row
+            // is written, which saves a pass over the output (0.2–0.6 ms a layer at batch 64).
+            ctx.kernels
+                    .conv()
+                    .forwardThen(
+                            geom,
+                            ctx.in[0],
+                            conv.weight.value(),
+                            b,
+                            ctx.out,
+                            out,
+                            out == null ? k : out.length,
+                            in,
+                            in == null ? conv.inChannels : in.length,
+                            lo,
+                            hi,
+                            epilogue);
         };
     }
 

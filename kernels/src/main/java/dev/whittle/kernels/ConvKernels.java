@@ -44,6 +44,43 @@ public interface ConvKernels {
         AliveSubproblem.convForward(this, g, x, w, b, y, out, m, in, ci, n0, n1, zeroDead);
     }
 
+    /**
+     * y's planes of filters out[0..m) = e(conv + b) over input channels in[0..ci) for images [n0, n1): a convolution
+     * and its inference batch norm (and ReLU) in one call, so that a kernel set can apply the epilogue as it writes
+     * each output row. Null lists mean every filter or channel; with a list, dead planes are set to 0. Shapes as
+     * {@link #forward}. The default runs the convolution and then the epilogue as a second pass.
+     */
+    default void forwardThen(
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int n0,
+            int n1,
+            ConvEpilogue e) {
+        if (out == null && in == null) forward(g, x, w, b, y, n0, n1);
+        else
+            forwardAlive(
+                    g,
+                    x,
+                    w,
+                    b,
+                    y,
+                    out == null ? Indices.all(g.k()) : out,
+                    m,
+                    in == null ? Indices.all(g.c()) : in,
+                    ci,
+                    n0,
+                    n1,
+                    true);
+        e.applyInPlace(y, g.k(), g.p() * g.q(), out == null ? Indices.all(g.k()) : out, m, n0, n1);
+    }
+
     /** dx's alive channels += the alive filters' contributions for images [n0, n1); dead channels untouched. */
     default void backwardDataAlive(
             ConvGeometry g, float[] dy, float[] w, float[] dx, int[] out, int m, int[] in, int ci, int n0, int n1) {

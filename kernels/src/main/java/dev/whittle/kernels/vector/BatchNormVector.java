@@ -148,11 +148,14 @@ public final class BatchNormVector implements NormKernels {
                                 .max(zero)
                                 .intoArray(y, base + j);
                     }
-                    for (; j < hw; j++) y[base + j] = Math.max(y[base + j] * a + b, 0f);
+                    // Fused multiply-adds in the tail too: the same rounding as the vector lanes and as a
+                    // convolution that applies this map while writing (ConvEpilogue), so either path gives the
+                    // same bits.
+                    for (; j < hw; j++) y[base + j] = Math.max(Math.fma(y[base + j], a, b), 0f);
                 } else {
                     for (; j < vEnd; j += VL)
                         FloatVector.fromArray(S, y, base + j).fma(aV, bV).intoArray(y, base + j);
-                    for (; j < hw; j++) y[base + j] = y[base + j] * a + b;
+                    for (; j < hw; j++) y[base + j] = Math.fma(y[base + j], a, b);
                 }
             }
         }

@@ -2,8 +2,10 @@ package dev.whittle.kernels.vector;
 
 import dev.whittle.kernels.AliveSubproblem;
 import dev.whittle.kernels.Conv2dScalar;
+import dev.whittle.kernels.ConvEpilogue;
 import dev.whittle.kernels.ConvGeometry;
 import dev.whittle.kernels.ConvKernels;
+import dev.whittle.kernels.Indices;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -209,6 +211,48 @@ public final class Conv2dVector implements ConvKernels {
         DirectConv.forwardAlive(
                 g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1);
     }
+
+    /**
+     * On the direct path the batch norm and ReLU are applied to each output row as it leaves the staging tile
+     * (no second pass over the output); elsewhere the convolution runs and the vector affine pass follows.
+     */
+    @Override
+    public void forwardThen(
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int n0,
+            int n1,
+            ConvEpilogue e) {
+        if (n1 <= n0) return;
+        boolean dense = out == null && in == null;
+        if (g.groups() != 1 || depthwise(g) || !(dense ? DirectConv.forForward(g) : DirectConv.forForward(g, ci))) {
+            int[] list = out == null ? Indices.all(g.k()) : out;
+            if (dense) forward(g, x, w, b, y, n0, n1);
+            else forwardAlive(g, x, w, b, y, list, m, in == null ? Indices.all(g.c()) : in, ci, n0, n1, true);
+            NORM.affineInPlace(g.k(), g.p() * g.q(), y, e.scale(), e.shift(), e.relu(), list, m, n0, n1);
+            return;
+        }
+        float[] wUsed = w;
+        if (!dense) {
+            // Either list may be null (all alive): a first conv has no input mask, a last one may have no output mask.
+            int[] outs = out == null ? Indices.all(g.k()) : out, ins = in == null ? Indices.all(g.c()) : in;
+            if (out != null) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
+            wUsed = aliveWeights(g, w, outs, m, ins, ci);
+        }
+        DirectConv.forwardThen(
+                g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wUsed, b, y, n0, n1,
+                e);
+    }
+
+    /** The vector affine pass of {@link #forwardThen}'s fallback (stateless). */
+    private static final BatchNormVector NORM = new BatchNormVector();
 
     @Override
     public void backwardDataAlive(

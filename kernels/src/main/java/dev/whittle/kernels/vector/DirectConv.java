@@ -1,5 +1,6 @@
 package dev.whittle.kernels.vector;
 
+import dev.whittle.kernels.ConvEpilogue;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -184,7 +185,8 @@ final class DirectConv {
                 k0,
                 k1,
                 accumulate,
-                Sgemm.Workspace.get());
+                Sgemm.Workspace.get(),
+                null);
     }
 
     /**
@@ -212,7 +214,34 @@ final class DirectConv {
             float[] y,
             int n0,
             int n1) {
-        run(ci, c, in, h, wIn, k, out, r, s, ph, pw, x, wAlive, b, y, n0, n1, 0, m, false, Sgemm.Workspace.get());
+        run(ci, c, in, h, wIn, k, out, r, s, ph, pw, x, wAlive, b, y, n0, n1, 0, m, false, Sgemm.Workspace.get(), null);
+    }
+
+    /**
+     * {@link #forwardAlive} (or, with null lists, the whole layer: ci = c, m = k, w the full weights) with the
+     * epilogue e applied to each output row as it is written: y's planes out[0..m) = e(conv + b).
+     */
+    static void forwardThen(
+            int c,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            int m,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            ConvEpilogue e) {
+        run(ci, c, in, h, wIn, k, out, r, s, ph, pw, x, w, b, y, n0, n1, 0, m, false, Sgemm.Workspace.get(), e);
     }
 
     /**
@@ -241,7 +270,29 @@ final class DirectConv {
         float[] wt = transposedFlipped(w, k, cIn, r * s, ws);
 
         int p = h + 2 * ph - r + 1, q = wIn + 2 * pw - s + 1;
-        run(k, k, null, p, q, cIn, null, r, s, r - 1 - ph, s - 1 - pw, dy, wt, null, dx, n0, n1, 0, cIn, true, ws);
+        run(
+                k,
+                k,
+                null,
+                p,
+                q,
+                cIn,
+                null,
+                r,
+                s,
+                r - 1 - ph,
+                s - 1 - pw,
+                dy,
+                wt,
+                null,
+                dx,
+                n0,
+                n1,
+                0,
+                cIn,
+                true,
+                ws,
+                null);
     }
 
     /**
@@ -270,19 +321,34 @@ final class DirectConv {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
         float[] wt = transposedFlipped(wAlive, m, ci, r * s, ws);
         int p = h + 2 * ph - r + 1, q = wIn + 2 * pw - s + 1;
-        run(m, k, out, p, q, c, in, r, s, r - 1 - ph, s - 1 - pw, dy, wt, null, dx, n0, n1, 0, ci, true, ws);
+        run(m, k, out, p, q, c, in, r, s, r - 1 - ph, s - 1 - pw, dy, wt, null, dx, n0, n1, 0, ci, true, ws, null);
     }
 
     /**
-     * y[yo, yo + q) (=|+=) stage[so, so + q) + bias: one output row out of the staging tile, in vectors with a
-     * masked tail. C2's own vectorization of the scalar loop never reached its vector body on rows this short
-     * (q = 7, 14, 28 against an unrolled body of several vectors), so the copy ran scalar: 0.37 vs 0.17 ms for
-     * 16 filters at 28×28, 0.34 vs 0.18 ms for 128 filters at 7×7 (batch 64, best of 40, in isolation).
+     * y[yo, yo + q) (=|+=) stage[so, so + q) + bias, through the epilogue max(scale·v + shift, 0) when {@code affine}
+     * (the ReLU only when {@code relu}): one output row out of the staging tile, in vectors with a masked tail.
+     * C2's own vectorization of the scalar loop never reached its vector body on rows this short (q = 7, 14, 28
+     * against an unrolled body of several vectors), so the copy ran scalar: 0.37 vs 0.17 ms for 16 filters at
+     * 28×28, 0.34 vs 0.18 ms for 128 filters at 7×7 (batch 64, best of 40, in isolation). The epilogue here saves
+     * the batch norm's separate pass over the output (0.2–0.6 ms a layer at batch 64).
      */
-    private static void storeRow(float[] stage, int so, float[] y, int yo, int q, float bias, boolean accumulate) {
+    private static void storeRow(
+            float[] stage,
+            int so,
+            float[] y,
+            int yo,
+            int q,
+            float bias,
+            boolean affine,
+            float scale,
+            float shift,
+            boolean relu,
+            boolean accumulate) {
         int jj = 0;
         for (; jj + VL <= q; jj += VL) {
             FloatVector v = FloatVector.fromArray(S, stage, so + jj).add(bias);
+            if (affine) v = v.fma(scale, shift);
+            if (relu) v = v.max(0f);
             if (accumulate) v = v.add(FloatVector.fromArray(S, y, yo + jj));
             v.intoArray(y, yo + jj);
         }
@@ -290,6 +356,8 @@ final class DirectConv {
             // The mask is made here, not passed in: a vector object crossing a call C2 may not inline is boxed.
             VectorMask<Float> tail = S.indexInRange(jj, q);
             FloatVector v = FloatVector.fromArray(S, stage, so + jj, tail).add(bias);
+            if (affine) v = v.fma(scale, shift);
+            if (relu) v = v.max(0f);
             if (accumulate) v = v.add(FloatVector.fromArray(S, y, yo + jj, tail));
             v.intoArray(y, yo + jj, tail);
         }
@@ -329,7 +397,8 @@ final class DirectConv {
             int k0,
             int k1,
             boolean accumulate,
-            Sgemm.Workspace ws) {
+            Sgemm.Workspace ws,
+            ConvEpilogue e) {
         // nb images side by side in one padded plane, sharing the pw zero columns between them (image i's data
         // starts at column pw + i·(W + pw)); the reads of image i's outputs stay inside [its start − pw, end + pw).
         int nb = imagesSideBySide(n1 - n0, wIn, pw);
@@ -348,6 +417,7 @@ final class DirectConv {
         // rewritten per chunk. A short last chunk leaves stale images in its unused slots: their outputs are
         // computed and never read.
         java.util.Arrays.fill(xpad, 0, cIn * plane + ldc + NR, 0f);
+        boolean relu = e != null && e.relu();
         for (int n = n0; n < n1; n += nb) {
             int nbl = Math.min(nb, n1 - n);
             for (int i = 0; i < nbl; i++) {
@@ -369,9 +439,10 @@ final class DirectConv {
                 for (int kk = k0; kk < k1; kk++) {
                     int yPlane = out == null ? kk : out[kk];
                     float bias = b == null ? 0f : b[yPlane];
+                    float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
                     int so = (kk - k0) * ldc + i * stride, yo = yOff + yPlane * pq;
                     for (int row = 0; row < p; row++, so += wp, yo += q)
-                        storeRow(stage, so, y, yo, q, bias, accumulate);
+                        storeRow(stage, so, y, yo, q, bias, e != null, scale, shift, relu, accumulate);
                 }
             }
         }

@@ -1,0 +1,76 @@
+package dev.whittle.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.whittle.kernels.vector.VectorKernels;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A convolution with its inference batch norm (and ReLU) applied as it is written ({@link
+ * ConvKernels#forwardThen}) computes what the scalar convolution followed by the scalar affine pass computes, on
+ * every kernel set: whole layers and alive subsets, with and without the ReLU, on and off the vector set's direct
+ * path, images side by side with a short last chunk.
+ */
+class ConvEpilogueTest {
+    private static final KernelSet[] SETS = {KernelSet.scalar(), VectorKernels.create()};
+
+    private static float[] rand(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
+        return a;
+    }
+
+    private static int[] subset(SplittableRandom r, int n) {
+        int[] out = new int[n];
+        int k = 0;
+        for (int i = 0; i < n; i++) if (r.nextDouble() < 0.6) out[k++] = i;
+        if (k == 0) out[k++] = r.nextInt(n);
+        return Arrays.copyOf(out, k);
+    }
+
+    @Test
+    void theEpilogueAppliedWhileWritingEqualsTheConvolutionThenTheAffinePass() {
+        int[][] shapes = {
+            {11, 12, 7, 7, 17, 3, 1, 1}, // direct path, 7×7 maps side by side, short last chunk
+            {3, 24, 9, 9, 20, 3, 1, 1}, // direct path
+            {2, 1, 13, 13, 29, 3, 1, 1}, // one input channel (SmallConv)
+            {3, 17, 9, 9, 5, 3, 2, 1}, // stride 2: im2col + GEMM
+            {3, 6, 6, 6, 9, 5, 1, 2} // 5×5
+        };
+        SplittableRandom r = new SplittableRandom(8);
+        for (int[] sh : shapes) {
+            ConvGeometry g = ConvGeometry.square(sh[0], sh[1], sh[2], sh[3], sh[4], sh[5], sh[6], sh[7]);
+            float[] x = rand(r, g.n() * g.c() * g.h() * g.w()), w = rand(r, g.weightSize()), b = rand(r, g.k());
+            float[] scale = rand(r, g.k()), shift = rand(r, g.k());
+            int pq = g.p() * g.q();
+            // Lists: none, both, output only (a last masked conv), input only (a first one).
+            for (int mode = 0; mode < 4; mode++) {
+                boolean masked = mode > 0;
+                int[] out = mode == 1 || mode == 2 ? subset(r, g.k()) : null;
+                int[] in = mode == 1 || mode == 3 ? subset(r, g.c()) : null;
+                int m = out == null ? g.k() : out.length, ci = in == null ? g.c() : in.length;
+                int[] list = out == null ? Indices.all(g.k()) : out;
+                for (boolean relu : new boolean[] {false, true}) {
+                    float[] expect = new float[g.n() * g.k() * pq];
+                    if (masked)
+                        Conv2dScalar.forward(
+                                g, x, w, b, expect, list, m, in == null ? Indices.all(g.c()) : in, ci, 0, g.n());
+                    else Conv2dScalar.forward(g, x, w, b, expect, 0, g.n());
+                    BatchNormScalar.affineInPlace(g.k(), pq, expect, scale, shift, relu, list, m, 0, g.n());
+                    ConvEpilogue e = new ConvEpilogue(scale, shift, relu);
+                    for (KernelSet set : SETS) {
+                        float[] y = rand(r, expect.length); // dead planes must come out 0, not stay as they were
+                        set.conv().forwardThen(g, x, w, b, y, out, m, in, ci, 0, 1, e);
+                        set.conv().forwardThen(g, x, w, b, y, out, m, in, ci, 1, g.n(), e);
+                        String what = set.name() + " " + g + (masked ? " alive " + m + "/" + ci + " mode " + mode : "")
+                                + " relu " + relu;
+                        for (int i = 0; i < expect.length; i++)
+                            assertEquals(expect[i], y[i], 1e-4 * (1 + Math.abs(expect[i])), what + " y[" + i + "]");
+                    }
+                }
+            }
+        }
+    }
+}
