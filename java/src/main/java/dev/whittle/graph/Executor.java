@@ -65,11 +65,13 @@ public final class Executor {
         outs = new float[count][];
         grads = new float[count][];
         ownsGrad = new boolean[count];
-        int[] fusedBn = new int[count], fusedRelu = new int[count], sharesOutputOf = new int[count];
+        int[] fusedBn = new int[count], fusedAdd = new int[count], fusedRelu = new int[count];
+        int[] sharesOutputOf = new int[count];
         Arrays.fill(fusedBn, -1);
+        Arrays.fill(fusedAdd, -1);
         Arrays.fill(fusedRelu, -1);
         Arrays.fill(sharesOutputOf, -1);
-        if (fuse) findFusableChains(nodes, fusedBn, fusedRelu, sharesOutputOf);
+        if (fuse) findFusableChains(nodes, fusedBn, fusedAdd, fusedRelu, sharesOutputOf);
         for (int i = 0; i < count; i++) {
             Node n = nodes.get(i);
             boolean alias = n.layer().aliasesInput();
@@ -111,15 +113,20 @@ public final class Executor {
                 continue;
             }
             if (bn < 0) continue;
+            int add = fusedAdd[i];
             FusedConvBatchNorm f = new FusedConvBatchNorm(
                     (Conv2d) nodes.get(i).layer(),
                     (BatchNorm2d) nodes.get(bn).layer(),
                     ctx[i],
                     bound[i],
                     bound[bn],
+                    add < 0 ? null : ctx[add],
+                    add < 0 ? -1 : (nodes.get(add).inputs()[0] == bn ? 1 : 0),
+                    add < 0 ? null : bound[add],
                     relu < 0 ? null : bound[relu]);
             bound[i] = f.convNode();
             bound[bn] = f.bnNode();
+            if (add >= 0) bound[add] = f.addNode();
             if (relu >= 0) bound[relu] = f.reluNode();
         }
     }
@@ -127,10 +134,13 @@ public final class Executor {
     /**
      * Marks conv → batchnorm2d (→ relu) chains where each intermediate tensor has exactly one reader, so the
      * batch norm and ReLU can write into the conv's buffer: fusedBn/fusedRelu[conv] = their node indices, and
-     * sharesOutputOf[bn or relu] = the conv's index. Also marks add → relu pairs (fusedRelu[add], fusedBn[add]
-     * left at −1), whose ReLU writes into the add's buffer.
+     * sharesOutputOf[bn or relu] = the conv's index. A batch norm read only by a residual add whose other input is
+     * computed before the conv extends the chain to conv → bn → add (→ relu) (fusedAdd[conv], the add and ReLU
+     * sharing the conv's buffer too): the shortcut is then added in the conv's epilogue. Also marks the remaining
+     * add → relu pairs (fusedRelu[add], fusedBn[add] left at −1), whose ReLU writes into the add's buffer.
      */
-    private static void findFusableChains(List<Node> nodes, int[] fusedBn, int[] fusedRelu, int[] sharesOutputOf) {
+    private static void findFusableChains(
+            List<Node> nodes, int[] fusedBn, int[] fusedAdd, int[] fusedRelu, int[] sharesOutputOf) {
         int count = nodes.size();
         int[] readers = new int[count];
         int[] lastReader = new int[count];
@@ -149,14 +159,25 @@ public final class Executor {
             fusedBn[i] = bn;
             sharesOutputOf[bn] = i;
             if (readers[bn] != 1) continue;
-            int relu = lastReader[bn];
-            if (nodes.get(relu).layer() instanceof Relu) {
-                fusedRelu[i] = relu;
-                sharesOutputOf[relu] = i;
+            int next = lastReader[bn];
+            Node nextNode = nodes.get(next);
+            if (nextNode.layer() instanceof Add && nextNode.inputs().length == 2) {
+                int other = nextNode.inputs()[nextNode.inputs()[0] == bn ? 1 : 0];
+                if (other == bn || other >= i) continue; // the shortcut must exist before the conv runs
+                fusedAdd[i] = next;
+                sharesOutputOf[next] = i;
+                if (readers[next] != 1) continue;
+                next = lastReader[next];
+            }
+            if (nodes.get(next).layer() instanceof Relu) {
+                fusedRelu[i] = next;
+                sharesOutputOf[next] = i;
             }
         }
+        boolean[] inChain = new boolean[count];
+        for (int i = 0; i < count; i++) if (fusedAdd[i] >= 0) inChain[fusedAdd[i]] = true;
         for (int i = 0; i < count; i++) {
-            if (!(nodes.get(i).layer() instanceof Add) || readers[i] != 1) continue;
+            if (!(nodes.get(i).layer() instanceof Add) || readers[i] != 1 || inChain[i]) continue;
             int relu = lastReader[i];
             if (nodes.get(relu).layer() instanceof Relu) {
                 fusedRelu[i] = relu;

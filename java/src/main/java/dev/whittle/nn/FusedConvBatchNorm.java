@@ -34,7 +34,13 @@ public final class FusedConvBatchNorm {
     private final ConvEpilogue epilogue;
     private final int[][] blockLists;
     private ConvGeometry geom;
-    private boolean fusedThisCall;
+    private boolean fusedThisCall, residualThisCall;
+    // A residual chain (conv → bn → add → relu): the add's context, which of its inputs is the shortcut, its bound
+    // layer; null/−1 for a plain chain. The batch norm's own epilogue then has no ReLU (the ReLU follows the add).
+    private final NodeContext addCtx;
+    private final int shortcut;
+    private final BoundLayer addBound;
+    private ConvEpilogue residualEpilogue, current;
 
     /**
      * @param ctx the conv node's context (its output buffer is shared by the batch norm and ReLU nodes)
@@ -47,12 +53,37 @@ public final class FusedConvBatchNorm {
             BoundLayer convBound,
             BoundLayer bnBound,
             BoundLayer reluBound) {
+        this(conv, bn, ctx, convBound, bnBound, null, -1, null, reluBound);
+    }
+
+    /**
+     * A residual chain conv → batchnorm2d → add → (relu): the add's other input (input {@code shortcut} of the add,
+     * computed before the conv runs) is added in the same epilogue, and the ReLU after the add applied there too,
+     * when the conv is unmasked and not split by filters this call; otherwise the add and ReLU run in place on the
+     * shared buffer after the fused conv and batch norm.
+     *
+     * @param addCtx the add node's context (its output shares the conv's buffer), or null for a plain chain
+     * @param reluBound the ReLU after the add (or after the batch norm in a plain chain), or null
+     */
+    public FusedConvBatchNorm(
+            Conv2d conv,
+            BatchNorm2d bn,
+            NodeContext ctx,
+            BoundLayer convBound,
+            BoundLayer bnBound,
+            NodeContext addCtx,
+            int shortcut,
+            BoundLayer addBound,
+            BoundLayer reluBound) {
         if (bn.channels != conv.outChannels)
             throw new IllegalArgumentException(
                     "fused batchnorm2d expects " + conv.outChannels + " channels but found " + bn.channels);
         this.conv = conv;
         this.bn = bn;
-        this.relu = reluBound != null;
+        this.relu = reluBound != null && addCtx == null;
+        this.addCtx = addCtx;
+        this.shortcut = shortcut;
+        this.addBound = addBound;
         this.ctx = ctx;
         this.convBound = convBound;
         this.bnBound = bnBound;
@@ -71,6 +102,7 @@ public final class FusedConvBatchNorm {
                     .affineInPlace(k, pq, ctx.out, scale, shift, relu, blockList(lo, k0, k1), k1 - k0, 0, ctx.batch);
         };
         epilogue = new ConvEpilogue(scale, shift, relu);
+        current = epilogue;
         body = (lo, hi) -> {
             int[] out = conv.aliveFilters(), in = conv.aliveInputs();
             float[] b = conv.bias == null ? null : conv.bias.value();
@@ -93,7 +125,7 @@ public final class FusedConvBatchNorm {
                             in == null ? conv.inChannels : in.length,
                             lo,
                             hi,
-                            epilogue);
+                            current);
         };
     }
 
@@ -127,7 +159,12 @@ public final class FusedConvBatchNorm {
                 }
                 fold();
                 if (geom.n() != ctx.batch) geom = geom.withBatch(ctx.batch);
-                if (conv.splitsByFilters(ctx)) ctx.parallel.forRange(conv.filterBlocks(), filterBody);
+                boolean byFilters = conv.splitsByFilters(ctx);
+                // The shortcut joins the epilogue only for an unmasked conv over whole images: a masked conv writes
+                // only its alive planes, and the filter split applies the batch norm in a pass of its own.
+                residualThisCall = addCtx != null && !byFilters && conv.aliveFilters() == null;
+                current = residualThisCall ? residualEpilogue() : epilogue;
+                if (byFilters) ctx.parallel.forRange(conv.filterBlocks(), filterBody);
                 else ctx.parallel.forRange(ctx.batch, body);
             }
 
@@ -140,19 +177,32 @@ public final class FusedConvBatchNorm {
 
     /** Bound layer for the batch-norm node: nothing when the conv node fused it. */
     public BoundLayer bnNode() {
-        return skippedWhenFused(bnBound);
+        return skippedWhenFused(bnBound, false);
     }
 
     /** Bound layer for the ReLU node: nothing when the conv node fused it. */
     public BoundLayer reluNode() {
-        return skippedWhenFused(reluBound);
+        return addCtx == null ? skippedWhenFused(reluBound, false) : skippedWhenFused(reluBound, true);
     }
 
-    private BoundLayer skippedWhenFused(BoundLayer original) {
+    /** Bound layer for the add node of a residual chain: nothing when the conv node added the shortcut. */
+    public BoundLayer addNode() {
+        return skippedWhenFused(addBound, true);
+    }
+
+    /** The residual epilogue over the add's shortcut input, made again only when that buffer changes. */
+    private ConvEpilogue residualEpilogue() {
+        float[] r = addCtx.in[shortcut];
+        if (residualEpilogue == null || residualEpilogue.residual() != r)
+            residualEpilogue = new ConvEpilogue(scale, shift, reluBound != null, r);
+        return residualEpilogue;
+    }
+
+    private BoundLayer skippedWhenFused(BoundLayer original, boolean afterAdd) {
         return new BoundLayer() {
             @Override
             public void forward() {
-                if (!fusedThisCall) original.forward();
+                if (!(afterAdd ? fusedThisCall && residualThisCall : fusedThisCall)) original.forward();
             }
 
             @Override

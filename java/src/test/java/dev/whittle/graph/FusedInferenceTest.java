@@ -121,11 +121,19 @@ class FusedInferenceTest {
         int conv = index(g, "s1.b1.conv1"), bn = index(g, "s1.b1.bn1"), relu = index(g, "s1.b1.relu1");
         assertSame(e.output(conv), e.output(bn));
         assertSame(e.output(conv), e.output(relu));
-        // bn2 feeds an add, not a ReLU: conv2 and bn2 fuse, the add keeps its own buffer.
+        // bn2 feeds a residual add whose shortcut (the block input) exists before conv2 runs: the add and the ReLU
+        // after it join the chain, the shortcut is added in conv2's epilogue.
         int conv2 = index(g, "s1.b1.conv2"), bn2 = index(g, "s1.b1.bn2"), add = index(g, "s1.b1.add");
         assertSame(e.output(conv2), e.output(bn2));
-        assertNotSame(e.output(bn2), e.output(add));
-        assertSame(e.output(add), e.output(index(g, "s1.b1.relu2")), "the ReLU after a residual add shares its buffer");
+        assertSame(e.output(bn2), e.output(add));
+        assertSame(e.output(add), e.output(index(g, "s1.b1.relu2")));
+        // A downsampling block computes its shortcut (down.conv, down.bn) after conv2: conv2 and bn2 fuse, the add
+        // keeps its own buffer and shares it with its ReLU.
+        int conv2s2 = index(g, "s2.b1.conv2"), bn2s2 = index(g, "s2.b1.bn2"), adds2 = index(g, "s2.b1.add");
+        assertSame(e.output(conv2s2), e.output(bn2s2));
+        assertNotSame(e.output(bn2s2), e.output(adds2));
+        assertSame(
+                e.output(adds2), e.output(index(g, "s2.b1.relu2")), "the ReLU after a residual add shares its buffer");
         Executor training = new Executor(g, 2, true, TWO);
         assertNotSame(training.output(conv), training.output(bn), "training executors never fuse");
         assertThrows(

@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A convolution with its inference batch norm (and ReLU) applied as it is written ({@link
- * ConvKernels#forwardThen}) computes what the scalar convolution followed by the scalar affine pass computes, on
- * every kernel set: whole layers and alive subsets, with and without the ReLU, on and off the vector set's direct
- * path, images side by side with a short last chunk.
+ * ConvKernels#forwardThen}) computes what the scalar convolution followed by the scalar affine pass (then a
+ * residual add and the ReLU) computes, on every kernel set: whole layers and alive subsets, with and without the
+ * residual and the ReLU, on and off the vector set's direct path, images side by side with a short last chunk.
  */
 class ConvEpilogueTest {
     private static final KernelSet[] SETS = {KernelSet.scalar(), VectorKernels.create()};
@@ -52,20 +52,31 @@ class ConvEpilogueTest {
                 int[] in = mode == 1 || mode == 3 ? subset(r, g.c()) : null;
                 int m = out == null ? g.k() : out.length, ci = in == null ? g.c() : in.length;
                 int[] list = out == null ? Indices.all(g.k()) : out;
-                for (boolean relu : new boolean[] {false, true}) {
+                for (int variant = 0; variant < 4; variant++) {
+                    boolean relu = variant % 2 == 1;
+                    float[] res = variant >= 2 ? rand(r, g.n() * g.k() * pq) : null; // a residual add's shortcut
                     float[] expect = new float[g.n() * g.k() * pq];
                     if (masked)
                         Conv2dScalar.forward(
                                 g, x, w, b, expect, list, m, in == null ? Indices.all(g.c()) : in, ci, 0, g.n());
                     else Conv2dScalar.forward(g, x, w, b, expect, 0, g.n());
-                    BatchNormScalar.affineInPlace(g.k(), pq, expect, scale, shift, relu, list, m, 0, g.n());
-                    ConvEpilogue e = new ConvEpilogue(scale, shift, relu);
+                    BatchNormScalar.affineInPlace(g.k(), pq, expect, scale, shift, false, list, m, 0, g.n());
+                    for (int n = 0; n < g.n(); n++) {
+                        for (int t = 0; t < m; t++) {
+                            int base = (n * g.k() + list[t]) * pq;
+                            for (int j = base; j < base + pq; j++) {
+                                float v = expect[j] + (res == null ? 0f : res[j]);
+                                expect[j] = relu ? Math.max(v, 0f) : v;
+                            }
+                        }
+                    }
+                    ConvEpilogue e = new ConvEpilogue(scale, shift, relu, res);
                     for (KernelSet set : SETS) {
                         float[] y = rand(r, expect.length); // dead planes must come out 0, not stay as they were
                         set.conv().forwardThen(g, x, w, b, y, out, m, in, ci, 0, 1, e);
                         set.conv().forwardThen(g, x, w, b, y, out, m, in, ci, 1, g.n(), e);
                         String what = set.name() + " " + g + (masked ? " alive " + m + "/" + ci + " mode " + mode : "")
-                                + " relu " + relu;
+                                + " relu " + relu + " residual " + (res != null);
                         for (int i = 0; i < expect.length; i++)
                             assertEquals(expect[i], y[i], 1e-4 * (1 + Math.abs(expect[i])), what + " y[" + i + "]");
                     }

@@ -236,7 +236,18 @@ public final class Conv2dVector implements ConvKernels {
             int[] list = out == null ? Indices.all(g.k()) : out;
             if (dense) forward(g, x, w, b, y, n0, n1);
             else forwardAlive(g, x, w, b, y, list, m, in == null ? Indices.all(g.c()) : in, ci, n0, n1, true);
-            NORM.affineInPlace(g.k(), g.p() * g.q(), y, e.scale(), e.shift(), e.relu(), list, m, n0, n1);
+            int pq = g.p() * g.q();
+            if (e.residual() == null) {
+                NORM.affineInPlace(g.k(), pq, y, e.scale(), e.shift(), e.relu(), list, m, n0, n1);
+            } else if (out == null) {
+                // A downsampling shortcut (1×1, stride 2) ending in the residual add: whole images are one range.
+                NORM.affineInPlace(g.k(), pq, y, e.scale(), e.shift(), false, list, m, n0, n1);
+                int lo = n0 * g.k() * pq, hi = n1 * g.k() * pq;
+                ELEMENTWISE.add(y, e.residual(), y, lo, hi);
+                if (e.relu()) ELEMENTWISE.reluForward(y, y, lo, hi);
+            } else {
+                e.applyInPlace(y, g.k(), pq, list, m, n0, n1);
+            }
             return;
         }
         float[] wUsed = w;
@@ -251,8 +262,10 @@ public final class Conv2dVector implements ConvKernels {
                 e);
     }
 
-    /** The vector affine pass of {@link #forwardThen}'s fallback (stateless). */
+    /** The vector passes of {@link #forwardThen}'s fallback (stateless). */
     private static final BatchNormVector NORM = new BatchNormVector();
+
+    private static final ElementwiseVector ELEMENTWISE = new ElementwiseVector();
 
     @Override
     public void backwardDataAlive(

@@ -325,8 +325,8 @@ final class DirectConv {
     }
 
     /**
-     * y[yo, yo + q) (=|+=) stage[so, so + q) + bias, through the epilogue max(scale·v + shift, 0) when {@code affine}
-     * (the ReLU only when {@code relu}): one output row out of the staging tile, in vectors with a masked tail.
+     * y[yo, yo + q) (=|+=) stage[so, so + q) + bias, through the epilogue max(scale·v + shift + res[yo..], 0) when
+     * {@code affine} (res only when non-null, the ReLU only when {@code relu}): one output row out of the staging tile, in vectors with a masked tail.
      * C2's own vectorization of the scalar loop never reached its vector body on rows this short (q = 7, 14, 28
      * against an unrolled body of several vectors), so the copy ran scalar: 0.37 vs 0.17 ms for 16 filters at
      * 28×28, 0.34 vs 0.18 ms for 128 filters at 7×7 (batch 64, best of 40, in isolation). The epilogue here saves
@@ -342,12 +342,14 @@ final class DirectConv {
             boolean affine,
             float scale,
             float shift,
+            float[] res,
             boolean relu,
             boolean accumulate) {
         int jj = 0;
         for (; jj + VL <= q; jj += VL) {
             FloatVector v = FloatVector.fromArray(S, stage, so + jj).add(bias);
             if (affine) v = v.fma(scale, shift);
+            if (res != null) v = v.add(FloatVector.fromArray(S, res, yo + jj));
             if (relu) v = v.max(0f);
             if (accumulate) v = v.add(FloatVector.fromArray(S, y, yo + jj));
             v.intoArray(y, yo + jj);
@@ -357,6 +359,7 @@ final class DirectConv {
             VectorMask<Float> tail = S.indexInRange(jj, q);
             FloatVector v = FloatVector.fromArray(S, stage, so + jj, tail).add(bias);
             if (affine) v = v.fma(scale, shift);
+            if (res != null) v = v.add(FloatVector.fromArray(S, res, yo + jj, tail));
             if (relu) v = v.max(0f);
             if (accumulate) v = v.add(FloatVector.fromArray(S, y, yo + jj, tail));
             v.intoArray(y, yo + jj, tail);
@@ -418,6 +421,7 @@ final class DirectConv {
         // computed and never read.
         java.util.Arrays.fill(xpad, 0, cIn * plane + ldc + NR, 0f);
         boolean relu = e != null && e.relu();
+        float[] res = e == null ? null : e.residual();
         for (int n = n0; n < n1; n += nb) {
             int nbl = Math.min(nb, n1 - n);
             for (int i = 0; i < nbl; i++) {
@@ -442,7 +446,7 @@ final class DirectConv {
                     float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
                     int so = (kk - k0) * ldc + i * stride, yo = yOff + yPlane * pq;
                     for (int row = 0; row < p; row++, so += wp, yo += q)
-                        storeRow(stage, so, y, yo, q, bias, e != null, scale, shift, relu, accumulate);
+                        storeRow(stage, so, y, yo, q, bias, e != null, scale, shift, res, relu, accumulate);
                 }
             }
         }
