@@ -163,7 +163,9 @@ public final class Executor {
             Node nextNode = nodes.get(next);
             if (nextNode.layer() instanceof Add && nextNode.inputs().length == 2) {
                 int other = nextNode.inputs()[nextNode.inputs()[0] == bn ? 1 : 0];
-                if (other == bn || other >= i) continue; // the shortcut must exist before the conv runs
+                // The shortcut must exist before the conv runs, in a buffer of the executor's own: the graph input
+                // changes with every call, and a new epilogue per call would allocate.
+                if (other == Graph.INPUT || other == bn || other >= i) continue;
                 fusedAdd[i] = next;
                 sharesOutputOf[next] = i;
                 if (readers[next] != 1) continue;
