@@ -208,8 +208,9 @@ public final class Conv2dVector implements ConvKernels {
         }
         if (zeroDead) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
         float[] wAlive = aliveWeights(g, w, out, m, in, ci);
-        DirectConv.forwardAlive(
-                g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1);
+        DirectConv.forwardThen(
+                g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1,
+                null);
     }
 
     /**

@@ -190,36 +190,12 @@ final class DirectConv {
     }
 
     /**
-     * A masked layer's forward: alive filters out[0..m) from alive channels in[0..ci), with w' (m, ci, R, S) the
-     * alive weights; y's alive planes are overwritten with conv + b (b indexed by filter, may be null), the others
-     * are not touched. x (N,C,H,W) and y (N,K,P,Q) are the full activations: the alive planes are read and written
-     * in place, where a gathered sub-problem would copy them in and out once more.
-     */
-    static void forwardAlive(
-            int c,
-            int[] in,
-            int ci,
-            int h,
-            int wIn,
-            int k,
-            int[] out,
-            int m,
-            int r,
-            int s,
-            int ph,
-            int pw,
-            float[] x,
-            float[] wAlive,
-            float[] b,
-            float[] y,
-            int n0,
-            int n1) {
-        run(ci, c, in, h, wIn, k, out, r, s, ph, pw, x, wAlive, b, y, n0, n1, 0, m, false, Sgemm.Workspace.get(), null);
-    }
-
-    /**
-     * {@link #forwardAlive} (or, with null lists, the whole layer: ci = c, m = k, w the full weights) with the
-     * epilogue e applied to each output row as it is written: y's planes out[0..m) = e(conv + b).
+     * A masked layer's forward: alive filters out[0..m) from alive channels in[0..ci), with w (m, ci, R, S) the
+     * alive weights; y's alive planes are overwritten with e(conv + b) (b indexed by filter, may be null; e null:
+     * no epilogue), the others are not touched. x (N,C,H,W) and y (N,K,P,Q) are the full activations: the alive
+     * planes are read and written in place, where a gathered sub-problem would copy them in and out once more.
+     * With null lists it is the whole layer (ci = c, m = k, w the full weights). The epilogue is applied to each
+     * output row as it leaves the staging tile.
      */
     static void forwardThen(
             int c,
