@@ -1,6 +1,5 @@
 package dev.whittle.bench;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
@@ -17,7 +16,6 @@ import dev.whittle.io.SavedModel;
 import dev.whittle.measure.FmaPeak;
 import dev.whittle.measure.SpeedMeter;
 import dev.whittle.measure.Stats;
-import dev.whittle.measure.Timed;
 import dev.whittle.model.Models;
 import dev.whittle.nn.Shape;
 import dev.whittle.prune.Compactor;
@@ -25,9 +23,6 @@ import dev.whittle.runtime.MachineInfo;
 import dev.whittle.runtime.Parallel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -37,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -133,7 +127,7 @@ public final class OrtSpeed implements Callable<Integer> {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return 2;
             }
-            if (ex instanceof OrtFailure) {
+            if (ex instanceof OrtLoad.Failure) {
                 cmd.getErr().println("error: ONNX Runtime: " + ex.getMessage());
                 return 2;
             }
@@ -220,8 +214,8 @@ public final class OrtSpeed implements Callable<Integer> {
         Stats latency, infer;
         try (SessionOptions so = sessionOptions(t, false);
                 OrtSession s = env.createSession(onnx, so);
-                Load lat = new Load(env, s, g.inputShape(), 1, 2);
-                Load inf = new Load(env, s, g.inputShape(), inferBatch, 3)) {
+                OrtLoad lat = new OrtLoad(env, s, g.inputShape(), 1, 2);
+                OrtLoad inf = new OrtLoad(env, s, g.inputShape(), inferBatch, 3)) {
             meter.warmUp(List.of(lat, inf));
             latency = meter.latency(List.of(lat), timing.latencyRuns())[0];
             infer = meter.throughput(List.of(inf))[0];
@@ -368,10 +362,10 @@ public final class OrtSpeed implements Callable<Integer> {
         try (SessionOptions so = sessionOptions(t, true);
                 OrtSession ds = env.createSession(dOnnx, so);
                 OrtSession ps = env.createSession(pOnnx, so);
-                Load dLat = new Load(env, ds, in, 1, 1);
-                Load pLat = new Load(env, ps, in, 1, 1);
-                Load dInf = new Load(env, ds, in, inferBatch, 2);
-                Load pInf = new Load(env, ps, in, inferBatch, 2)) {
+                OrtLoad dLat = new OrtLoad(env, ds, in, 1, 1);
+                OrtLoad pLat = new OrtLoad(env, ps, in, 1, 1);
+                OrtLoad dInf = new OrtLoad(env, ds, in, inferBatch, 2);
+                OrtLoad pInf = new OrtLoad(env, ps, in, inferBatch, 2)) {
             meter.warmUp(List.of(dLat, pLat, dInf, pInf));
             lat = meter.latency(List.of(dLat, pLat), timing.latencyRuns());
             inf = meter.throughput(List.of(dInf, pInf));
@@ -530,57 +524,5 @@ public final class OrtSpeed implements Callable<Integer> {
             throw new UncheckedIOException("cannot write " + json + ": " + e.getMessage(), e);
         }
         System.out.printf("wrote %s and %s%n", json, mdFile);
-    }
-
-    /** An ORT error inside a timed call, unchecked so the timing loops stay as plain as SpeedMeter's. */
-    static final class OrtFailure extends RuntimeException {
-        OrtFailure(OrtException e) {
-            super(e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The ORT counterpart of {@code dev.whittle.measure.Workload} (inference only): one session at one batch size,
-     * its random input (Gaussian, seeded as {@code whittle bench} seeds its workloads) in a direct buffer wrapped
-     * once by an {@link OnnxTensor}, so a timed call is the session run and reading its output.
-     */
-    static final class Load implements Timed, AutoCloseable {
-        private final OrtSession session;
-        private final int batch;
-        private final FloatBuffer data; // the tensor reads this memory in place; keep it reachable
-        private final OnnxTensor input;
-        private final Map<String, OnnxTensor> feed;
-
-        Load(OrtEnvironment env, OrtSession session, Shape in, int batch, long seed) throws OrtException {
-            this.session = session;
-            this.batch = batch;
-            SplittableRandom r = new SplittableRandom(seed);
-            data = ByteBuffer.allocateDirect(4 * batch * in.size())
-                    .order(ByteOrder.nativeOrder())
-                    .asFloatBuffer();
-            for (int i = 0; i < data.capacity(); i++) data.put(i, (float) r.nextGaussian());
-            input = OnnxTensor.createTensor(env, data, new long[] {batch, in.c(), in.h(), in.w()});
-            feed = Map.of("input", input);
-        }
-
-        @Override
-        public int batch() {
-            return batch;
-        }
-
-        /** Runs the session once; returns the first logit so nothing can treat the call as dead. */
-        @Override
-        public float runOnce() {
-            try (OrtSession.Result res = session.run(feed)) {
-                return ((OnnxTensor) res.get(0)).getFloatBuffer().get(0);
-            } catch (OrtException e) {
-                throw new OrtFailure(e);
-            }
-        }
-
-        @Override
-        public void close() {
-            input.close();
-        }
     }
 }
