@@ -40,7 +40,8 @@ public final class Main {
             if (ex instanceof DataFileException
                     || ex instanceof ModelFileException
                     || ex instanceof TrainingDivergedException
-                    || ex instanceof IllegalArgumentException) {
+                    || ex instanceof IllegalArgumentException
+                    || ex instanceof java.io.UncheckedIOException) { // a result file that cannot be written
                 cmd.getErr().println("error: " + ex.getMessage());
                 return 2;
             }

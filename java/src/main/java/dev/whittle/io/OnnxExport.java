@@ -57,7 +57,10 @@ public final class OnnxExport {
         try {
             Files.write(file, onnx);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            String why = e instanceof java.nio.file.NoSuchFileException
+                    ? "its directory " + file.toAbsolutePath().getParent() + " does not exist"
+                    : e.toString();
+            throw new UncheckedIOException("cannot write " + file + ": " + why, e);
         }
     }
 

@@ -55,6 +55,13 @@ class ExportCliTest {
     }
 
     @Test
+    void anOutputInAMissingDirectoryIsOneErrorLineNamingIt() {
+        Path out = dir.resolve("no-such-dir").resolve("x.onnx");
+        CliTest.run("export", "--model", "lenet5", "--out", out.toString())
+                .assertKnownError("cannot write " + out, "does not exist");
+    }
+
+    @Test
     void anUnknownReferenceModelIsRefusedByName() {
         CliTest.run(
                         "export",
