@@ -3,7 +3,6 @@ package dev.whittle.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.whittle.kernels.vector.VectorKernels;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -17,17 +16,11 @@ class ConvEpilogueTest {
     private static final KernelSet[] SETS = {KernelSet.scalar(), VectorKernels.create()};
 
     private static float[] rand(SplittableRandom r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
-        return a;
+        return AliveFixtures.rand(r, n);
     }
 
     private static int[] subset(SplittableRandom r, int n) {
-        int[] out = new int[n];
-        int k = 0;
-        for (int i = 0; i < n; i++) if (r.nextDouble() < 0.6) out[k++] = i;
-        if (k == 0) out[k++] = r.nextInt(n);
-        return Arrays.copyOf(out, k);
+        return AliveFixtures.subset(r, n);
     }
 
     @Test
