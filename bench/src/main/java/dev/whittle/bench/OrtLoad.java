@@ -4,11 +4,13 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
 import dev.whittle.measure.Timed;
 import dev.whittle.nn.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -61,5 +63,41 @@ final class OrtLoad implements Timed, AutoCloseable {
     @Override
     public void close() {
         input.close();
+    }
+
+    /**
+     * The session options every ORT measurement uses: all graph optimisations, sequential execution, {@code threads}
+     * intra-op threads, one inter-op thread; with two sessions sharing the cores (pair mode), idle pool threads stop
+     * spinning so the one not being timed does not take a core.
+     */
+    static SessionOptions sessionOptions(int threads, boolean pair) throws OrtException {
+        SessionOptions so = new SessionOptions();
+        so.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+        so.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
+        so.setIntraOpNumThreads(threads);
+        so.setInterOpNumThreads(1);
+        if (pair && threads > 1) so.addConfigEntry("session.force_spinning_stop", "1");
+        return so;
+    }
+
+    static Map<String, Object> sessionDescription(boolean pair) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("executionProvider", "CPU");
+        m.put("optimizationLevel", "ALL_OPT");
+        m.put("executionMode", "SEQUENTIAL");
+        m.put("intraOpNumThreads", "threads");
+        m.put("interOpNumThreads", 1);
+        if (pair) m.put("config", Map.of("session.force_spinning_stop", "1 when threads > 1"));
+        m.put("input", "OnnxTensor created once per workload over a direct FloatBuffer");
+        m.put("perCall", "OrtSession.run, logits copied out (getFloatBuffer), Result closed");
+        return m;
+    }
+
+    static String sessionSentence(boolean pair) {
+        return "ORT CPU execution provider; session options: graph optimisation ALL_OPT, sequential execution,"
+                + " intra-op threads = threads, inter-op threads 1"
+                + (pair ? ", `session.force_spinning_stop=1` when threads > 1 (two sessions share the cores)" : "")
+                + ". Input tensors created once per workload (direct buffers); each timed call copies the logits"
+                + " out and closes its result.";
     }
 }

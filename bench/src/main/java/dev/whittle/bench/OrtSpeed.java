@@ -5,8 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.whittle.cli.ResultFiles;
 import dev.whittle.cli.TimingOptions;
 import dev.whittle.graph.Graph;
 import dev.whittle.io.ModelFile;
@@ -21,8 +20,6 @@ import dev.whittle.nn.Shape;
 import dev.whittle.prune.Compactor;
 import dev.whittle.runtime.MachineInfo;
 import dev.whittle.runtime.Parallel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -78,7 +75,6 @@ import picocli.CommandLine.Option;
         })
 public final class OrtSpeed implements Callable<Integer> {
     static final List<String> DEFAULT_MODELS = List.of("lenet5", "vgg_small", "resnet20");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(
             names = "--models",
@@ -178,8 +174,8 @@ public final class OrtSpeed implements Callable<Integer> {
                 "OrtSpeed --models " + String.join(",", names) + " --threads " + joined(threads) + timingArgs());
         report.put("date", Instant.now().toString());
         report.put("machine", machine(env));
-        report.put("loadAverageAtEnd", loadAverage());
-        report.put("session", sessionDescription(false));
+        report.put("loadAverageAtEnd", ResultFiles.loadAverage());
+        report.put("session", OrtLoad.sessionDescription(false));
         report.put("timing", timing.asMap());
         report.put("fmaPeakGflops", peaks);
         report.put("results", results);
@@ -194,7 +190,7 @@ public final class OrtSpeed implements Callable<Integer> {
                 jdk(),
                 report.get("loadAverageAtEnd")));
         md.append("Command: `").append(report.get("command")).append("`\n\n");
-        md.append(sessionSentence(false))
+        md.append(OrtLoad.sessionSentence(false))
                 .append(" Models: `Models.byName(name)`, `initialize(1)` (as `whittle bench`),"
                         + " exported by `OnnxExport`. ")
                 .append(timing.describe())
@@ -203,7 +199,7 @@ public final class OrtSpeed implements Callable<Integer> {
         md.append(header).append('\n');
         for (Map<String, Object> r : results)
             md.append(modelsRow(r, peaks.get((Integer) r.get("threads")))).append('\n');
-        write(out, report, md);
+        ResultFiles.write(out, report, md);
     }
 
     private Map<String, Object> measureModel(OrtEnvironment env, SpeedMeter meter, String model, int t)
@@ -212,7 +208,7 @@ public final class OrtSpeed implements Callable<Integer> {
         g.initialize(1);
         byte[] onnx = OnnxExport.encode(g);
         Stats latency, infer;
-        try (SessionOptions so = sessionOptions(t, false);
+        try (SessionOptions so = OrtLoad.sessionOptions(t, false);
                 OrtSession s = env.createSession(onnx, so);
                 OrtLoad lat = new OrtLoad(env, s, g.inputShape(), 1, 2);
                 OrtLoad inf = new OrtLoad(env, s, g.inputShape(), inferBatch, 3)) {
@@ -307,7 +303,7 @@ public final class OrtSpeed implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors(),
                 jdk(),
                 Instant.now(),
-                loadAverage()));
+                ResultFiles.loadAverage()));
         md.append(String.format(
                 Locale.ROOT,
                 "| | dense | pruned | |%n|---|---:|---:|---:|%n| params | %,d | %,d | %.2fx fewer |%n"
@@ -326,7 +322,7 @@ public final class OrtSpeed implements Callable<Integer> {
                         x.file(),
                         x.maskedMacs(),
                         x.graph().macs()));
-        md.append(sessionSentence(true))
+        md.append(OrtLoad.sessionSentence(true))
                 .append(" Dense and pruned run interleaved: call by call for latency, trial by trial for"
                         + " throughput. ")
                 .append(timing.describe())
@@ -345,21 +341,21 @@ public final class OrtSpeed implements Callable<Integer> {
                 "OrtSpeed --dense " + dense + " --pruned " + pruned + " --threads " + joined(threads) + timingArgs());
         report.put("date", Instant.now().toString());
         report.put("machine", machine(env));
-        report.put("loadAverageAtEnd", loadAverage());
-        report.put("session", sessionDescription(true));
+        report.put("loadAverageAtEnd", ResultFiles.loadAverage());
+        report.put("session", OrtLoad.sessionDescription(true));
         report.put("timing", timing.asMap());
         report.put("dense", fileJson(d));
         report.put("pruned", fileJson(p));
         report.put("macsReduction", reduction);
         report.put("runs", runs);
-        write(out, report, md);
+        ResultFiles.write(out, report, md);
     }
 
     private Map<String, Object> measurePair(
             OrtEnvironment env, SpeedMeter meter, byte[] dOnnx, byte[] pOnnx, Shape in, int t, double reduction)
             throws OrtException {
         Stats[] lat, inf;
-        try (SessionOptions so = sessionOptions(t, true);
+        try (SessionOptions so = OrtLoad.sessionOptions(t, true);
                 OrtSession ds = env.createSession(dOnnx, so);
                 OrtSession ps = env.createSession(pOnnx, so);
                 OrtLoad dLat = new OrtLoad(env, ds, in, 1, 1);
@@ -450,37 +446,6 @@ public final class OrtSpeed implements Callable<Integer> {
      * ~2^20 polls after each run, and on a 2-core machine the idle session's spinner would take a core from the
      * session being timed.
      */
-    static SessionOptions sessionOptions(int threads, boolean pair) throws OrtException {
-        SessionOptions so = new SessionOptions();
-        so.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
-        so.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
-        so.setIntraOpNumThreads(threads);
-        so.setInterOpNumThreads(1);
-        if (pair && threads > 1) so.addConfigEntry("session.force_spinning_stop", "1");
-        return so;
-    }
-
-    private static Map<String, Object> sessionDescription(boolean pair) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("executionProvider", "CPU");
-        m.put("optimizationLevel", "ALL_OPT");
-        m.put("executionMode", "SEQUENTIAL");
-        m.put("intraOpNumThreads", "threads");
-        m.put("interOpNumThreads", 1);
-        if (pair) m.put("config", Map.of("session.force_spinning_stop", "1 when threads > 1"));
-        m.put("input", "OnnxTensor created once per workload over a direct FloatBuffer");
-        m.put("perCall", "OrtSession.run, logits copied out (getFloatBuffer), Result closed");
-        return m;
-    }
-
-    private static String sessionSentence(boolean pair) {
-        return "ORT CPU execution provider; session options: graph optimisation ALL_OPT, sequential execution,"
-                + " intra-op threads = threads, inter-op threads 1"
-                + (pair ? ", `session.force_spinning_stop=1` when threads > 1 (two sessions share the cores)" : "")
-                + ". Input tensors created once per workload (direct buffers); each timed call copies the logits"
-                + " out and closes its result.";
-    }
-
     /** The timing options when they differ from the defaults (a short smoke run must say so in its record). */
     private String timingArgs() {
         return timing.nonDefaultArgs() + (inferBatch == 64 ? "" : " --infer-batch " + inferBatch);
@@ -503,26 +468,5 @@ public final class OrtSpeed implements Callable<Integer> {
 
     private static String joined(List<Integer> xs) {
         return String.join(",", xs.stream().map(String::valueOf).toList());
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
-    private static void write(String out, Object report, CharSequence md) {
-        Path json = Path.of(out + ".json"), mdFile = Path.of(out + ".md");
-        try {
-            Path parent = json.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(json, JSON.writeValueAsString(report));
-            Files.writeString(mdFile, md.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + json + ": " + e.getMessage(), e);
-        }
-        System.out.printf("wrote %s and %s%n", json, mdFile);
     }
 }

@@ -109,7 +109,7 @@ public final class Conv2dVector implements ConvKernels {
                     if (pw) {
                         Sgemm.gemm(false, false, kg, pq, crs, w, wOff, crs, x, xOff, hw, y, yOff, pq, ow);
                     } else {
-                        im2col(g, x, xOff, cg, cols, 0, pq);
+                        Im2col.im2col(g, x, xOff, cg, cols, 0, pq);
                         Sgemm.gemm(false, false, kg, pq, crs, w, wOff, crs, cols, 0, pq, y, yOff, pq, ow);
                     }
                     continue;
@@ -119,7 +119,7 @@ public final class Conv2dVector implements ConvKernels {
                     if (pw) {
                         for (int c = 0; c < cg; c++) System.arraycopy(x, xOff + c * hw, cols, c * nc + i * pq, pq);
                     } else {
-                        im2col(g, x, xOff, cg, cols, i * pq, nc);
+                        Im2col.im2col(g, x, xOff, cg, cols, i * pq, nc);
                     }
                 }
                 Sgemm.gemm(false, false, kg, nc, crs, w, wOff, crs, cols, 0, nc, stage, 0, nc, true);
@@ -168,7 +168,7 @@ public final class Conv2dVector implements ConvKernels {
             if (pw) {
                 Sgemm.gemm(false, false, kn, pq, crs, w, k0 * crs, crs, x, xOff, hw, y, yOff, pq, ow);
             } else {
-                im2col(g, x, xOff, g.c(), cols, 0, pq);
+                Im2col.im2col(g, x, xOff, g.c(), cols, 0, pq);
                 Sgemm.gemm(false, false, kn, pq, crs, w, k0 * crs, crs, cols, 0, pq, y, yOff, pq, ow);
             }
         }
@@ -376,7 +376,7 @@ public final class Conv2dVector implements ConvKernels {
                     Sgemm.gemm(true, false, crs, nc, kg, w, wOff, crs, stage, 0, nc, dcols, 0, nc, true);
                 }
                 for (int i = 0; i < nbl; i++) {
-                    col2imAdd(g, dcols, i * pq, nc, cg, dx, ((n + i) * g.c() + gi * cg) * hw);
+                    Im2col.col2imAdd(g, dcols, i * pq, nc, cg, dx, ((n + i) * g.c() + gi * cg) * hw);
                 }
             }
         }
@@ -429,7 +429,7 @@ public final class Conv2dVector implements ConvKernels {
                     if (pw) {
                         Sgemm.gemm(false, true, crs, kn, pq, x, xOff, hw, dy, dyOff, pq, dwt, 0, kn, first);
                     } else {
-                        im2col(g, x, xOff, cg, cols, 0, pq);
+                        Im2col.im2col(g, x, xOff, cg, cols, 0, pq);
                         Sgemm.gemm(false, true, crs, kn, pq, cols, 0, pq, dy, dyOff, pq, dwt, 0, kn, first);
                     }
                     continue;
@@ -439,7 +439,7 @@ public final class Conv2dVector implements ConvKernels {
                     if (pw) {
                         for (int c = 0; c < cg; c++) System.arraycopy(x, xOff + c * hw, cols, c * nc + i * pq, pq);
                     } else {
-                        im2col(g, x, xOff, cg, cols, i * pq, nc);
+                        Im2col.im2col(g, x, xOff, cg, cols, i * pq, nc);
                     }
                     for (int k = 0; k < kn; k++) {
                         System.arraycopy(dy, ((n + i) * g.k() + kk0 + k) * pq, stage, k * nc + i * pq, pq);
@@ -469,83 +469,5 @@ public final class Conv2dVector implements ConvKernels {
         float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
         for (; i < len; i++) s += a[off + i];
         return s;
-    }
-
-    // ------------------------------------------------------------------------------------------ im2col / col2im
-
-    /** First output column q whose input column q·stride − pad + s is ≥ 0. */
-    static int firstValid(int s, int pad, int stride) {
-        int need = pad - s;
-        return need <= 0 ? 0 : (need + stride - 1) / stride;
-    }
-
-    /** One past the last output column q whose input column q·stride − pad + s is < width. */
-    static int lastValidExclusive(int s, int pad, int stride, int width, int outWidth) {
-        int lim = width - 1 + pad - s;
-        if (lim < 0) return 0;
-        return Math.min(outWidth, lim / stride + 1);
-    }
-
-    /**
-     * Writes the cols (cg·R·S × P·Q) of the cg channels of one image starting at x[xOff] (each H×W) into columns
-     * [colOff, colOff + P·Q) of a row-major matrix with leading dimension {@code ld}; padding reads as 0.
-     */
-    static void im2col(ConvGeometry g, float[] x, int xOff, int cg, float[] cols, int colOff, int ld) {
-        int H = g.h(), W = g.w(), R = g.r(), S = g.s(), P = g.p(), Q = g.q();
-        int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
-        int row = 0;
-        for (int ci = 0; ci < cg; ci++) {
-            int xc = xOff + ci * H * W;
-            for (int r = 0; r < R; r++) {
-                for (int s = 0; s < S; s++, row++) {
-                    int q0 = Math.min(firstValid(s, pw, sw), Q), q1 = Math.max(q0, lastValidExclusive(s, pw, sw, W, Q));
-                    int dst = row * ld + colOff;
-                    for (int p = 0; p < P; p++, dst += Q) {
-                        int ih = p * sh - ph + r;
-                        if (ih < 0 || ih >= H) {
-                            Arrays.fill(cols, dst, dst + Q, 0f);
-                            continue;
-                        }
-                        for (int q = 0; q < q0; q++) cols[dst + q] = 0f;
-                        int src = xc + ih * W - pw + s;
-                        if (sw == 1) {
-                            System.arraycopy(x, src + q0, cols, dst + q0, q1 - q0);
-                        } else {
-                            for (int q = q0; q < q1; q++) cols[dst + q] = x[src + q * sw];
-                        }
-                        for (int q = q1; q < Q; q++) cols[dst + q] = 0f;
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * dx[cg channels of one image from xOff] += col2im(dcols), the adjoint of {@link #im2col}: dcols holds that
-     * image's (cg·R·S × P·Q) matrix in columns [colOff, colOff + P·Q) of a matrix with leading dimension {@code ld}.
-     */
-    static void col2imAdd(ConvGeometry g, float[] dcols, int colOff, int ld, int cg, float[] dx, int xOff) {
-        int H = g.h(), W = g.w(), R = g.r(), S = g.s(), P = g.p(), Q = g.q();
-        int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
-        int row = 0;
-        for (int ci = 0; ci < cg; ci++) {
-            int xc = xOff + ci * H * W;
-            for (int r = 0; r < R; r++) {
-                for (int s = 0; s < S; s++, row++) {
-                    int q0 = firstValid(s, pw, sw), q1 = lastValidExclusive(s, pw, sw, W, Q);
-                    int src = row * ld + colOff;
-                    for (int p = 0; p < P; p++, src += Q) {
-                        int ih = p * sh - ph + r;
-                        if (ih < 0 || ih >= H) continue;
-                        int dst = xc + ih * W - pw + s;
-                        if (sw == 1) {
-                            for (int q = q0; q < q1; q++) dx[dst + q] += dcols[src + q];
-                        } else {
-                            for (int q = q0; q < q1; q++) dx[dst + q * sw] += dcols[src + q];
-                        }
-                    }
-                }
-            }
-        }
     }
 }

@@ -52,7 +52,7 @@ public final class SparseVectorKernels implements SparseKernels {
                     a = x;
                     aOff = xOff;
                 } else {
-                    Conv2dVector.im2col(g, x, xOff, cg, cols, 0, pq);
+                    Im2col.im2col(g, x, xOff, cg, cols, 0, pq);
                     a = cols;
                     aOff = 0;
                 }
