@@ -28,6 +28,7 @@ class ConvEpilogueTest {
         int[][] shapes = {
             {11, 12, 7, 7, 17, 3, 1, 1}, // direct path, 7×7 maps side by side, short last chunk
             {3, 24, 9, 9, 20, 3, 1, 1}, // direct path
+            {4, 32, 12, 12, 33, 3, 1, 1}, // Winograd (whole layer; the alive subsets stay direct)
             {2, 1, 13, 13, 29, 3, 1, 1}, // one input channel (SmallConv)
             {3, 17, 9, 9, 5, 3, 2, 1}, // stride 2: im2col + GEMM
             {3, 6, 6, 6, 9, 5, 1, 2} // 5×5

@@ -78,6 +78,10 @@ public final class Conv2dVector implements ConvKernels {
             Conv2dScalar.forward(g, x, w, b, y, n0, n1);
             return;
         }
+        if (Winograd.forLayer(g, g.c(), g.k(), n1 - n0)) {
+            Winograd.forward(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, n0, n1, 0, g.k(), false, null);
+            return;
+        }
         if (DirectConv.forForward(g)) {
             DirectConv.forward(
                     g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, 0, g.k(), false);
@@ -142,6 +146,10 @@ public final class Conv2dVector implements ConvKernels {
     public void forwardFilters(
             ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int n0, int n1, int k0, int k1) {
         if (n1 <= n0 || k1 <= k0) return;
+        if (Winograd.forLayer(g, g.c(), g.k(), n1 - n0)) {
+            Winograd.forward(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, n0, n1, k0, k1, false, null);
+            return;
+        }
         if (DirectConv.forForward(g)) {
             DirectConv.forward(
                     g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, k0, k1, false);
@@ -208,6 +216,10 @@ public final class Conv2dVector implements ConvKernels {
         }
         if (zeroDead) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
         float[] wAlive = aliveWeights(g, w, out, m, in, ci);
+        if (Winograd.forLayer(g, ci, m, n1 - n0)) {
+            Winograd.forward(g.c(), in, ci, g.h(), g.w(), g.k(), out, x, wAlive, b, y, n0, n1, 0, m, false, null);
+            return;
+        }
         DirectConv.forwardThen(
                 g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1,
                 null);
@@ -258,6 +270,10 @@ public final class Conv2dVector implements ConvKernels {
             if (out != null) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
             wUsed = aliveWeights(g, w, outs, m, ins, ci);
         }
+        if (Winograd.forLayer(g, ci, m, n1 - n0)) {
+            Winograd.forward(g.c(), in, ci, g.h(), g.w(), g.k(), out, x, wUsed, b, y, n0, n1, 0, m, false, e);
+            return;
+        }
         DirectConv.forwardThen(
                 g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wUsed, b, y, n0, n1,
                 e);
@@ -277,6 +293,10 @@ public final class Conv2dVector implements ConvKernels {
             return;
         }
         float[] wAlive = aliveWeights(g, w, out, m, in, ci);
+        if (Winograd.forLayer(g, m, ci, n1 - n0)) {
+            Winograd.backwardData(g.c(), in, ci, g.h(), g.w(), g.k(), out, m, dy, wAlive, dx, n0, n1);
+            return;
+        }
         DirectConv.backwardDataAlive(
                 g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), dy, wAlive, dx, n0, n1);
     }
@@ -342,6 +362,10 @@ public final class Conv2dVector implements ConvKernels {
         if (n1 <= n0) return;
         if (depthwise(g)) {
             Conv2dScalar.backwardData(g, dy, w, dx, n0, n1);
+            return;
+        }
+        if (Winograd.forLayer(g, g.k(), g.c(), n1 - n0)) {
+            Winograd.backwardData(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, g.k(), dy, w, dx, n0, n1);
             return;
         }
         if (DirectConv.forBackwardData(g)) {

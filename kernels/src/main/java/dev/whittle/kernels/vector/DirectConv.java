@@ -308,7 +308,7 @@ final class DirectConv {
      * 28×28, 0.34 vs 0.18 ms for 128 filters at 7×7 (batch 64, best of 40, in isolation). The epilogue here saves
      * the batch norm's separate pass over the output (0.2–0.6 ms a layer at batch 64).
      */
-    private static void storeRow(
+    static void storeRow(
             float[] stage,
             int so,
             float[] y,
@@ -343,7 +343,7 @@ final class DirectConv {
     }
 
     /** w'[c][k][r][s] = w[k][c][R−1−r][S−1−s]: the weights of the transposed pass, in workspace slot 3. */
-    private static float[] transposedFlipped(float[] w, int k, int cIn, int rs, Sgemm.Workspace ws) {
+    static float[] transposedFlipped(float[] w, int k, int cIn, int rs, Sgemm.Workspace ws) {
         float[] wt = ws.scratch(3, cIn * k * rs);
         for (int kk = 0; kk < k; kk++) {
             for (int c = 0; c < cIn; c++) {

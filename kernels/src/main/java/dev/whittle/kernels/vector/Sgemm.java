@@ -113,7 +113,7 @@ public final class Sgemm {
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
                 if (mr == MR && nr == NR) {
-                    kernel(kc, ap, ir * kc, bp, bOff, c, cOff + ir * ldc + jr, ldc, ow);
+                    kernel(kc, ap, ir * kc, bp, bOff, NR, c, cOff + ir * ldc + jr, ldc, ow);
                 } else {
                     kernelToTile(kc, ap, ir * kc, bp, bOff, tile);
                     int co = cOff + ir * ldc + jr;
@@ -131,13 +131,15 @@ public final class Sgemm {
     }
 
     /**
-     * The 6×NR microkernel for a full tile: C[0..6)×[0..NR) (+)= Ap (6×kc, packed k-major) · Bp (kc×NR, packed
-     * k-major). Written out in full on purpose (no helper taking vectors; see toolchain.md §2). Edge tiles go
+     * The MR×NR microkernel for a full tile: C[0..MR)×[0..NR) (+)= Ap (MR×kc, packed k-major) · B (kc×NR, row p at
+     * {@code bp[bOff + p·ldb]}: a packed panel with ldb = NR, or rows of a matrix read in place, as Winograd's
+     * products do). Written out in full on purpose (no helper taking vectors; see toolchain.md §2). Edge tiles go
      * through {@link #kernelToTile}: when one method held the full-tile and edge epilogues, JMH {@code -prof gc}
      * showed 0.4–1.4 MB allocated per conv-layer call on layers with edge tiles (boxed vectors, most likely
      * intrinsics left un-inlined in the oversized method) and none on layers without; split, both are ~0.
      */
-    static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, boolean ow) {
+    static void kernel(
+            int kc, float[] ap, int aOff, float[] bp, int bOff, int ldb, float[] c, int cOff, int ldc, boolean ow) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -175,7 +177,7 @@ public final class Sgemm {
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
             ai += MR;
-            bi += NR;
+            bi += ldb;
         }
         int o0 = cOff, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc, o6 = o5 + ldc;
         int o7 = o6 + ldc;
@@ -390,7 +392,17 @@ public final class Sgemm {
         final float[] tile = new float[MR * NR];
         private float[] a = new float[0];
         private float[] b = new float[0];
-        private final float[][] scratch = {new float[0], new float[0], new float[0], new float[0], new float[0]};
+        private final float[][] scratch = {
+            new float[0],
+            new float[0],
+            new float[0],
+            new float[0],
+            new float[0],
+            new float[0],
+            new float[0],
+            new float[0],
+            new float[0]
+        };
         private int[] ints = new int[0];
 
         static Workspace get() {
@@ -408,7 +420,7 @@ public final class Sgemm {
         }
 
         /**
-         * Scratch buffer {@code slot} (0..4) of at least {@code size} floats, for callers built on the GEMM (column
+         * Scratch buffer {@code slot} (0..8) of at least {@code size} floats, for callers built on the GEMM (column
          * matrices, staging tiles); never used by {@link #gemm} itself, so it survives a GEMM call.
          */
         float[] scratch(int slot, int size) {

@@ -72,6 +72,9 @@ class Conv2dVectorTest {
                         ConvGeometry.square(11, 4, 13, 13, 9, 3, 1, 1)),
                 new Case("N5 C2 6x6 K3 k3 s1 p0 (direct, unpadded)", ConvGeometry.square(5, 2, 6, 6, 3, 3, 1, 0)),
                 new Case(
+                        "N3 C32 14x14 K40 k3 s1 p1 (Winograd: 32+ channels, 588 outputs)",
+                        ConvGeometry.square(3, 32, 14, 14, 40, 3, 1, 1)),
+                new Case(
                         "N3 C1 28x28 K32 k3 s1 p1 (VGG conv1, small-CRS: 8-filter blocks, masked last columns)",
                         ConvGeometry.square(3, 1, 28, 28, 32, 3, 1, 1)),
                 new Case(

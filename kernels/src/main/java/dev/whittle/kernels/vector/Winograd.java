@@ -1,0 +1,455 @@
+package dev.whittle.kernels.vector;
+
+import dev.whittle.kernels.ConvEpilogue;
+import dev.whittle.kernels.ConvGeometry;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 3×3, stride-1, pad-1 convolutions by Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray, "Fast Algorithms
+ * for Convolutional Neural Networks", CVPR 2016): each 2×2 block of outputs ("tile") takes 16 multiply-adds per
+ * (filter, channel) instead of 36, so the layer does 2.25× fewer multiply-adds than {@link DirectConv}.
+ *
+ * <p>With d a tile's 4×4 input patch, g a 3×3 filter and the constant matrices below, y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A:
+ * <pre>
+ *   Bᵀ = | 1  0 −1  0 |    G = | 1    0    0  |    Aᵀ = | 1  1  1  0 |
+ *        | 0  1  1  0 |        | ½    ½    ½  |         | 0  1 −1 −1 |
+ *        | 0 −1  1  0 |        | ½   −½    ½  |
+ *        | 0  1  0 −1 |        | 0    0    1  |
+ * </pre>
+ * The sixteen positions ξ of the transformed tiles are independent, so the layer becomes 16 matrix products
+ * M[ξ] (filters × tiles) = U[ξ] (filters × channels) · V[ξ] (channels × tiles) on {@link DirectConvTile#kernel}
+ * (weights U read in place, V rows contiguous), between an input transform (V = Bᵀ d B) and an output transform
+ * (y = Aᵀ m A, then bias and the {@link ConvEpilogue}). Every transform runs across a row of tiles in vector lanes:
+ * a tile row's four padded input rows are combined as whole vectors (Bᵀ d), and the column step reads the even and
+ * odd columns through two-vector permutes; the output's two columns per tile are interleaved back the same way.
+ *
+ * <p>Numerics: the transforms only add, subtract and halve, so the result differs from the direct sum by rounding
+ * (relative error ~1e-6 on unit-scale data, tested against {@code Conv2dScalar}).
+ *
+ * <p>Notation: x (N,C,H,W), y (N,K,H,W); TH = ⌈H/2⌉ by TW = ⌈W/2⌉ tiles per image; a segment is up to TS = VL − 1
+ * tiles of one tile row, whose 2·TS + 2 padded input columns fit two vectors. Buffers come from the per-thread
+ * {@link Sgemm.Workspace}; steady-state calls allocate nothing. Single-threaded per call.
+ */
+final class Winograd {
+    static final VectorSpecies<Float> S = Sgemm.S;
+    static final int VL = Sgemm.VL;
+    static final int MR = Sgemm.MR;
+    static final int NR = Sgemm.NR;
+
+    /** {@code -Dwhittle.conv.winograd=false} keeps 3×3 convolutions on the direct path (for A/B measurements). */
+    static final boolean ENABLED = !"false".equals(System.getProperty("whittle.conv.winograd"));
+
+    /** Tiles per segment: a segment reads 2·TS + 2 = 2·VL padded columns. */
+    static final int TS = VL - 1;
+
+    /** About this many channel·tile elements of V per chunk of images (16 planes of them: ~512 KB, in L2). */
+    static final int CHUNK_ELEMENTS = 8192;
+
+    // Two-vector permute tables: lane t of the segment reads padded column 2t + 0/1/2/3 of the pair (a, b);
+    // lanes past TS read column 0 (never stored). LO/HI interleave two vectors (y0, y1) into output columns.
+    private static final float[] EVEN0 = table(0), ODD0 = table(1), EVEN1 = table(2), ODD1 = table(3);
+    private static final float[] LO = interleave(0), HI = interleave(VL / 2);
+
+    /** See {@link #forLayer}. */
+    static final int MIN_CHANNELS = 32, MIN_OUTPUTS = 512;
+
+    // Row i of Bᵀ d is d[P_ROW[i]] + SIGN[i]·d[Q_ROW[i]]: d0 − d2, d1 + d2, d2 − d1, d1 − d3.
+    private static final int[] P_ROW = {0, 1, 2, 1}, Q_ROW = {2, 2, 1, 3};
+    private static final float[] SIGN = {-1f, 1f, -1f, -1f};
+
+    private Winograd() {}
+
+    private static float[] table(int offset) {
+        float[] t = new float[VL];
+        for (int i = 0; i < TS; i++) t[i] = 2 * i + offset;
+        return t;
+    }
+
+    private static float[] interleave(int first) {
+        float[] t = new float[VL];
+        for (int i = 0; i < VL; i++) t[i] = (i % 2 == 0 ? 0 : VL) + first + i / 2;
+        return t;
+    }
+
+    /** 3×3 filters, stride 1, padding 1, one group: the shapes F(2×2, 3×3) computes. */
+    static boolean applies(ConvGeometry g) {
+        return ENABLED
+                && g.r() == 3
+                && g.s() == 3
+                && g.strideH() == 1
+                && g.strideW() == 1
+                && g.padH() == 1
+                && g.padW() == 1
+                && g.groups() == 1;
+    }
+
+    /**
+     * Whether F(2×2, 3×3) takes a layer that reduces over ci channels into mf filters for {@code images} images (the
+     * whole layer's counts, so that a batch split by filters takes the same path as the whole). Measured against
+     * {@link DirectConv} (in-process, alternating, bench/README.md): 32→32 at 28×28 and 64→64 at 14×14 gain 1.2–1.5×
+     * at batch 64, 16-channel layers lose at every batch (the transforms cost per channel·tile, the products per
+     * channel·tile·filter), and below ~500 output pixels per call the per-call filter transform dominates
+     * (64→64 at 14×14, batch 1: 0.89×; 128→128 at 7×7, batch 4: 0.78×).
+     */
+    static boolean forLayer(ConvGeometry g, int ci, int mf, int images) {
+        return applies(g) && Math.min(ci, mf) >= MIN_CHANNELS && images * g.h() * g.w() >= MIN_OUTPUTS;
+    }
+
+    /**
+     * dx's planes in[0..ci) (all C when null) += the transposed convolution of dy's planes out[0..m) (all K when
+     * null) with w (m, ci, 3, 3): with stride 1 and pad 1 that is the same convolution of dy by the transposed,
+     * flipped weights, again with pad 1.
+     */
+    static void backwardData(
+            int c,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            int m,
+            float[] dy,
+            float[] w,
+            float[] dx,
+            int n0,
+            int n1) {
+        float[] wt = DirectConv.transposedFlipped(w, m, ci, 9, Sgemm.Workspace.get());
+        forward(k, out, m, h, wIn, c, in, dy, wt, null, dx, n0, n1, 0, ci, true, null);
+    }
+
+    /**
+     * y (=|+=) e(conv(x, w) + b) for images [n0, n1) and weight rows [f0, f1), 3×3, stride 1, pad 1.
+     *
+     * @param xChannels C, the channels of x's images
+     * @param in alive input channels in[0..ci) of x (null: all, ci = C)
+     * @param ci the channels the weights reduce over
+     * @param h H = P
+     * @param wIn W = Q
+     * @param k K, the planes of y's images
+     * @param out output plane of each weight row (null: row f writes plane f)
+     * @param x (N,C,H,W)
+     * @param w (rows, ci, 3, 3): row f is filter f (or alive filter f)
+     * @param b per output plane, or null
+     * @param y (N,K,H,W); planes of rows [f0, f1) overwritten (added to if {@code accumulate}), others untouched
+     * @param e per output plane (indexed like b), or null
+     */
+    static void forward(
+            int xChannels,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            int f0,
+            int f1,
+            boolean accumulate,
+            ConvEpilogue e) {
+        Sgemm.Workspace ws = Sgemm.Workspace.get();
+        // nb images side by side, one shared zero column between neighbours: a combined plane wc wide whose 3×3
+        // convolution is each image's at its own columns (image i's column q is combined column i·(W + 1) + q).
+        // Narrow maps then fill the lanes of a segment: 7×7 maps three to a row of 12 tiles instead of 4.
+        int nb = Math.max(1, Math.min(n1 - n0, (2 * TS + 1) / (wIn + 1)));
+        int wc = nb * (wIn + 1) - 1;
+        int th = (h + 1) / 2, tw = (wc + 1) / 2, segs = (tw + TS - 1) / TS;
+        int wpad = 2 * TS * segs + 2, hpad = 2 * th + 2;
+        int mf = f1 - f0, strips = (mf + MR - 1) / MR, mp = strips * MR;
+        // Chunks of whole tile rows (of any image groups), sized so V and M stay in L2 from transform to product.
+        int groups = (n1 - n0 + nb - 1) / nb, totalRows = groups * th;
+        int rowsPerChunk = rowsPerChunk(tw, Math.max(NR, CHUNK_ELEMENTS / (ci + mp)), totalRows);
+        int ldT = (rowsPerChunk * tw + NR - 1) / NR * NR;
+        // The 16 planes of V, M and U are written or read side by side; a skew of one vector between planes keeps
+        // them out of one L1 set (plane sizes are often multiples of 4 KB, e.g. 32 channels × 128 tiles).
+        int vPlane = ci * ldT + VL, mPlane = mp * ldT + VL, uPlane = mp * ci + VL;
+        float[] pad = ws.scratch(8, hpad * wpad);
+        java.util.Arrays.fill(pad, 0, hpad * wpad, 0f);
+        float[] v = ws.scratch(5, 16 * vPlane + VL);
+        float[] m = ws.scratch(6, 16 * mPlane + VL);
+        float[] u = ws.scratch(7, 16 * uPlane);
+        float[] rows = ws.tile;
+        transformFilters(w, f0, mf, ci, u, uPlane);
+        boolean affine = e != null, relu = e != null && e.relu();
+        float[] res = e == null ? null : e.residual();
+        int hw = h * wIn;
+
+        for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
+            int r1 = Math.min(totalRows, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
+            for (int c = 0; c < ci; c++) {
+                int plane = in == null ? c : in[c];
+                for (int r = r0; r < r1; ) {
+                    int img = n0 + r / th * nb, nbl = Math.min(nb, n1 - img);
+                    int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
+                    // Tile rows [ty0, ty1) read input rows 2·ty0 − 1 ... 2·ty1 (padded rows 2·ty0 ... 2·ty1 + 1).
+                    // Padded rows and columns outside the images are never written, so they stay zero; a short last
+                    // group leaves stale images in its unused slots, whose outputs are computed and never stored.
+                    for (int i = 0; i < nbl; i++) {
+                        int src = ((img + i) * xChannels + plane) * hw, col = 1 + i * (wIn + 1);
+                        for (int row = Math.max(0, 2 * ty0 - 1); row < Math.min(h, 2 * ty1 + 1); row++)
+                            System.arraycopy(x, src + row * wIn, pad, (row + 1) * wpad + col, wIn);
+                    }
+                    transformInput(pad, wpad, ty0, ty1, tw, segs, v, c * ldT + (r - r0 - ty0) * tw, vPlane);
+                    r += ty1 - ty0;
+                }
+            }
+            for (int xi = 0; xi < 16; xi++) {
+                for (int is = 0; is < strips; is++) {
+                    int a = xi * uPlane + is * ci * MR, cRow = xi * mPlane + is * MR * ldT;
+                    for (int j = 0; j < cols; j += NR)
+                        Sgemm.kernel(ci, u, a, v, xi * vPlane + j, ldT, m, cRow + j, ldT, true);
+                }
+            }
+            for (int r = r0; r < r1; ) {
+                int img = n0 + r / th * nb, nbl = Math.min(nb, n1 - img);
+                int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
+                for (int f = 0; f < mf; f++) {
+                    int yPlane = out == null ? f0 + f : out[f0 + f];
+                    float bias = b == null ? 0f : b[yPlane];
+                    float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
+                    transformOutput(
+                            m,
+                            f * ldT + (r - r0 - ty0) * tw,
+                            mPlane,
+                            ty0,
+                            ty1,
+                            tw,
+                            segs,
+                            h,
+                            wIn,
+                            nbl,
+                            rows,
+                            y,
+                            (img * k + yPlane) * hw,
+                            k * hw,
+                            bias,
+                            affine,
+                            scale,
+                            shift,
+                            res,
+                            relu,
+                            accumulate);
+                }
+                r += ty1 - ty0;
+            }
+        }
+    }
+
+    /**
+     * Tile rows per chunk: about {@code target} tiles, choosing among up to twice that many the count whose tiles
+     * fill the NR-wide column blocks best (12 tiles a row: 8 rows fill three blocks exactly, 2 rows waste a quarter of one).
+     */
+    static int rowsPerChunk(int tw, int target, int totalRows) {
+        int best = 1;
+        double bestFill = 0;
+        for (int rows = 1; rows <= Math.min(totalRows, Math.max(1, 2 * target / tw)); rows++) {
+            int tiles = rows * tw;
+            double fill = tiles / (double) ((tiles + NR - 1) / NR * NR);
+            // Fuller blocks win; among equally full ones, the count nearest the target.
+            if (fill > bestFill + 1e-9
+                    || (Math.abs(fill - bestFill) <= 1e-9 && Math.abs(tiles - target) < Math.abs(best * tw - target))) {
+                best = rows;
+                bestFill = fill;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * U = G g Gᵀ for weight rows f0 + f, f in [0, mf), packed as the products' A operand: position ξ of filter f and
+     * channel c at u[ξ·plane + (f / MR)·ci·MR + c·MR + f % MR] (MR filters side by side per channel, k-major, as
+     * {@link Sgemm#kernel} reads them); the rows past mf in the last strip are zero.
+     */
+    static void transformFilters(float[] w, int f0, int mf, int ci, float[] u, int plane) {
+        for (int xi = 0; mf % MR != 0 && xi < 16; xi++) {
+            int tail = xi * plane + (mf / MR) * ci * MR;
+            for (int c = 0; c < ci; c++) java.util.Arrays.fill(u, tail + c * MR, tail + c * MR + MR, 0f);
+        }
+        for (int f = 0; f < mf; f++) {
+            for (int c = 0; c < ci; c++) {
+                int g = ((f0 + f) * ci + c) * 9, o = (f / MR) * ci * MR + c * MR + f % MR;
+                float w00 = w[g], w01 = w[g + 1], w02 = w[g + 2];
+                float w10 = w[g + 3], w11 = w[g + 4], w12 = w[g + 5];
+                float w20 = w[g + 6], w21 = w[g + 7], w22 = w[g + 8];
+                // The four rows of G g, each then multiplied by Gᵀ on the right.
+                rowTimesGt(u, o, plane, w00, w01, w02);
+                rowTimesGt(
+                        u,
+                        o + 4 * plane,
+                        plane,
+                        0.5f * (w00 + w10 + w20),
+                        0.5f * (w01 + w11 + w21),
+                        0.5f * (w02 + w12 + w22));
+                rowTimesGt(
+                        u,
+                        o + 8 * plane,
+                        plane,
+                        0.5f * (w00 - w10 + w20),
+                        0.5f * (w01 - w11 + w21),
+                        0.5f * (w02 - w12 + w22));
+                rowTimesGt(u, o + 12 * plane, plane, w20, w21, w22);
+            }
+        }
+    }
+
+    /** (a, b, c) Gᵀ = (a, ½(a + b + c), ½(a − b + c), c), stored {@code plane} apart from u[o]. */
+    private static void rowTimesGt(float[] u, int o, int plane, float a, float b, float c) {
+        u[o] = a;
+        u[o + plane] = 0.5f * (a + b + c);
+        u[o + 2 * plane] = 0.5f * (a - b + c);
+        u[o + 3 * plane] = c;
+    }
+
+    /**
+     * V = Bᵀ d B for every tile of one zero-padded plane (hpad × wpad, data at row 1, column 1): tile (ty, tx) goes to
+     * v[vOff + ξ·xiStride + ty·TW + tx]. Lanes are the tiles of a segment; stores are masked to the segment.
+     */
+    static void transformInput(
+            float[] pad, int wpad, int ty0, int ty1, int tw, int segs, float[] v, int vOff, int xiStride) {
+        FloatVector e0 = FloatVector.fromArray(S, EVEN0, 0), o0 = FloatVector.fromArray(S, ODD0, 0);
+        FloatVector e1 = FloatVector.fromArray(S, EVEN1, 0), o1 = FloatVector.fromArray(S, ODD1, 0);
+        for (int ty = ty0; ty < ty1; ty++) {
+            for (int sg = 0; sg < segs; sg++) {
+                int p0 = 2 * ty * wpad + 2 * TS * sg;
+                int o = vOff + ty * tw + sg * TS;
+                int p1 = p0 + wpad, p2 = p1 + wpad, p3 = p2 + wpad;
+                FloatVector d0a = FloatVector.fromArray(S, pad, p0), d0b = FloatVector.fromArray(S, pad, p0 + VL);
+                FloatVector d1a = FloatVector.fromArray(S, pad, p1), d1b = FloatVector.fromArray(S, pad, p1 + VL);
+                FloatVector d2a = FloatVector.fromArray(S, pad, p2), d2b = FloatVector.fromArray(S, pad, p2 + VL);
+                FloatVector d3a = FloatVector.fromArray(S, pad, p3), d3b = FloatVector.fromArray(S, pad, p3 + VL);
+                // Rows of Bᵀ d (d0 − d2, d1 + d2, d2 − d1, d1 − d3), each then combined along its columns 2t .. 2t + 3
+                // the same way. Full-vector stores: lanes past the segment hold junk that the next segment, the next
+                // channel's row or the skew between planes absorbs (rows are written in increasing order).
+                FloatVector ra = d0a.sub(d2a), rb = d0b.sub(d2b);
+                FloatVector c0 = e0.selectFrom(ra, rb), c1 = o0.selectFrom(ra, rb);
+                FloatVector c2 = e1.selectFrom(ra, rb), c3 = o1.selectFrom(ra, rb);
+                c0.sub(c2).intoArray(v, o);
+                c1.add(c2).intoArray(v, o + xiStride);
+                c2.sub(c1).intoArray(v, o + 2 * xiStride);
+                c1.sub(c3).intoArray(v, o + 3 * xiStride);
+                ra = d1a.add(d2a);
+                rb = d1b.add(d2b);
+                c0 = e0.selectFrom(ra, rb);
+                c1 = o0.selectFrom(ra, rb);
+                c2 = e1.selectFrom(ra, rb);
+                c3 = o1.selectFrom(ra, rb);
+                c0.sub(c2).intoArray(v, o + 4 * xiStride);
+                c1.add(c2).intoArray(v, o + 5 * xiStride);
+                c2.sub(c1).intoArray(v, o + 6 * xiStride);
+                c1.sub(c3).intoArray(v, o + 7 * xiStride);
+                ra = d2a.sub(d1a);
+                rb = d2b.sub(d1b);
+                c0 = e0.selectFrom(ra, rb);
+                c1 = o0.selectFrom(ra, rb);
+                c2 = e1.selectFrom(ra, rb);
+                c3 = o1.selectFrom(ra, rb);
+                c0.sub(c2).intoArray(v, o + 8 * xiStride);
+                c1.add(c2).intoArray(v, o + 9 * xiStride);
+                c2.sub(c1).intoArray(v, o + 10 * xiStride);
+                c1.sub(c3).intoArray(v, o + 11 * xiStride);
+                ra = d1a.sub(d3a);
+                rb = d1b.sub(d3b);
+                c0 = e0.selectFrom(ra, rb);
+                c1 = o0.selectFrom(ra, rb);
+                c2 = e1.selectFrom(ra, rb);
+                c3 = o1.selectFrom(ra, rb);
+                c0.sub(c2).intoArray(v, o + 12 * xiStride);
+                c1.add(c2).intoArray(v, o + 13 * xiStride);
+                c2.sub(c1).intoArray(v, o + 14 * xiStride);
+                c1.sub(c3).intoArray(v, o + 15 * xiStride);
+            }
+        }
+    }
+
+    /**
+     * y = e(Aᵀ m A + bias) for every tile of one output plane: tile (ty, tx) of the products is at
+     * m[mOff + ξ·xiStride + ty·TW + tx] (read VL lanes at a time, so m needs VL floats of slack), y's plane at yOff
+     * (H × W). The two output rows of a segment are interleaved into {@code rows} and written by
+     * {@link DirectConv#storeRow}, which applies the bias and epilogue.
+     */
+    static void transformOutput(
+            float[] m,
+            int mOff,
+            int xiStride,
+            int ty0,
+            int ty1,
+            int tw,
+            int segs,
+            int h,
+            int wIn,
+            int nbl,
+            float[] rows,
+            float[] y,
+            int yOff,
+            int yImage,
+            float bias,
+            boolean affine,
+            float scale,
+            float shift,
+            float[] res,
+            boolean relu,
+            boolean accumulate) {
+        FloatVector lo = FloatVector.fromArray(S, LO, 0), hi = FloatVector.fromArray(S, HI, 0);
+        for (int ty = ty0; ty < ty1; ty++) {
+            for (int sg = 0; sg < segs; sg++) {
+                int t = mOff + ty * tw + sg * TS;
+                // s0_j = m0j + m1j + m2j and s1_j = m1j − m2j − m3j, column j of Aᵀ m (m_ij at ξ = 4i + j).
+                FloatVector m0 = FloatVector.fromArray(S, m, t), m1 = FloatVector.fromArray(S, m, t + xiStride);
+                FloatVector m2 = FloatVector.fromArray(S, m, t + 2 * xiStride);
+                FloatVector m3 = FloatVector.fromArray(S, m, t + 3 * xiStride);
+                FloatVector m4 = FloatVector.fromArray(S, m, t + 4 * xiStride);
+                FloatVector m5 = FloatVector.fromArray(S, m, t + 5 * xiStride);
+                FloatVector m6 = FloatVector.fromArray(S, m, t + 6 * xiStride);
+                FloatVector m7 = FloatVector.fromArray(S, m, t + 7 * xiStride);
+                FloatVector m8 = FloatVector.fromArray(S, m, t + 8 * xiStride);
+                FloatVector m9 = FloatVector.fromArray(S, m, t + 9 * xiStride);
+                FloatVector m10 = FloatVector.fromArray(S, m, t + 10 * xiStride);
+                FloatVector m11 = FloatVector.fromArray(S, m, t + 11 * xiStride);
+                FloatVector m12 = FloatVector.fromArray(S, m, t + 12 * xiStride);
+                FloatVector m13 = FloatVector.fromArray(S, m, t + 13 * xiStride);
+                FloatVector m14 = FloatVector.fromArray(S, m, t + 14 * xiStride);
+                FloatVector m15 = FloatVector.fromArray(S, m, t + 15 * xiStride);
+                FloatVector s00 = m0.add(m4).add(m8), s01 = m1.add(m5).add(m9);
+                FloatVector s02 = m2.add(m6).add(m10), s03 = m3.add(m7).add(m11);
+                FloatVector s10 = m4.sub(m8).sub(m12), s11 = m5.sub(m9).sub(m13);
+                FloatVector s12 = m6.sub(m10).sub(m14), s13 = m7.sub(m11).sub(m15);
+                FloatVector y00 = s00.add(s01).add(s02), y01 = s01.sub(s02).sub(s03);
+                FloatVector y10 = s10.add(s11).add(s12), y11 = s11.sub(s12).sub(s13);
+                lo.selectFrom(y00, y01).intoArray(rows, 0);
+                hi.selectFrom(y00, y01).intoArray(rows, VL);
+                lo.selectFrom(y10, y11).intoArray(rows, 2 * VL);
+                hi.selectFrom(y10, y11).intoArray(rows, 3 * VL);
+                // The segment's combined output columns [col, col + 2·TS), cut into the images they belong to.
+                int col = 2 * TS * sg;
+                for (int i = 0; i < nbl; i++) {
+                    int first = i * (wIn + 1), from = Math.max(col, first), to = Math.min(col + 2 * TS, first + wIn);
+                    if (from >= to) continue;
+                    int yo = yOff + i * yImage + 2 * ty * wIn + from - first;
+                    DirectConv.storeRow(
+                            rows, from - col, y, yo, to - from, bias, affine, scale, shift, res, relu, accumulate);
+                    if (2 * ty + 1 < h) {
+                        DirectConv.storeRow(
+                                rows,
+                                2 * VL + from - col,
+                                y,
+                                yo + wIn,
+                                to - from,
+                                bias,
+                                affine,
+                                scale,
+                                shift,
+                                res,
+                                relu,
+                                accumulate);
+                    }
+                }
+            }
+        }
+    }
+}
