@@ -63,8 +63,7 @@ public final class Conv2dVector implements ConvKernels {
     }
 
     /**
-     * y = conv(x, w) + b for images [n0, n1). Small maps are batched: nb images give one GEMM
-     * Y (kg × nb·PQ) = W_g (kg × CRS) · cols (CRS × nb·PQ), staged and then scattered into y with the bias.
+     * y = conv(x, w) + b for images [n0, n1): Winograd, the direct kernels, or im2col + GEMM ({@link Im2col#forward}).
      *
      * @param x (N,C,H,W)
      * @param w (K,C/G,R,S)
@@ -92,50 +91,7 @@ public final class Conv2dVector implements ConvKernels {
                     g.c(), g.h(), g.w(), g.k(), null, g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, 0, g.k());
             return;
         }
-        int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
-        int crs = cg * g.r() * g.s();
-        boolean pw = pointwise(g);
-        int nb = imagesPerChunk(pq, TARGET_COLS, n1 - n0);
-        Sgemm.Workspace ws = Sgemm.Workspace.get();
-        float[] cols = pw && nb == 1 ? null : ws.scratch(0, crs * nb * pq);
-        float[] stage = nb == 1 ? null : ws.scratch(1, kg * nb * pq);
-        for (int gi = 0; gi < G; gi++) {
-            int wOff = gi * kg * crs;
-            for (int n = n0; n < n1; n += nb) {
-                int nbl = Math.min(nb, n1 - n), nc = nbl * pq;
-                if (nb == 1) {
-                    int yOff = (n * g.k() + gi * kg) * pq;
-                    boolean ow = b == null;
-                    if (!ow) {
-                        for (int k = 0; k < kg; k++) Arrays.fill(y, yOff + k * pq, yOff + (k + 1) * pq, b[gi * kg + k]);
-                    }
-                    int xOff = (n * g.c() + gi * cg) * hw;
-                    if (pw) {
-                        Sgemm.gemm(false, false, kg, pq, crs, w, wOff, crs, x, xOff, hw, y, yOff, pq, ow);
-                    } else {
-                        Im2col.im2col(g, x, xOff, cg, cols, 0, pq);
-                        Sgemm.gemm(false, false, kg, pq, crs, w, wOff, crs, cols, 0, pq, y, yOff, pq, ow);
-                    }
-                    continue;
-                }
-                for (int i = 0; i < nbl; i++) {
-                    int xOff = ((n + i) * g.c() + gi * cg) * hw;
-                    if (pw) {
-                        for (int c = 0; c < cg; c++) System.arraycopy(x, xOff + c * hw, cols, c * nc + i * pq, pq);
-                    } else {
-                        Im2col.im2col(g, x, xOff, cg, cols, i * pq, nc);
-                    }
-                }
-                Sgemm.gemm(false, false, kg, nc, crs, w, wOff, crs, cols, 0, nc, stage, 0, nc, true);
-                for (int i = 0; i < nbl; i++) {
-                    for (int k = 0; k < kg; k++) {
-                        int yOff = ((n + i) * g.k() + gi * kg + k) * pq, sOff = k * nc + i * pq;
-                        float bias = b == null ? 0f : b[gi * kg + k];
-                        for (int j = 0; j < pq; j++) y[yOff + j] = stage[sOff + j] + bias;
-                    }
-                }
-            }
-        }
+        Im2col.forward(g, x, w, b, y, n0, n1);
     }
 
     /**
@@ -327,6 +283,10 @@ public final class Conv2dVector implements ConvKernels {
             return;
         }
         if (db != null) addBiasGradient(g, dy, db, out, k0, k1);
+        if (Winograd.forLayer(g, ci, m, g.n())) {
+            WinogradWeights.backwardWeights(g.c(), in, ci, g.h(), g.w(), g.k(), out, g.n(), x, dy, dw, k0, k1);
+            return;
+        }
         DirectConvWeights.backwardWeightsAlive(
                 g.c(), in, ci, g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, k0, k1);
     }
@@ -430,6 +390,10 @@ public final class Conv2dVector implements ConvKernels {
         if (SmallConv.applies(g)) {
             SmallConv.backwardWeights(
                     g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, null, k0, k1);
+            return;
+        }
+        if (Winograd.forLayer(g, g.c(), g.k(), g.n())) {
+            WinogradWeights.backwardWeights(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, g.n(), x, dy, dw, k0, k1);
             return;
         }
         if (DirectConv.applies(g)) {

@@ -86,4 +86,56 @@ final class Im2col {
             }
         }
     }
+
+    /**
+     * y = conv(x, w) + b for images [n0, n1) by im2col + GEMM, for the convolutions off the direct paths (strided,
+     * grouped, 1×1). Small maps are batched: nb images give one GEMM Y (kg × nb·PQ) = W_g (kg × CRS) · cols
+     * (CRS × nb·PQ), staged and then scattered into y with the bias.
+     */
+    static void forward(ConvGeometry g, float[] x, float[] w, float[] b, float[] y, int n0, int n1) {
+        int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
+        int crs = cg * g.r() * g.s();
+        boolean pw = Conv2dVector.pointwise(g);
+        int nb = Conv2dVector.imagesPerChunk(pq, Conv2dVector.TARGET_COLS, n1 - n0);
+        Sgemm.Workspace ws = Sgemm.Workspace.get();
+        float[] cols = pw && nb == 1 ? null : ws.scratch(0, crs * nb * pq);
+        float[] stage = nb == 1 ? null : ws.scratch(1, kg * nb * pq);
+        for (int gi = 0; gi < G; gi++) {
+            int wOff = gi * kg * crs;
+            for (int n = n0; n < n1; n += nb) {
+                int nbl = Math.min(nb, n1 - n), nc = nbl * pq;
+                if (nb == 1) {
+                    int yOff = (n * g.k() + gi * kg) * pq;
+                    boolean ow = b == null;
+                    if (!ow) {
+                        for (int k = 0; k < kg; k++) Arrays.fill(y, yOff + k * pq, yOff + (k + 1) * pq, b[gi * kg + k]);
+                    }
+                    int xOff = (n * g.c() + gi * cg) * hw;
+                    if (pw) {
+                        Sgemm.gemm(false, false, kg, pq, crs, w, wOff, crs, x, xOff, hw, y, yOff, pq, ow);
+                    } else {
+                        Im2col.im2col(g, x, xOff, cg, cols, 0, pq);
+                        Sgemm.gemm(false, false, kg, pq, crs, w, wOff, crs, cols, 0, pq, y, yOff, pq, ow);
+                    }
+                    continue;
+                }
+                for (int i = 0; i < nbl; i++) {
+                    int xOff = ((n + i) * g.c() + gi * cg) * hw;
+                    if (pw) {
+                        for (int c = 0; c < cg; c++) System.arraycopy(x, xOff + c * hw, cols, c * nc + i * pq, pq);
+                    } else {
+                        Im2col.im2col(g, x, xOff, cg, cols, i * pq, nc);
+                    }
+                }
+                Sgemm.gemm(false, false, kg, nc, crs, w, wOff, crs, cols, 0, nc, stage, 0, nc, true);
+                for (int i = 0; i < nbl; i++) {
+                    for (int k = 0; k < kg; k++) {
+                        int yOff = ((n + i) * g.k() + gi * kg + k) * pq, sOff = k * nc + i * pq;
+                        float bias = b == null ? 0f : b[gi * kg + k];
+                        for (int j = 0; j < pq; j++) y[yOff + j] = stage[sOff + j] + bias;
+                    }
+                }
+            }
+        }
+    }
 }

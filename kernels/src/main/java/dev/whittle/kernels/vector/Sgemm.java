@@ -392,17 +392,7 @@ public final class Sgemm {
         final float[] tile = new float[MR * NR];
         private float[] a = new float[0];
         private float[] b = new float[0];
-        private final float[][] scratch = {
-            new float[0],
-            new float[0],
-            new float[0],
-            new float[0],
-            new float[0],
-            new float[0],
-            new float[0],
-            new float[0],
-            new float[0]
-        };
+        private final float[][] scratch = new float[10][0];
         private int[] ints = new int[0];
 
         static Workspace get() {
@@ -420,7 +410,7 @@ public final class Sgemm {
         }
 
         /**
-         * Scratch buffer {@code slot} (0..8) of at least {@code size} floats, for callers built on the GEMM (column
+         * Scratch buffer {@code slot} (0..9) of at least {@code size} floats, for callers built on the GEMM (column
          * matrices, staging tiles); never used by {@link #gemm} itself, so it survives a GEMM call.
          */
         float[] scratch(int slot, int size) {

@@ -48,15 +48,11 @@ final class Winograd {
 
     // Two-vector permute tables: lane t of the segment reads padded column 2t + 0/1/2/3 of the pair (a, b);
     // lanes past TS read column 0 (never stored). LO/HI interleave two vectors (y0, y1) into output columns.
-    private static final float[] EVEN0 = table(0), ODD0 = table(1), EVEN1 = table(2), ODD1 = table(3);
+    static final float[] EVEN0 = table(0), ODD0 = table(1), EVEN1 = table(2), ODD1 = table(3);
     private static final float[] LO = interleave(0), HI = interleave(VL / 2);
 
     /** See {@link #forLayer}. */
     static final int MIN_CHANNELS = 32, MIN_OUTPUTS = 512;
-
-    // Row i of Bᵀ d is d[P_ROW[i]] + SIGN[i]·d[Q_ROW[i]]: d0 − d2, d1 + d2, d2 − d1, d1 − d3.
-    private static final int[] P_ROW = {0, 1, 2, 1}, Q_ROW = {2, 2, 1, 3};
-    private static final float[] SIGN = {-1f, 1f, -1f, -1f};
 
     private Winograd() {}
 
@@ -182,23 +178,7 @@ final class Winograd {
 
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
-            for (int c = 0; c < ci; c++) {
-                int plane = in == null ? c : in[c];
-                for (int r = r0; r < r1; ) {
-                    int img = n0 + r / th * nb, nbl = Math.min(nb, n1 - img);
-                    int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
-                    // Tile rows [ty0, ty1) read input rows 2·ty0 − 1 ... 2·ty1 (padded rows 2·ty0 ... 2·ty1 + 1).
-                    // Padded rows and columns outside the images are never written, so they stay zero; a short last
-                    // group leaves stale images in its unused slots, whose outputs are computed and never stored.
-                    for (int i = 0; i < nbl; i++) {
-                        int src = ((img + i) * xChannels + plane) * hw, col = 1 + i * (wIn + 1);
-                        for (int row = Math.max(0, 2 * ty0 - 1); row < Math.min(h, 2 * ty1 + 1); row++)
-                            System.arraycopy(x, src + row * wIn, pad, (row + 1) * wpad + col, wIn);
-                    }
-                    transformInput(pad, wpad, ty0, ty1, tw, segs, v, c * ldT + (r - r0 - ty0) * tw, vPlane);
-                    r += ty1 - ty0;
-                }
-            }
+            transformChunk(x, xChannels, in, ci, h, wIn, nb, th, tw, segs, wpad, pad, v, ldT, vPlane, r0, r1, n0, n1);
             for (int xi = 0; xi < 16; xi++) {
                 for (int is = 0; is < strips; is++) {
                     int a = xi * uPlane + is * ci * MR, cRow = xi * mPlane + is * MR * ldT;
@@ -236,6 +216,51 @@ final class Winograd {
                             relu,
                             accumulate);
                 }
+                r += ty1 - ty0;
+            }
+        }
+    }
+
+    /**
+     * V for tile rows [r0, r1) of images [n0, n1) (laid nb side by side, th tile rows per group): each alive
+     * channel's rows are copied into the combined padded plane, then transformed into v at column
+     * (r − r0)·TW of channel row c.
+     */
+    static void transformChunk(
+            float[] x,
+            int xChannels,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int nb,
+            int th,
+            int tw,
+            int segs,
+            int wpad,
+            float[] pad,
+            float[] v,
+            int ldT,
+            int vPlane,
+            int r0,
+            int r1,
+            int n0,
+            int n1) {
+        int hw = h * wIn;
+        for (int c = 0; c < ci; c++) {
+            int plane = in == null ? c : in[c];
+            for (int r = r0; r < r1; ) {
+                int img = n0 + r / th * nb, nbl = Math.min(nb, n1 - img);
+                int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
+                // Tile rows [ty0, ty1) read input rows 2·ty0 − 1 ... 2·ty1 (padded rows 2·ty0 ... 2·ty1 + 1).
+                // Padded rows and columns outside the images are never written, so they stay zero; a short last
+                // group leaves stale images in its unused slots, whose outputs are computed and never stored.
+                for (int i = 0; i < nbl; i++) {
+                    int src = ((img + i) * xChannels + plane) * hw, col = 1 + i * (wIn + 1);
+                    for (int row = Math.max(0, 2 * ty0 - 1); row < Math.min(h, 2 * ty1 + 1); row++)
+                        System.arraycopy(x, src + row * wIn, pad, (row + 1) * wpad + col, wIn);
+                }
+                transformInput(pad, wpad, ty0, ty1, tw, segs, v, c * ldT + (r - r0 - ty0) * tw, vPlane);
                 r += ty1 - ty0;
             }
         }

@@ -1,0 +1,248 @@
+package dev.whittle.kernels.vector;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The weight gradient of {@link Winograd}'s F(2×2, 3×3) convolution. The forward is linear in the filter,
+ * y_t = Aᵀ[(G g Gᵀ) ⊙ V_t]A for tile t, so its adjoint gives, summed over tiles,
+ * dg = Gᵀ [Σ_t (A dy_t Aᵀ) ⊙ V_t] G: per position ξ of the 4×4 transformed tiles one product
+ * dU[ξ] (filters × channels) += dM[ξ] (filters × tiles) · V[ξ]ᵀ (tiles × channels), a reduction over the tiles of
+ * every image, then dW = Gᵀ dU G once per (filter, channel). V is the forward's input transform (same chunks, same
+ * side-by-side layout); dM = A dy Aᵀ with A = Aᵀᵀ = [1 0; 1 1; 1 −1; 0 −1] is the output gradient's transform, zero
+ * wherever a tile's 2×2 outputs fall outside the image (bottom or right edge, the column between side-by-side
+ * images), so those tiles' junk V contributes nothing.
+ *
+ * <p>The products run on {@link Sgemm#gemm} (both operands packed: the reduction dimension is the tiles, contiguous
+ * in both V and dM rows). Against {@link DirectConvWeights}, in-process at batch 128: see bench/README.md.
+ */
+final class WinogradWeights {
+    static final VectorSpecies<Float> S = Sgemm.S;
+    static final int VL = Sgemm.VL;
+    static final int NR = Sgemm.NR;
+    static final int MR = Sgemm.MR;
+    static final int TS = Winograd.TS;
+
+    private WinogradWeights() {}
+
+    /**
+     * dw[out[f]][in[c]] += Σ_n dy ⋆ x over {@code nImages} images, for filters at positions [k0, k1) of {@code out}
+     * and channels in[0..ci) of x's xChannels; null lists mean every filter or channel. 3×3, stride 1, pad 1.
+     *
+     * @param x (N, xChannels, H, W)
+     * @param dy (N, K, H, W)
+     * @param dw (K, xChannels, 3, 3), the selected filters' alive channels accumulated
+     */
+    static void backwardWeights(
+            int xChannels,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            int nImages,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            int k0,
+            int k1) {
+        Sgemm.Workspace ws = Sgemm.Workspace.get();
+        int nb = Math.max(1, Math.min(nImages, (2 * TS + 1) / (wIn + 1)));
+        int wc = nb * (wIn + 1) - 1;
+        int th = (h + 1) / 2, tw = (wc + 1) / 2, segs = (tw + TS - 1) / TS;
+        int wpad = 2 * TS * segs + 2, hpad = 2 * th + 2;
+        int mf = k1 - k0, hw = h * wIn;
+        // Filters in strips of NR (or one vector when there are at most VL of them), channels in strips of MR.
+        int nr = mf <= VL ? VL : NR, mfp = (mf + nr - 1) / nr * nr, cip = (ci + MR - 1) / MR * MR;
+        int groups = (nImages + nb - 1) / nb, totalRows = groups * th;
+        int rowsPerChunk = Winograd.rowsPerChunk(tw, Math.max(NR, Winograd.CHUNK_ELEMENTS / (ci + mfp)), totalRows);
+        int ldT = (rowsPerChunk * tw + NR - 1) / NR * NR;
+        // dyT: the chunk's output gradient with filters innermost, (2·TH rows) × (wc + 1 columns) × mfp, image i's
+        // column q at i·(W + 1) + q; rows past H, the column between images and padding filters are zero.
+        int wcp = 2 * tw, rowLen = wcp * mfp;
+        int vPlane = ci * ldT + VL, mPlane = ldT * mfp + VL, uPlane = cip * mfp + VL;
+        float[] pad = ws.scratch(8, hpad * wpad), dyT = ws.scratch(9, 2 * th * rowLen);
+        java.util.Arrays.fill(pad, 0, hpad * wpad, 0f);
+        float[] v = ws.scratch(5, 16 * vPlane + VL);
+        float[] dmT = ws.scratch(6, 16 * mPlane);
+        float[] duT = ws.scratch(7, 16 * uPlane);
+        java.util.Arrays.fill(duT, 0, 16 * uPlane, 0f);
+        // rowBase[c]: channel c's row of V (rows past ci repeat the last: computed, never read); then the gather
+        // offsets of each group of VL filters' dy planes relative to the group's first (lanes past mf repeat it).
+        int gatherAt = cip, fGroups = (mf + VL - 1) / VL;
+        int[] rowBase = ws.ints(cip + fGroups * VL);
+        for (int c = 0; c < cip; c++) rowBase[c] = Math.min(c, ci - 1) * ldT;
+        for (int f = 0; f < fGroups * VL; f++) {
+            int ff = Math.min(f, mf - 1), g0 = f / VL * VL;
+            rowBase[gatherAt + f] = (out == null ? ff - g0 : out[k0 + ff] - out[k0 + g0]) * hw;
+        }
+
+        for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
+            int r1 = Math.min(totalRows, r0 + rowsPerChunk), tiles = (r1 - r0) * tw;
+            Winograd.transformChunk(
+                    x, xChannels, in, ci, h, wIn, nb, th, tw, segs, wpad, pad, v, ldT, vPlane, r0, r1, 0, nImages);
+            for (int r = r0; r < r1; ) {
+                int img = r / th * nb, nbl = Math.min(nb, nImages - img);
+                int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
+                java.util.Arrays.fill(dyT, 2 * ty0 * rowLen, 2 * ty1 * rowLen, 0f);
+                for (int i = 0; i < nbl; i++) {
+                    gatherRows(
+                            dy,
+                            (img + i) * k * hw,
+                            k0,
+                            mf,
+                            out,
+                            rowBase,
+                            gatherAt,
+                            wIn,
+                            hw,
+                            2 * ty0,
+                            Math.min(h, 2 * ty1),
+                            dyT,
+                            rowLen,
+                            i * (wIn + 1),
+                            mfp);
+                }
+                transformGradient(dyT, rowLen, mfp, nr, ty0, ty1, tw, dmT, (r - r0 - ty0) * tw, ldT, mPlane);
+                r += ty1 - ty0;
+            }
+            for (int xi = 0; xi < 16; xi++) {
+                for (int ns = 0; ns < mfp / nr; ns++) {
+                    int bOff = xi * mPlane + ns * ldT * nr;
+                    for (int cs = 0; cs < cip; cs += MR) {
+                        int cOff = xi * uPlane + cs * mfp + ns * nr;
+                        if (nr == NR) {
+                            DirectConvWeights.kernelRowsA(
+                                    tiles, v, rowBase, cs, xi * vPlane, dmT, bOff, duT, cOff, mfp);
+                        } else {
+                            DirectConvWeights.kernelRowsA1(
+                                    tiles, v, rowBase, cs, xi * vPlane, dmT, bOff, duT, cOff, mfp);
+                        }
+                    }
+                }
+            }
+        }
+        for (int f = 0; f < mf; f++) {
+            int plane = out == null ? k0 + f : out[k0 + f];
+            for (int c = 0; c < ci; c++) {
+                int g = (plane * xChannels + (in == null ? c : in[c])) * 9;
+                accumulateGtDG(duT, c * mfp + f, uPlane, dw, g);
+            }
+        }
+    }
+
+    /**
+     * Rows [rowFrom, rowTo) of one image's dy planes for filters at positions [k0, k0 + mf) of {@code out} (or
+     * filters k0 + f), transposed into dyT[row·rowLen + (col0 + q)·mfp + f]: each pixel's filters are VL-wide
+     * gathers (offsets at {@code offsets[at + g0]}) and contiguous stores.
+     */
+    private static void gatherRows(
+            float[] dy,
+            int imageOff,
+            int k0,
+            int mf,
+            int[] out,
+            int[] offsets,
+            int at,
+            int wIn,
+            int hw,
+            int rowFrom,
+            int rowTo,
+            float[] dyT,
+            int rowLen,
+            int col0,
+            int mfp) {
+        for (int g0 = 0; g0 < mf; g0 += VL) {
+            int first = out == null ? k0 + g0 : out[k0 + g0];
+            VectorMask<Float> live = S.indexInRange(0, mf - g0);
+            for (int row = rowFrom; row < rowTo; row++) {
+                int src = imageOff + first * hw + row * wIn, d = row * rowLen + col0 * mfp + g0;
+                for (int q = 0; q < wIn; q++, d += mfp)
+                    FloatVector.fromArray(S, dy, src + q, offsets, at + g0).intoArray(dyT, d, live);
+            }
+        }
+    }
+
+    /**
+     * dw[g .. g + 9) += Gᵀ D G for the 4×4 matrix D whose element ξ is du[o + ξ·plane], with
+     * Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].
+     */
+    private static void accumulateGtDG(float[] du, int o, int plane, float[] dw, int g) {
+        for (int row = 0; row < 3; row++) {
+            float t0 = gtD(du, o, plane, row, 0), t1 = gtD(du, o, plane, row, 1);
+            float t2 = gtD(du, o, plane, row, 2), t3 = gtD(du, o, plane, row, 3);
+            dw[g + row * 3] += t0 + 0.5f * (t1 + t2);
+            dw[g + row * 3 + 1] += 0.5f * (t1 - t2);
+            dw[g + row * 3 + 2] += 0.5f * (t1 + t2) + t3;
+        }
+    }
+
+    /** (Gᵀ D)[row][col]. */
+    private static float gtD(float[] du, int o, int plane, int row, int col) {
+        float d0 = du[o + col * plane], d1 = du[o + (4 + col) * plane];
+        float d2 = du[o + (8 + col) * plane], d3 = du[o + (12 + col) * plane];
+        return switch (row) {
+            case 0 -> d0 + 0.5f * (d1 + d2);
+            case 1 -> 0.5f * (d1 - d2);
+            default -> 0.5f * (d1 + d2) + d3;
+        };
+    }
+
+    /**
+     * dMᵀ = (A dy Aᵀ)ᵀ for tile rows [ty0, ty1) of the chunk's dyT, filters in lanes: position ξ of tile t (at
+     * t = tOff + ty·TW + tx) and filter f goes to dmT[ξ·xiStride + (f / nr)·ldT·nr + t·nr + f % nr], the packed B
+     * operand (k-major strips of nr filters) of {@link DirectConvWeights#kernelRowsA}.
+     */
+    static void transformGradient(
+            float[] dyT,
+            int rowLen,
+            int mfp,
+            int nr,
+            int ty0,
+            int ty1,
+            int tw,
+            float[] dmT,
+            int tOff,
+            int ldT,
+            int xiStride) {
+        for (int ty = ty0; ty < ty1; ty++) {
+            for (int tx = 0; tx < tw; tx++) {
+                int p0 = 2 * ty * rowLen + 2 * tx * mfp, p1 = p0 + rowLen, t = tOff + ty * tw + tx;
+                for (int f = 0; f < mfp; f += VL) {
+                    FloatVector e00 = FloatVector.fromArray(S, dyT, p0 + f);
+                    FloatVector e01 = FloatVector.fromArray(S, dyT, p0 + mfp + f);
+                    FloatVector e10 = FloatVector.fromArray(S, dyT, p1 + f);
+                    FloatVector e11 = FloatVector.fromArray(S, dyT, p1 + mfp + f);
+                    int o = (f / nr) * ldT * nr + t * nr + f % nr;
+                    // Rows of A dy: (e00, e01), (e00 + e10, e01 + e11), (e00 − e10, e01 − e11), (−e10, −e11);
+                    // each row (a, b) times Aᵀ is (a, a + b, a − b, −b).
+                    FloatVector a = e00, b = e01;
+                    a.intoArray(dmT, o);
+                    a.add(b).intoArray(dmT, o + xiStride);
+                    a.sub(b).intoArray(dmT, o + 2 * xiStride);
+                    b.neg().intoArray(dmT, o + 3 * xiStride);
+                    a = e00.add(e10);
+                    b = e01.add(e11);
+                    a.intoArray(dmT, o + 4 * xiStride);
+                    a.add(b).intoArray(dmT, o + 5 * xiStride);
+                    a.sub(b).intoArray(dmT, o + 6 * xiStride);
+                    b.neg().intoArray(dmT, o + 7 * xiStride);
+                    a = e00.sub(e10);
+                    b = e01.sub(e11);
+                    a.intoArray(dmT, o + 8 * xiStride);
+                    a.add(b).intoArray(dmT, o + 9 * xiStride);
+                    a.sub(b).intoArray(dmT, o + 10 * xiStride);
+                    b.neg().intoArray(dmT, o + 11 * xiStride);
+                    a = e10.neg();
+                    b = e11.neg();
+                    a.intoArray(dmT, o + 12 * xiStride);
+                    a.add(b).intoArray(dmT, o + 13 * xiStride);
+                    a.sub(b).intoArray(dmT, o + 14 * xiStride);
+                    b.neg().intoArray(dmT, o + 15 * xiStride);
+                }
+            }
+        }
+    }
+}
