@@ -69,13 +69,15 @@ class AliveSubproblemTest {
 
     @Test
     void eachKernelSetsOwnAliveConvMethodsMatchTheScalarAliveReference() {
-        // Shapes that put the vector set's masked layers on its direct path (alive C·R·S >= 16, >= 8 alive
-        // channels for the transposed pass, images side by side with a short last chunk), on SmallConv (one input
-        // channel), and some on neither.
+        // Shapes that put the vector set's masked layers on Winograd, on its direct path (alive C·R·S >= 16, >= 8
+        // alive channels for the transposed pass, images side by side with a short last chunk), on SmallConv (one
+        // input channel), and some on neither.
         int[][] shapes = {
             {3, 24, 9, 9, 20, 3, 1, 1},
             {11, 12, 7, 7, 17, 3, 1, 1},
             {2, 32, 14, 14, 33, 3, 1, 1},
+            // Winograd on the alive lists (32+ alive channels and filters, 512+ output pixels per call)
+            {3, 80, 16, 16, 80, 3, 1, 1},
             // more than a vector of alive filters per call (the weight gradient gathers dy a vector at a time)
             {2, 12, 7, 7, 80, 3, 1, 1},
             {3, 6, 6, 6, 9, 5, 1, 2},
