@@ -348,6 +348,9 @@ final class Winograd {
                 FloatVector d1a = FloatVector.fromArray(S, pad, p1), d1b = FloatVector.fromArray(S, pad, p1 + VL);
                 FloatVector d2a = FloatVector.fromArray(S, pad, p2), d2b = FloatVector.fromArray(S, pad, p2 + VL);
                 FloatVector d3a = FloatVector.fromArray(S, pad, p3), d3b = FloatVector.fromArray(S, pad, p3 + VL);
+                // Written out four times on purpose: as a loop over the rows (vectors chosen per iteration) C2 ran it
+                // at
+                // 80 ns per tile row, unrolled at 36 (bench/README.md).
                 // Rows of Bᵀ d (d0 − d2, d1 + d2, d2 − d1, d1 − d3), each then combined along its columns 2t .. 2t + 3
                 // the same way. Full-vector stores: lanes past the segment hold junk that the next segment, the next
                 // channel's row or the skew between planes absorbs (rows are written in increasing order).

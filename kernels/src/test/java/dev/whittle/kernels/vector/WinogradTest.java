@@ -98,15 +98,12 @@ class WinogradTest {
         int k0 = g.k() / 3, k1 = Math.max(k0 + 1, g.k() - 1), n0 = g.n() > 1 ? 1 : 0;
         float[] before = rand(r, out), y = before.clone();
         Winograd.forward(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, null, y, n0, g.n(), k0, k1, false, null);
+        boolean[] mine = new boolean[out];
         for (int i = 0; i < out; i++) {
             int n = i / (g.k() * pq), f = i / pq % g.k();
-            boolean mine = n >= n0 && f >= k0 && f < k1;
-            float expected = mine ? want[i] : before[i];
-            double t = mine ? 1e-4 * Math.abs(expected) + tol(g.c()) : 0;
-            assertTrue(
-                    Math.abs(y[i] - expected) <= t,
-                    Arrays.toString(s) + " element " + i + ": " + y[i] + " vs " + expected);
+            mine[i] = n >= n0 && f >= k0 && f < k1;
         }
+        assertWrittenWhereMine(Arrays.toString(s), want, before, y, mine, tol(g.c()));
     }
 
     @ParameterizedTest
@@ -149,14 +146,9 @@ class WinogradTest {
                 null);
         boolean[] alive = new boolean[g.k()];
         for (int f : outs) alive[f] = true;
-        for (int i = 0; i < out; i++) {
-            int f = i / pq % g.k();
-            float expected = alive[f] ? want[i] : before[i];
-            double t = alive[f] ? 1e-4 * Math.abs(expected) + tol(g.c()) : 0;
-            assertTrue(
-                    Math.abs(y[i] - expected) <= t,
-                    Arrays.toString(s) + " element " + i + ": " + y[i] + " vs " + expected);
-        }
+        boolean[] mine = new boolean[out];
+        for (int i = 0; i < out; i++) mine[i] = alive[i / pq % g.k()];
+        assertWrittenWhereMine(Arrays.toString(s), want, before, y, mine, tol(g.c()));
     }
 
     @ParameterizedTest
@@ -197,6 +189,16 @@ class WinogradTest {
             assertTrue(
                     Math.abs(dwAlive[i] - wantAlive[i]) <= t,
                     Arrays.toString(s) + " alive dW element " + i + ": " + dwAlive[i] + " vs " + wantAlive[i]);
+        }
+    }
+
+    /** Where {@code mine}, y matches want (1e-4 relative + tol); elsewhere y is bit for bit what it was before. */
+    private static void assertWrittenWhereMine(
+            String what, float[] want, float[] before, float[] y, boolean[] mine, double tol) {
+        for (int i = 0; i < y.length; i++) {
+            float expected = mine[i] ? want[i] : before[i];
+            double t = mine[i] ? 1e-4 * Math.abs(expected) + tol : 0;
+            assertTrue(Math.abs(y[i] - expected) <= t, what + " element " + i + ": " + y[i] + " vs " + expected);
         }
     }
 
