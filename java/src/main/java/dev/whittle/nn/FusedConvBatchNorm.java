@@ -43,25 +43,12 @@ public final class FusedConvBatchNorm {
     private ConvEpilogue residualEpilogue, current;
 
     /**
-     * @param ctx the conv node's context (its output buffer is shared by the batch norm and ReLU nodes)
-     * @param reluBound null when no ReLU follows the batch norm
-     */
-    public FusedConvBatchNorm(
-            Conv2d conv,
-            BatchNorm2d bn,
-            NodeContext ctx,
-            BoundLayer convBound,
-            BoundLayer bnBound,
-            BoundLayer reluBound) {
-        this(conv, bn, ctx, convBound, bnBound, null, -1, null, reluBound);
-    }
-
-    /**
-     * A residual chain conv → batchnorm2d → add → (relu): the add's other input (input {@code shortcut} of the add,
-     * computed before the conv runs) is added in the same epilogue, and the ReLU after the add applied there too,
+     * A chain conv → batchnorm2d (→ relu), or the residual chain conv → batchnorm2d → add (→ relu): there the add's
+     * other input (input {@code shortcut} of the add, computed before the conv runs) is added in the same epilogue, and the ReLU after the add applied there too,
      * when the conv is unmasked and not split by filters this call; otherwise the add and ReLU run in place on the
      * shared buffer after the fused conv and batch norm.
      *
+     * @param ctx the conv node's context (its output buffer is shared by the batch norm, add and ReLU nodes)
      * @param addCtx the add node's context (its output shares the conv's buffer), or null for a plain chain
      * @param reluBound the ReLU after the add (or after the batch norm in a plain chain), or null
      */

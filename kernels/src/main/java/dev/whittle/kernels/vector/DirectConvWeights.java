@@ -93,10 +93,7 @@ final class DirectConvWeights {
         int[] rowBase = ws.ints(gatherAt + groups * VL);
         int t = DirectConv.fillRowBase(rowBase, ci, r, s, plane, wp);
         for (; t < mStrips * MR; t++) rowBase[t] = rowBase[crs - 1]; // padding rows: computed, never stored
-        for (int f = 0; f < groups * VL; f++) {
-            int ff = Math.min(f, kn - 1), g0 = f / VL * VL;
-            rowBase[gatherAt + f] = out == null ? (ff - g0) * pq : (out[k0 + ff] - out[k0 + g0]) * pq;
-        }
+        fillGatherOffsets(rowBase, gatherAt, k0, kn, out, pq);
         java.util.Arrays.fill(xpad, 0, ci * plane + cols, 0f);
         java.util.Arrays.fill(dwt, 0, mStrips * MR * ldt, 0f);
         for (int n = 0; n < nImages; n += nb) {
@@ -142,6 +139,18 @@ final class DirectConvWeights {
                     for (int e = 0; e < rs; e++) dw[o + e] += dwt[(cc * rs + e) * ldt + f];
                 }
             }
+        }
+    }
+
+    /**
+     * table[at + f] for f in [0, ⌈kn / VL⌉·VL): the offset of filter position k0 + f's dy plane (planes of
+     * {@code planeSize} floats; filter out[k0 + f], or k0 + f when out is null) from the first plane of its group of
+     * VL, the index map of one gather per group. Lanes past kn repeat the last filter (their stores are masked).
+     */
+    static void fillGatherOffsets(int[] table, int at, int k0, int kn, int[] out, int planeSize) {
+        for (int f = 0; f < (kn + VL - 1) / VL * VL; f++) {
+            int ff = Math.min(f, kn - 1), g0 = f / VL * VL;
+            table[at + f] = (out == null ? ff - g0 : out[k0 + ff] - out[k0 + g0]) * planeSize;
         }
     }
 

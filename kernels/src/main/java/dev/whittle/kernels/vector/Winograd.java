@@ -154,12 +154,8 @@ final class Winograd {
             boolean accumulate,
             ConvEpilogue e) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
-        // nb images side by side, one shared zero column between neighbours: a combined plane wc wide whose 3×3
-        // convolution is each image's at its own columns (image i's column q is combined column i·(W + 1) + q).
-        // Narrow maps then fill the lanes of a segment: 7×7 maps three to a row of 12 tiles instead of 4.
-        int nb = Math.max(1, Math.min(n1 - n0, (2 * TS + 1) / (wIn + 1)));
-        int wc = nb * (wIn + 1) - 1;
-        int th = (h + 1) / 2, tw = (wc + 1) / 2, segs = (tw + TS - 1) / TS;
+        int nb = imagesSideBySide(n1 - n0, wIn), tw = tileColumns(nb, wIn);
+        int th = (h + 1) / 2, segs = (tw + TS - 1) / TS;
         int wpad = 2 * TS * segs + 2, hpad = 2 * th + 2;
         int mf = f1 - f0, strips = (mf + MR - 1) / MR, mp = strips * MR;
         // Chunks of whole tile rows (of any image groups), sized so V and M stay in L2 from transform to product.
@@ -268,6 +264,20 @@ final class Winograd {
                 r += ty1 - ty0;
             }
         }
+    }
+
+    /**
+     * Images laid side by side, one shared zero column between neighbours: a combined plane whose 3×3 convolution is
+     * each image's at its own columns (image i's column q is combined column i·(W + 1) + q). As many as one segment
+     * holds, so narrow maps fill its lanes: 7×7 maps three to a row of 12 tiles instead of 4.
+     */
+    static int imagesSideBySide(int images, int wIn) {
+        return Math.max(1, Math.min(images, (2 * TS + 1) / (wIn + 1)));
+    }
+
+    /** Tiles per tile row of nb images side by side: ⌈(nb·(W + 1) − 1) / 2⌉. */
+    static int tileColumns(int nb, int wIn) {
+        return nb * (wIn + 1) / 2;
     }
 
     /**

@@ -49,9 +49,8 @@ final class WinogradWeights {
             int k0,
             int k1) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
-        int nb = Math.max(1, Math.min(nImages, (2 * TS + 1) / (wIn + 1)));
-        int wc = nb * (wIn + 1) - 1;
-        int th = (h + 1) / 2, tw = (wc + 1) / 2, segs = (tw + TS - 1) / TS;
+        int nb = Winograd.imagesSideBySide(nImages, wIn), tw = Winograd.tileColumns(nb, wIn);
+        int th = (h + 1) / 2, segs = (tw + TS - 1) / TS;
         int wpad = 2 * TS * segs + 2, hpad = 2 * th + 2;
         int mf = k1 - k0, hw = h * wIn;
         // Filters in strips of NR (or one vector when there are at most VL of them), channels in strips of MR.
@@ -59,7 +58,7 @@ final class WinogradWeights {
         int groups = (nImages + nb - 1) / nb, totalRows = groups * th;
         int rowsPerChunk = Winograd.rowsPerChunk(tw, Math.max(NR, Winograd.CHUNK_ELEMENTS / (ci + mfp)), totalRows);
         int ldT = (rowsPerChunk * tw + NR - 1) / NR * NR;
-        // dyT: the chunk's output gradient with filters innermost, (2·TH rows) × (wc + 1 columns) × mfp, image i's
+        // dyT: the chunk's output gradient with filters innermost, (2·TH rows) × (2·TW columns) × mfp, image i's
         // column q at i·(W + 1) + q; rows past H, the column between images and padding filters are zero.
         int wcp = 2 * tw, rowLen = wcp * mfp;
         int vPlane = ci * ldT + VL, mPlane = ldT * mfp + VL, uPlane = cip * mfp + VL;
@@ -74,10 +73,7 @@ final class WinogradWeights {
         int gatherAt = cip, fGroups = (mf + VL - 1) / VL;
         int[] rowBase = ws.ints(cip + fGroups * VL);
         for (int c = 0; c < cip; c++) rowBase[c] = Math.min(c, ci - 1) * ldT;
-        for (int f = 0; f < fGroups * VL; f++) {
-            int ff = Math.min(f, mf - 1), g0 = f / VL * VL;
-            rowBase[gatherAt + f] = (out == null ? ff - g0 : out[k0 + ff] - out[k0 + g0]) * hw;
-        }
+        DirectConvWeights.fillGatherOffsets(rowBase, gatherAt, k0, mf, out, hw);
 
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), tiles = (r1 - r0) * tw;
