@@ -82,6 +82,9 @@ class AliveSubproblemTest {
             {2, 12, 7, 7, 80, 3, 1, 1},
             {3, 6, 6, 6, 9, 5, 1, 2},
             {2, 17, 7, 7, 5, 3, 2, 1},
+            // stride 2 on phase planes: 3×3 with images side by side (short last chunk), and a 1×1 shortcut
+            {11, 20, 13, 13, 19, 3, 2, 1},
+            {3, 24, 9, 9, 12, 1, 2, 0},
             {3, 2, 5, 5, 6, 3, 1, 1},
             // one input channel (SmallConv): alive filters in blocks of eight and a remainder, any map size
             {3, 1, 13, 13, 29, 3, 1, 1},

@@ -30,7 +30,9 @@ class ConvEpilogueTest {
             {3, 24, 9, 9, 20, 3, 1, 1}, // direct path
             {4, 32, 12, 12, 33, 3, 1, 1}, // Winograd (whole layer; the alive subsets stay direct)
             {2, 1, 13, 13, 29, 3, 1, 1}, // one input channel (SmallConv)
-            {3, 17, 9, 9, 5, 3, 2, 1}, // stride 2: im2col + GEMM
+            {3, 17, 9, 9, 5, 3, 2, 1}, // stride 2: phase planes
+            {11, 16, 14, 14, 20, 3, 2, 1}, // stride 2, ResNet-like: 8 images side by side, short last chunk
+            {3, 16, 9, 9, 12, 1, 2, 0}, // 1×1 stride-2 shortcut: one phase
             {3, 6, 6, 6, 9, 5, 1, 2} // 5×5
         };
         SplittableRandom r = new SplittableRandom(8);

@@ -81,9 +81,8 @@ public final class Conv2dVector implements ConvKernels {
             Winograd.forward(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, n0, n1, 0, g.k(), false, null);
             return;
         }
-        if (DirectConv.forForward(g)) {
-            DirectConv.forward(
-                    g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, 0, g.k(), false);
+        if (direct(g, g.c())) {
+            DirectConv.forward(g, x, w, b, y, n0, n1, 0, g.k());
             return;
         }
         if (SmallConv.applies(g)) {
@@ -106,9 +105,8 @@ public final class Conv2dVector implements ConvKernels {
             Winograd.forward(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, n0, n1, k0, k1, false, null);
             return;
         }
-        if (DirectConv.forForward(g)) {
-            DirectConv.forward(
-                    g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, k0, k1, false);
+        if (direct(g, g.c())) {
+            DirectConv.forward(g, x, w, b, y, n0, n1, k0, k1);
             return;
         }
         if (SmallConv.applies(g)) {
@@ -166,7 +164,7 @@ public final class Conv2dVector implements ConvKernels {
                     g.c(), g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1, 0, m);
             return;
         }
-        if (g.groups() != 1 || !DirectConv.forForward(g, ci)) {
+        if (g.groups() != 1 || !direct(g, ci)) {
             ConvKernels.super.forwardAlive(g, x, w, b, y, out, m, in, ci, n0, n1, zeroDead);
             return;
         }
@@ -176,9 +174,7 @@ public final class Conv2dVector implements ConvKernels {
             Winograd.forward(g.c(), in, ci, g.h(), g.w(), g.k(), out, x, wAlive, b, y, n0, n1, 0, m, false, null);
             return;
         }
-        DirectConv.forwardThen(
-                g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1,
-                null);
+        DirectConv.forwardThen(g, in, ci, out, m, x, wAlive, b, y, n0, n1, null);
     }
 
     /**
@@ -201,7 +197,7 @@ public final class Conv2dVector implements ConvKernels {
             ConvEpilogue e) {
         if (n1 <= n0) return;
         boolean dense = out == null && in == null;
-        if (g.groups() != 1 || depthwise(g) || !(dense ? DirectConv.forForward(g) : DirectConv.forForward(g, ci))) {
+        if (g.groups() != 1 || depthwise(g) || !direct(g, dense ? g.c() : ci)) {
             int[] list = out == null ? Indices.all(g.k()) : out;
             if (dense) forward(g, x, w, b, y, n0, n1);
             else forwardAlive(g, x, w, b, y, list, m, in == null ? Indices.all(g.c()) : in, ci, n0, n1, true);
@@ -230,9 +226,7 @@ public final class Conv2dVector implements ConvKernels {
             Winograd.forward(g.c(), in, ci, g.h(), g.w(), g.k(), out, x, wUsed, b, y, n0, n1, 0, m, false, e);
             return;
         }
-        DirectConv.forwardThen(
-                g.c(), in, ci, g.h(), g.w(), g.k(), out, m, g.r(), g.s(), g.padH(), g.padW(), x, wUsed, b, y, n0, n1,
-                e);
+        DirectConv.forwardThen(g, in, ci, out, m, x, wUsed, b, y, n0, n1, e);
     }
 
     /** The vector passes of {@link #forwardThen}'s fallback (stateless). */
@@ -289,6 +283,11 @@ public final class Conv2dVector implements ConvKernels {
         }
         DirectConvWeights.backwardWeightsAlive(
                 g.c(), in, ci, g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, k0, k1);
+    }
+
+    /** The forward takes the direct path: stride 1, or stride 2 on phase planes ({@link PhasePlanes}). */
+    private static boolean direct(ConvGeometry g, int channels) {
+        return DirectConv.forForward(g, channels) || DirectConv.forStride2(g, channels);
     }
 
     /** db[f] += Σ over images and outputs of dy's plane f, for f = list[i] (list null: f = i), i in [i0, i1). */

@@ -48,6 +48,9 @@ final class DirectConv {
     /** {@code -Dwhittle.conv.direct=false} keeps stride-1 convolutions on im2col + GEMM (for A/B measurements). */
     static final boolean ENABLED = !"false".equals(System.getProperty("whittle.conv.direct"));
 
+    /** {@code -Dwhittle.conv.stride2=false} keeps stride-2 convolutions on im2col + GEMM (for A/B measurements). */
+    static final boolean STRIDE2 = ENABLED && !"false".equals(System.getProperty("whittle.conv.stride2"));
+
     /**
      * Images laid side by side until a padded row is about this many floats wide, so that small maps fill the
      * 2·VL-column register tiles: at 7×7 (pad 1) one image computes 9 columns per row for 7 kept (29 % extra),
@@ -127,6 +130,22 @@ final class DirectConv {
         return applies(g) && channels * g.r() * g.s() >= 16;
     }
 
+    /**
+     * Stride-2 forward on phase planes (see {@link #run}): both strides 2, one group, padding smaller than the
+     * kernel, a reduction long enough to pay ({@code channels}·R·S ≥ 16, as for stride 1), and not 1×1: ResNet's
+     * 1×1 shortcuts ran 0.69–0.87× of im2col + GEMM this way (one phase read, a GEMM with no im2col to save).
+     */
+    static boolean forStride2(dev.whittle.kernels.ConvGeometry g, int channels) {
+        return STRIDE2
+                && g.r() * g.s() > 1
+                && g.strideH() == 2
+                && g.strideW() == 2
+                && g.groups() == 1
+                && g.padH() < g.r()
+                && g.padW() < g.s()
+                && channels * g.r() * g.s() >= 16;
+    }
+
     /** The transposed pass has C output channels; below one 8-row tile most of each tile would be padding. */
     static boolean forBackwardData(dev.whittle.kernels.ConvGeometry g) {
         return forBackwardData(g, g.c());
@@ -138,23 +157,16 @@ final class DirectConv {
     }
 
     /**
-     * y (=|+=) conv(x, w) + b for images [n0, n1) and filters [k0, k1) (other filters' planes untouched), stride 1,
-     * one group.
+     * y (=|+=) conv(x, w) + b for images [n0, n1) and filters [k0, k1) (other filters' planes untouched), stride 1
+     * or 2 ({@link #forForward}, {@link #forStride2}).
      *
      * @param x (N,C,H,W)
      * @param w (K,C,R,S)
      * @param b (K) or null
-     * @param y (N,K,P,Q) with P = H + 2·ph − R + 1, Q = W + 2·pw − S + 1; overwritten, or added to if {@code accumulate}
+     * @param y (N,K,P,Q), overwritten
      */
     static void forward(
-            int cIn,
-            int h,
-            int wIn,
-            int k,
-            int r,
-            int s,
-            int ph,
-            int pw,
+            dev.whittle.kernels.ConvGeometry g,
             float[] x,
             float[] w,
             float[] b,
@@ -162,20 +174,20 @@ final class DirectConv {
             int n0,
             int n1,
             int k0,
-            int k1,
-            boolean accumulate) {
+            int k1) {
         run(
-                cIn,
-                cIn,
+                g.c(),
+                g.c(),
                 null,
-                h,
-                wIn,
-                k,
+                g.h(),
+                g.w(),
+                g.k(),
                 null,
-                r,
-                s,
-                ph,
-                pw,
+                g.r(),
+                g.s(),
+                g.padH(),
+                g.padW(),
+                g.strideH(),
                 x,
                 w,
                 b,
@@ -184,7 +196,7 @@ final class DirectConv {
                 n1,
                 k0,
                 k1,
-                accumulate,
+                false,
                 Sgemm.Workspace.get(),
                 null);
     }
@@ -198,18 +210,11 @@ final class DirectConv {
      * output row as it leaves the staging tile.
      */
     static void forwardThen(
-            int c,
+            dev.whittle.kernels.ConvGeometry g,
             int[] in,
             int ci,
-            int h,
-            int wIn,
-            int k,
             int[] out,
             int m,
-            int r,
-            int s,
-            int ph,
-            int pw,
             float[] x,
             float[] w,
             float[] b,
@@ -217,7 +222,30 @@ final class DirectConv {
             int n0,
             int n1,
             ConvEpilogue e) {
-        run(ci, c, in, h, wIn, k, out, r, s, ph, pw, x, w, b, y, n0, n1, 0, m, false, Sgemm.Workspace.get(), e);
+        run(
+                ci,
+                g.c(),
+                in,
+                g.h(),
+                g.w(),
+                g.k(),
+                out,
+                g.r(),
+                g.s(),
+                g.padH(),
+                g.padW(),
+                g.strideH(),
+                x,
+                w,
+                b,
+                y,
+                n0,
+                n1,
+                0,
+                m,
+                false,
+                Sgemm.Workspace.get(),
+                e);
     }
 
     /**
@@ -258,6 +286,7 @@ final class DirectConv {
                 s,
                 r - 1 - ph,
                 s - 1 - pw,
+                1,
                 dy,
                 wt,
                 null,
@@ -297,7 +326,7 @@ final class DirectConv {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
         float[] wt = transposedFlipped(wAlive, m, ci, r * s, ws);
         int p = h + 2 * ph - r + 1, q = wIn + 2 * pw - s + 1;
-        run(m, k, out, p, q, c, in, r, s, r - 1 - ph, s - 1 - pw, dy, wt, null, dx, n0, n1, 0, ci, true, ws, null);
+        run(m, k, out, p, q, c, in, r, s, r - 1 - ph, s - 1 - pw, 1, dy, wt, null, dx, n0, n1, 0, ci, true, ws, null);
     }
 
     /**
@@ -354,7 +383,16 @@ final class DirectConv {
         return wt;
     }
 
-    /** The per-chunk loop over weights {@code w} (K × CRS, row-major, read in place); see the class comment. */
+    /**
+     * The per-chunk loop over weights {@code w} (K × CRS, row-major, read in place); see the class comment.
+     *
+     * <p>Stride 2 runs the same implicit GEMM on phase planes: x's padded plane split into its (row, column) parity
+     * phases, phase (a, b) holding padded element (2i + a, 2j + b) at (i, j). Output (p, q) of a stride-2 convolution
+     * reads padded element (2p + r, 2q + s), which is element (p + r/2, q + s/2) of phase (r mod 2, s mod 2): so every
+     * im2col row is again a contiguous run, at {@code rowBase[(c,r,s)]} in the phase planes, and outputs are computed
+     * at the P·Wq positions p·Wq + q with Wq = Q + (S − 1)/2 (the (S − 1)/2 extra columns per row are dropped).
+     * ResNet-20's stride-2 3×3 layers had run on im2col + GEMM at a quarter of the stride-1 layers' speed.
+     */
     private static void run(
             int cIn,
             int xChannels,
@@ -367,6 +405,7 @@ final class DirectConv {
             int s,
             int ph,
             int pw,
+            int stride,
             float[] x,
             float[] w,
             float[] b,
@@ -378,35 +417,56 @@ final class DirectConv {
             boolean accumulate,
             Sgemm.Workspace ws,
             ConvEpilogue e) {
-        // nb images side by side in one padded plane, sharing the pw zero columns between them (image i's data
-        // starts at column pw + i·(W + pw)); the reads of image i's outputs stay inside [its start − pw, end + pw).
-        int nb = imagesSideBySide(n1 - n0, wIn, pw);
-        int stride = wIn + pw;
-        int hp = h + 2 * ph, wp = pw + nb * stride, plane = hp * wp, hw = h * wIn;
-        int p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q;
+        int hp = h + 2 * ph, hw = h * wIn;
+        int p = (hp - r) / stride + 1, q = (wIn + 2 * pw - s) / stride + 1, pq = p * q;
+        // Stride 1: nb images side by side in one padded plane, sharing the pw zero columns between them (image i's
+        // data starts at column pw + i·(W + pw)); the reads of image i's outputs stay inside [its start − pw, end +
+        // pw). Stride 2: nb images' phase planes side by side, Wq columns each (no sharing needed: an output's reads
+        // stay inside its image's Wq columns).
+        int nb, step, wp, rows, phasesH = 1, phasesW = 1;
+        if (stride == 1) {
+            nb = imagesSideBySide(n1 - n0, wIn, pw);
+            step = wIn + pw;
+            wp = pw + nb * step;
+            rows = hp;
+        } else {
+            phasesH = Math.min(2, r);
+            phasesW = Math.min(2, s);
+            step = q + (s - 1) / 2;
+            nb = Math.max(1, Math.min(n1 - n0, TARGET_WIDTH / step));
+            wp = nb * step;
+            rows = p + (r - 1) / 2;
+        }
+        int plane = rows * wp, planes = cIn * phasesH * phasesW;
         int crs = cIn * r * s;
         int cols = p * wp;
         int ldc = (cols + NR - 1) / NR * NR;
         int kStrips = (k1 - k0 + MR - 1) / MR;
-        float[] xpad = ws.scratch(1, cIn * plane + ldc + NR);
+        float[] xpad = ws.scratch(1, planes * plane + ldc + NR);
         float[] stage = ws.scratch(2, kStrips * MR * ldc);
         int[] rowBase = ws.ints(crs);
-        fillRowBase(rowBase, cIn, r, s, plane, wp);
+        float[] split = stride == 1 ? null : ws.scratch(0, PhasePlanes.splitSize(wIn));
+        if (stride == 1) fillRowBase(rowBase, cIn, r, s, plane, wp);
+        else PhasePlanes.fillRowBase(rowBase, cIn, r, s, phasesH, phasesW, plane, wp);
         // Borders, gaps (and the slack the last column strip reads past the planes) stay zero; interiors are
         // rewritten per chunk. A short last chunk leaves stale images in its unused slots: their outputs are
         // computed and never read.
-        java.util.Arrays.fill(xpad, 0, cIn * plane + ldc + NR, 0f);
+        java.util.Arrays.fill(xpad, 0, planes * plane + ldc + NR, 0f);
         boolean relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();
         for (int n = n0; n < n1; n += nb) {
             int nbl = Math.min(nb, n1 - n);
             for (int i = 0; i < nbl; i++) {
-                int xOff = (n + i) * xChannels * hw, col0 = pw + i * stride;
-                copyImage(x, xOff, cIn, in, h, wIn, xpad, 0, plane, wp, ph, col0);
+                int xOff = (n + i) * xChannels * hw;
+                if (stride == 1) copyImage(x, xOff, cIn, in, h, wIn, xpad, 0, plane, wp, ph, pw + i * step);
+                else
+                    PhasePlanes.copy(
+                            x, xOff, cIn, in, h, wIn, ph, pw, phasesH, phasesW, xpad, plane, wp, rows, step, i * step,
+                            split);
             }
             for (int is = 0; is < kStrips; is++) {
                 int cRow = is * MR * ldc;
-                if (s == 3) {
+                if (s == 3 && stride == 1) {
                     for (int j = 0; j < cols; j += NR)
                         DirectConvTile.kernel3(crs, w, k0 + is * MR, k1 - 1, xpad, rowBase, j, stage, cRow + j, ldc);
                 } else {
@@ -420,7 +480,7 @@ final class DirectConv {
                     int yPlane = out == null ? kk : out[kk];
                     float bias = b == null ? 0f : b[yPlane];
                     float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
-                    int so = (kk - k0) * ldc + i * stride, yo = yOff + yPlane * pq;
+                    int so = (kk - k0) * ldc + i * step, yo = yOff + yPlane * pq;
                     for (int row = 0; row < p; row++, so += wp, yo += q)
                         storeRow(stage, so, y, yo, q, bias, e != null, scale, shift, res, relu, accumulate);
                 }

@@ -72,6 +72,15 @@ class Conv2dVectorTest {
                         ConvGeometry.square(11, 4, 13, 13, 9, 3, 1, 1)),
                 new Case("N5 C2 6x6 K3 k3 s1 p0 (direct, unpadded)", ConvGeometry.square(5, 2, 6, 6, 3, 3, 1, 0)),
                 new Case(
+                        "N11 C16 14x14 K20 k3 s2 p1 (phase planes: 8 images side by side, short last chunk)",
+                        ConvGeometry.square(11, 16, 14, 14, 20, 3, 2, 1)),
+                new Case(
+                        "N3 C5 10x11 K9 k4x3 s2 p1x0 (phase planes: even kernel, odd width, no column pad)",
+                        new ConvGeometry(3, 5, 10, 11, 9, 4, 3, 2, 2, 1, 0, 1)),
+                new Case(
+                        "N3 C16 9x9 K12 k1 s2 p0 (phase planes: 1x1 shortcut, one phase)",
+                        ConvGeometry.square(3, 16, 9, 9, 12, 1, 2, 0)),
+                new Case(
                         "N3 C32 14x14 K40 k3 s1 p1 (Winograd: 32+ channels, 588 outputs)",
                         ConvGeometry.square(3, 32, 14, 14, 40, 3, 1, 1)),
                 new Case(
