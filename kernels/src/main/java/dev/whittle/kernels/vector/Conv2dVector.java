@@ -272,7 +272,7 @@ public final class Conv2dVector implements ConvKernels {
                     g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, out, k0, k1);
             return;
         }
-        if (g.groups() != 1 || !DirectConv.forForward(g, ci)) {
+        if (g.groups() != 1 || !direct(g, ci)) {
             ConvKernels.super.backwardWeightsAlive(g, x, dy, dw, db, out, m, in, ci, k0, k1);
             return;
         }
@@ -281,11 +281,10 @@ public final class Conv2dVector implements ConvKernels {
             WinogradWeights.backwardWeights(g.c(), in, ci, g.h(), g.w(), g.k(), out, g.n(), x, dy, dw, k0, k1);
             return;
         }
-        DirectConvWeights.backwardWeightsAlive(
-                g.c(), in, ci, g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, k0, k1);
+        DirectConvWeights.backwardWeightsAlive(g, in, ci, out, x, dy, dw, k0, k1);
     }
 
-    /** The forward takes the direct path: stride 1, or stride 2 on phase planes ({@link PhasePlanes}). */
+    /** The forward takes the direct path: stride 1, or stride 2 on phase planes ({@link ImageLayout}). */
     private static boolean direct(ConvGeometry g, int channels) {
         return DirectConv.forForward(g, channels) || DirectConv.forStride2(g, channels);
     }
@@ -395,9 +394,8 @@ public final class Conv2dVector implements ConvKernels {
             WinogradWeights.backwardWeights(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, g.n(), x, dy, dw, k0, k1);
             return;
         }
-        if (DirectConv.applies(g)) {
-            DirectConvWeights.backwardWeights(
-                    g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, k0, k1);
+        if (DirectConv.applies(g) || DirectConv.forStride2(g, g.c())) {
+            DirectConvWeights.backwardWeights(g, x, dy, dw, k0, k1);
             return;
         }
         boolean pw = pointwise(g);

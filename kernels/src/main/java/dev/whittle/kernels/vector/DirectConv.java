@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * each row are computed and dropped), then for the reduction index (c, r, s)
  * {@code X[(c,r,s)][j] = xpad[c·Hp·Wp + r·Wp + s + j]}: every row of the im2col matrix is a contiguous run of the
  * padded image at offset {@code rowBase[(c,r,s)]}. Small maps are laid side by side in one padded plane (sharing
- * their zero columns, see {@link #TARGET_WIDTH}).
+ * their zero columns, see {@link ImageLayout#TARGET_WIDTH}).
  * <ul>
  *   <li>forward: Y (K × P·Wp) = W (K × CRS) · X; the microkernel ({@link DirectConvTile#kernel}, {@link DirectConvTile#kernel3}) loads its two
  *       B vectors per k from {@code xpad[rowBase[k] + j]} and broadcasts eight filters' weights read in place
@@ -51,59 +51,7 @@ final class DirectConv {
     /** {@code -Dwhittle.conv.stride2=false} keeps stride-2 convolutions on im2col + GEMM (for A/B measurements). */
     static final boolean STRIDE2 = ENABLED && !"false".equals(System.getProperty("whittle.conv.stride2"));
 
-    /**
-     * Images laid side by side until a padded row is about this many floats wide, so that small maps fill the
-     * 2·VL-column register tiles: at 7×7 (pad 1) one image computes 9 columns per row for 7 kept (29 % extra),
-     * eight side by side compute 65 for 56 (16 %).
-     */
-    static final int TARGET_WIDTH = 64;
-
     private DirectConv() {}
-
-    /**
-     * rowBase[(c, r, s)] = c·plane + r·wp + s: where each im2col row starts in the padded planes. Returns C·R·S.
-     */
-    static int fillRowBase(int[] rowBase, int cIn, int r, int s, int plane, int wp) {
-        int t = 0;
-        for (int c = 0; c < cIn; c++) {
-            for (int rr = 0; rr < r; rr++) {
-                for (int ss = 0; ss < s; ss++) rowBase[t++] = c * plane + rr * wp + ss;
-            }
-        }
-        return t;
-    }
-
-    /**
-     * Copies cIn planes (H×W) of one image, starting at x[xOff], into the padded planes at row ph, column col0:
-     * plane c is x's plane {@code in[c]}, or c when {@code in} is null (a masked layer reads its alive channels
-     * straight from the full activation, with no gathered copy in between).
-     */
-    static void copyImage(
-            float[] x,
-            int xOff,
-            int cIn,
-            int[] in,
-            int h,
-            int wIn,
-            float[] xpad,
-            int padOff,
-            int plane,
-            int wp,
-            int ph,
-            int col0) {
-        int hw = h * wIn;
-        for (int c = 0; c < cIn; c++) {
-            int src = xOff + (in == null ? c : in[c]) * hw;
-            for (int row = 0; row < h; row++) {
-                System.arraycopy(x, src + row * wIn, xpad, padOff + c * plane + (row + ph) * wp + col0, wIn);
-            }
-        }
-    }
-
-    /** Images per chunk: side by side until a padded row is about {@link #TARGET_WIDTH} floats wide. */
-    static int imagesSideBySide(int images, int wIn, int pw) {
-        return Math.max(1, Math.min(images, TARGET_WIDTH / (wIn + pw)));
-    }
 
     /** Stride 1, one group, padding smaller than the kernel (so that the transposed pass needs no negative pad). */
     static boolean applies(dev.whittle.kernels.ConvGeometry g) {
@@ -419,25 +367,9 @@ final class DirectConv {
             ConvEpilogue e) {
         int hp = h + 2 * ph, hw = h * wIn;
         int p = (hp - r) / stride + 1, q = (wIn + 2 * pw - s) / stride + 1, pq = p * q;
-        // Stride 1: nb images side by side in one padded plane, sharing the pw zero columns between them (image i's
-        // data starts at column pw + i·(W + pw)); the reads of image i's outputs stay inside [its start − pw, end +
-        // pw). Stride 2: nb images' phase planes side by side, Wq columns each (no sharing needed: an output's reads
-        // stay inside its image's Wq columns).
-        int nb, step, wp, rows, phasesH = 1, phasesW = 1;
-        if (stride == 1) {
-            nb = imagesSideBySide(n1 - n0, wIn, pw);
-            step = wIn + pw;
-            wp = pw + nb * step;
-            rows = hp;
-        } else {
-            phasesH = Math.min(2, r);
-            phasesW = Math.min(2, s);
-            step = q + (s - 1) / 2;
-            nb = Math.max(1, Math.min(n1 - n0, TARGET_WIDTH / step));
-            wp = nb * step;
-            rows = p + (r - 1) / 2;
-        }
-        int plane = rows * wp, planes = cIn * phasesH * phasesW;
+        int step = ImageLayout.slotWidth(stride, wIn, pw, q, s), nb = ImageLayout.slots(stride, n1 - n0, wIn, pw, step);
+        int wp = ImageLayout.rowWidth(stride, nb, step, pw), rows = ImageLayout.planeRows(stride, hp, p, r);
+        int plane = rows * wp, planes = cIn * ImageLayout.planesPerChannel(stride, r, s);
         int crs = cIn * r * s;
         int cols = p * wp;
         int ldc = (cols + NR - 1) / NR * NR;
@@ -445,9 +377,7 @@ final class DirectConv {
         float[] xpad = ws.scratch(1, planes * plane + ldc + NR);
         float[] stage = ws.scratch(2, kStrips * MR * ldc);
         int[] rowBase = ws.ints(crs);
-        float[] split = stride == 1 ? null : ws.scratch(0, PhasePlanes.splitSize(wIn));
-        if (stride == 1) fillRowBase(rowBase, cIn, r, s, plane, wp);
-        else PhasePlanes.fillRowBase(rowBase, cIn, r, s, phasesH, phasesW, plane, wp);
+        ImageLayout.fillRowBase(stride, rowBase, cIn, r, s, plane, wp);
         // Borders, gaps (and the slack the last column strip reads past the planes) stay zero; interiors are
         // rewritten per chunk. A short last chunk leaves stale images in its unused slots: their outputs are
         // computed and never read.
@@ -458,11 +388,7 @@ final class DirectConv {
             int nbl = Math.min(nb, n1 - n);
             for (int i = 0; i < nbl; i++) {
                 int xOff = (n + i) * xChannels * hw;
-                if (stride == 1) copyImage(x, xOff, cIn, in, h, wIn, xpad, 0, plane, wp, ph, pw + i * step);
-                else
-                    PhasePlanes.copy(
-                            x, xOff, cIn, in, h, wIn, ph, pw, phasesH, phasesW, xpad, plane, wp, rows, step, i * step,
-                            split);
+                ImageLayout.copyImage(stride, x, xOff, cIn, in, h, wIn, r, s, ph, pw, xpad, plane, wp, rows, step, i);
             }
             for (int is = 0; is < kStrips; is++) {
                 int cRow = is * MR * ldc;

@@ -17,7 +17,7 @@ final class DirectConvWeights {
     private DirectConvWeights() {}
 
     /**
-     * dw[k0..k1) += Σ_n dy ⋆ x over all {@code nImages} images, for a stride-1, one-group convolution.
+     * dw[k0..k1) += Σ_n dy ⋆ x over all {@code nImages} images, for a stride-1 or stride-2 ({@link ImageLayout}), one-group convolution.
      *
      * <p>Computed transposed, dWᵀ (CRS × K) = Σ_chunks X (CRS × P·Wp) · dYᵀ, with X's rows read in place from the
      * chunk's padded planes ({@code X[(c,r,s)][j] = xpad[rowBase[(c,r,s)] + j]}, the same layout as {@link DirectConv#forward})
@@ -30,22 +30,8 @@ final class DirectConvWeights {
      * @param dy (N,K,P,Q)
      * @param dw (K,C,R,S), filters [k0, k1) accumulated
      */
-    static void backwardWeights(
-            int cIn,
-            int h,
-            int wIn,
-            int k,
-            int r,
-            int s,
-            int ph,
-            int pw,
-            int nImages,
-            float[] x,
-            float[] dy,
-            float[] dw,
-            int k0,
-            int k1) {
-        backwardWeightsAlive(cIn, null, cIn, h, wIn, k, null, r, s, ph, pw, nImages, x, dy, dw, k0, k1);
+    static void backwardWeights(dev.whittle.kernels.ConvGeometry g, float[] x, float[] dy, float[] dw, int k0, int k1) {
+        backwardWeightsAlive(g, null, g.c(), null, x, dy, dw, k0, k1);
     }
 
     /**
@@ -54,6 +40,37 @@ final class DirectConvWeights {
      * in place (alive planes only), other weights' gradients untouched. Null lists mean every filter or channel.
      */
     static void backwardWeightsAlive(
+            dev.whittle.kernels.ConvGeometry g,
+            int[] in,
+            int ci,
+            int[] out,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            int k0,
+            int k1) {
+        run(
+                g.c(),
+                in,
+                ci,
+                g.h(),
+                g.w(),
+                g.k(),
+                out,
+                g.r(),
+                g.s(),
+                g.padH(),
+                g.padW(),
+                g.strideH(),
+                g.n(),
+                x,
+                dy,
+                dw,
+                k0,
+                k1);
+    }
+
+    private static void run(
             int xChannels,
             int[] in,
             int ci,
@@ -65,6 +82,7 @@ final class DirectConvWeights {
             int s,
             int ph,
             int pw,
+            int stride,
             int nImages,
             float[] x,
             float[] dy,
@@ -73,10 +91,11 @@ final class DirectConvWeights {
             int k1) {
         if (nImages <= 0 || k0 >= k1) return;
         Sgemm.Workspace ws = Sgemm.Workspace.get();
-        int nb = DirectConv.imagesSideBySide(nImages, wIn, pw);
-        int stride = wIn + pw;
-        int hp = h + 2 * ph, wp = pw + nb * stride, plane = hp * wp, hw = h * wIn;
-        int p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q;
+        int hp = h + 2 * ph, hw = h * wIn;
+        int p = (hp - r) / stride + 1, q = (wIn + 2 * pw - s) / stride + 1, pq = p * q;
+        int step = ImageLayout.slotWidth(stride, wIn, pw, q, s), nb = ImageLayout.slots(stride, nImages, wIn, pw, step);
+        int wp = ImageLayout.rowWidth(stride, nb, step, pw), rows = ImageLayout.planeRows(stride, hp, p, r);
+        int plane = rows * wp, planes = ci * ImageLayout.planesPerChannel(stride, r, s);
         int crs = ci * r * s, kn = k1 - k0;
         int cols = p * wp;
         // One vector of filters per tile when there are at most VL of them (ResNet-20's first stage, LeNet-5): a
@@ -84,36 +103,32 @@ final class DirectConvWeights {
         int nr = kn <= VL ? VL : NR;
         int nStrips = (kn + nr - 1) / nr, mStrips = (crs + MR - 1) / MR;
         int ldt = nStrips * nr;
-        float[] xpad = ws.scratch(1, ci * plane + cols);
+        float[] xpad = ws.scratch(1, planes * plane + cols);
         float[] bp = ws.scratch(2, nStrips * nr * cols);
         float[] dwt = ws.scratch(3, mStrips * MR * ldt);
         // One int table: rowBase in [0, mStrips·MR), then per group of VL filters the dy plane offsets its gather
         // reads, relative to the group's first plane (lanes past the last filter repeat it; their stores are masked).
         int groups = (kn + VL - 1) / VL, gatherAt = mStrips * MR;
         int[] rowBase = ws.ints(gatherAt + groups * VL);
-        int t = DirectConv.fillRowBase(rowBase, ci, r, s, plane, wp);
+        int t = ImageLayout.fillRowBase(stride, rowBase, ci, r, s, plane, wp);
         for (; t < mStrips * MR; t++) rowBase[t] = rowBase[crs - 1]; // padding rows: computed, never stored
         fillGatherOffsets(rowBase, gatherAt, k0, kn, out, pq);
-        java.util.Arrays.fill(xpad, 0, ci * plane + cols, 0f);
+        java.util.Arrays.fill(xpad, 0, planes * plane + cols, 0f);
         java.util.Arrays.fill(dwt, 0, mStrips * MR * ldt, 0f);
         for (int n = 0; n < nImages; n += nb) {
             int nbl = Math.min(nb, nImages - n);
             // Padded planes of this chunk, and dYᵀ packed k-major in strips of nr filters: bp[(strip·cols + j)·nr + f].
             java.util.Arrays.fill(bp, 0, nStrips * nr * cols, 0f);
             for (int i = 0; i < nbl; i++) {
-                int xOff = (n + i) * xChannels * hw, col0 = pw + i * stride;
-                DirectConv.copyImage(x, xOff, ci, in, h, wIn, xpad, 0, plane, wp, ph, col0);
-                packTransposed(
-                        dy, (n + i) * k * pq, k0, kn, out, rowBase, gatherAt, p, q, wp, i * stride, nr, cols, bp);
+                int xOff = (n + i) * xChannels * hw;
+                ImageLayout.copyImage(stride, x, xOff, ci, in, h, wIn, r, s, ph, pw, xpad, plane, wp, rows, step, i);
+                packTransposed(dy, (n + i) * k * pq, k0, kn, out, rowBase, gatherAt, p, q, wp, i * step, nr, cols, bp);
             }
             if (nbl < nb) {
                 // Stale images in unused slots meet zero gradients, but NaN/∞ from a previous chunk would not vanish.
-                for (int c = 0; c < ci; c++) {
-                    for (int row = 0; row < h; row++) {
-                        int o = c * plane + (row + ph) * wp + pw + nbl * stride;
-                        java.util.Arrays.fill(xpad, o, c * plane + (row + ph) * wp + wp, 0f);
-                    }
-                }
+                int from = (stride == 1 ? pw : 0) + nbl * step;
+                for (int row = 0; row < planes * rows; row++)
+                    java.util.Arrays.fill(xpad, row * wp + from, row * wp + wp, 0f);
             }
             for (int pc = 0; pc < cols; pc += KC) {
                 int kc = Math.min(KC, cols - pc);

@@ -96,7 +96,7 @@ final class SmallConv {
         int wpad = paddedWidth(q, s);
         float[] xpad = paddedPlanes(cIn, hp, wpad, ws);
         int[] rowBase = ws.ints(crs);
-        DirectConv.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
+        ImageLayout.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
         for (int n = n0; n < n1; n++) {
             copyImage(x, n * cIn * h * wIn, cIn, h, wIn, xpad, hp, wpad, ph, pw);
             int i = i0;
@@ -237,7 +237,7 @@ final class SmallConv {
         int wpad = paddedWidth(q, s), kn = i1 - i0;
         float[] xpad = paddedPlanes(cIn, hp, wpad, ws);
         int[] rowBase = ws.ints(crs);
-        DirectConv.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
+        ImageLayout.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
         float[] part = ws.scratch(2, kn * crs * VL);
         java.util.Arrays.fill(part, 0, kn * crs * VL, 0f);
         for (int n = 0; n < batch; n++) {
