@@ -277,7 +277,7 @@ public final class Conv2dVector implements ConvKernels {
             return;
         }
         if (db != null) addBiasGradient(g, dy, db, out, k0, k1);
-        if (Winograd.forLayer(g, ci, m, g.n())) {
+        if (Winograd.forWeights(g, ci, m, g.n())) {
             WinogradWeights.backwardWeights(g.c(), in, ci, g.h(), g.w(), g.k(), out, g.n(), x, dy, dw, k0, k1);
             return;
         }
@@ -390,7 +390,7 @@ public final class Conv2dVector implements ConvKernels {
                     g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, null, k0, k1);
             return;
         }
-        if (Winograd.forLayer(g, g.c(), g.k(), g.n())) {
+        if (Winograd.forWeights(g, g.c(), g.k(), g.n())) {
             WinogradWeights.backwardWeights(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, g.n(), x, dy, dw, k0, k1);
             return;
         }

@@ -55,8 +55,8 @@ final class Winograd {
     static final float[] EVEN0 = table(0), ODD0 = table(1), EVEN1 = table(2), ODD1 = table(3);
     private static final float[] LO = interleave(0), HI = interleave(VL / 2);
 
-    /** See {@link #forLayer}. */
-    static final int MIN_CHANNELS = 32, MIN_OUTPUTS = 512;
+    /** See {@link #forLayer} and {@link #forWeights}. */
+    static final int MIN_CHANNELS = 24, MIN_CHANNELS_WEIGHTS = 16, MIN_OUTPUTS = 512;
 
     private Winograd() {}
 
@@ -85,15 +85,25 @@ final class Winograd {
     }
 
     /**
-     * Whether F(2×2, 3×3) takes a layer that reduces over ci channels into mf filters for {@code images} images (the
-     * whole layer's counts, so that a batch split by filters takes the same path as the whole). Measured against
-     * {@link DirectConv} (in-process, alternating, bench/README.md): 32→32 at 28×28 and 64→64 at 14×14 gain 1.2–1.5×
-     * at batch 64, 16-channel layers lose at every batch (the transforms cost per channel·tile, the products per
-     * channel·tile·filter), and below ~500 output pixels per call the per-call filter transform dominates
-     * (64→64 at 14×14, batch 1: 0.89×; 128→128 at 7×7, batch 4: 0.78×).
+     * Whether F(2×2, 3×3) takes a layer's forward and data gradient, reducing over ci channels into mf filters for
+     * {@code images} images (the whole layer's counts, so that a batch split by filters takes the same path as the
+     * whole). Measured against {@link DirectConv} (in-process, alternating, bench/README.md): 32→32 at 28×28 and
+     * 64→64 at 14×14 gain 1.2–1.5× at batch 64; 24 to 31 channels 1.04–1.31× (a compact model's 31→31 at 14×14:
+     * 1.20×); 16-channel layers lose (0.73–0.97×: the transforms cost per channel·tile, the products per
+     * channel·tile·filter); and below ~500 output pixels per call the per-call filter transform dominates (64→64 at
+     * 14×14, batch 1: 0.89×; 128→128 at 7×7, batch 4: 0.78×).
      */
     static boolean forLayer(ConvGeometry g, int ci, int mf, int images) {
         return applies(g) && Math.min(ci, mf) >= MIN_CHANNELS && images * g.h() * g.w() >= MIN_OUTPUTS;
+    }
+
+    /**
+     * {@link #forLayer} for the weight gradient, which pays from 16 channels: the direct weight gradient of a layer
+     * with 16 or fewer filters fills one vector of filters per tile (8 accumulators) and runs slower than the other
+     * passes, so Winograd's gain comes earlier (16→16 at 28×28, batch 128: 1.07–1.20×; 16→8: 1.17–1.41×).
+     */
+    static boolean forWeights(ConvGeometry g, int ci, int mf, int images) {
+        return applies(g) && Math.min(ci, mf) >= MIN_CHANNELS_WEIGHTS && images * g.h() * g.w() >= MIN_OUTPUTS;
     }
 
     /**
