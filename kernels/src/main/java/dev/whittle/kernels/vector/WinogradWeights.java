@@ -75,6 +75,9 @@ final class WinogradWeights {
         for (int c = 0; c < cip; c++) rowBase[c] = Math.min(c, ci - 1) * ldT;
         DirectConvWeights.fillGatherOffsets(rowBase, gatherAt, k0, mf, out, hw);
 
+        // Every full group of images rewrites the same elements of dyT, so the ones none writes (the shared zero
+        // columns, rows past an odd H) are zeroed once per call; a short last group clears its rows first.
+        java.util.Arrays.fill(dyT, 0, 2 * th * rowLen, 0f);
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), tiles = (r1 - r0) * tw;
             Winograd.transformChunk(
@@ -82,7 +85,7 @@ final class WinogradWeights {
             for (int r = r0; r < r1; ) {
                 int img = r / th * nb, nbl = Math.min(nb, nImages - img);
                 int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
-                java.util.Arrays.fill(dyT, 2 * ty0 * rowLen, 2 * ty1 * rowLen, 0f);
+                if (nbl < nb) java.util.Arrays.fill(dyT, 2 * ty0 * rowLen, 2 * ty1 * rowLen, 0f);
                 for (int i = 0; i < nbl; i++) {
                     gatherRows(
                             dy,
