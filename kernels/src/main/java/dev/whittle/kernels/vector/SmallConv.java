@@ -244,8 +244,8 @@ final class SmallConv {
             copyImage(x, n * cIn * h * wIn, cIn, h, wIn, xpad, hp, wpad, ph, pw);
             for (int i = i0; i < i1; i++) {
                 int dyOff = (n * k + plane(planes, i)) * pq;
-                for (int t0 = 0; t0 < crs; t0 += 8)
-                    terms8(crs, t0, xpad, rowBase, wpad, p, q, dy, dyOff, part, ((i - i0) * crs) * VL);
+                for (int t0 = 0; t0 < crs; t0 += TERMS)
+                    terms9(crs, t0, xpad, rowBase, wpad, p, q, dy, dyOff, part, ((i - i0) * crs) * VL);
             }
         }
         for (int i = 0; i < kn; i++) {
@@ -257,11 +257,18 @@ final class SmallConv {
     }
 
     /**
-     * part[(t0 + i)·VL ..] += Σ_(p, columns) dy · x-row (t0 + i) for the eight terms t0..t0+7 of one filter of one
+     * Reduction terms per pass of {@link #terms9}: nine, so a one-channel 3×3 layer (C·R·S = 9) takes one pass. With
+     * eight, its ninth term took a second pass of eight (seven repeats computed and dropped): VGG-small's conv1 weight
+     * gradient ran at 11 GFLOP/s on two threads.
+     */
+    static final int TERMS = 9;
+
+    /**
+     * part[(t0 + i)·VL ..] += Σ_(p, columns) dy · x-row (t0 + i) for the nine terms t0..t0+8 of one filter of one
      * image (terms past crs repeat the last and are not stored). Masked dy lanes past Q are zero, so the x lanes
      * they meet (padding or the next row's columns) add nothing.
      */
-    private static void terms8(
+    private static void terms9(
             int crs,
             int t0,
             float[] xpad,
@@ -278,11 +285,14 @@ final class SmallConv {
         int r2 = rowBase[Math.min(t0 + 2, last)], r3 = rowBase[Math.min(t0 + 3, last)];
         int r4 = rowBase[Math.min(t0 + 4, last)], r5 = rowBase[Math.min(t0 + 5, last)];
         int r6 = rowBase[Math.min(t0 + 6, last)], r7 = rowBase[Math.min(t0 + 7, last)];
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        int r8 = rowBase[Math.min(t0 + 8, last)];
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0;
         for (int row = 0; row < p; row++) {
             for (int qb = 0; qb < q; qb += VL) {
                 int d = dyOff + row * q + qb, base = row * wpad + qb;
-                FloatVector g = FloatVector.fromArray(S, dy, d, S.indexInRange(qb, q));
+                FloatVector g = qb + VL <= q
+                        ? FloatVector.fromArray(S, dy, d)
+                        : FloatVector.fromArray(S, dy, d, S.indexInRange(qb, q));
                 a0 = g.fma(FloatVector.fromArray(S, xpad, r0 + base), a0);
                 a1 = g.fma(FloatVector.fromArray(S, xpad, r1 + base), a1);
                 a2 = g.fma(FloatVector.fromArray(S, xpad, r2 + base), a2);
@@ -291,9 +301,10 @@ final class SmallConv {
                 a5 = g.fma(FloatVector.fromArray(S, xpad, r5 + base), a5);
                 a6 = g.fma(FloatVector.fromArray(S, xpad, r6 + base), a6);
                 a7 = g.fma(FloatVector.fromArray(S, xpad, r7 + base), a7);
+                a8 = g.fma(FloatVector.fromArray(S, xpad, r8 + base), a8);
             }
         }
-        int n = Math.min(8, crs - t0), o = partOff + t0 * VL;
+        int n = Math.min(TERMS, crs - t0), o = partOff + t0 * VL;
         FloatVector.fromArray(S, part, o).add(a0).intoArray(part, o);
         if (n > 1) FloatVector.fromArray(S, part, o + VL).add(a1).intoArray(part, o + VL);
         if (n > 2) FloatVector.fromArray(S, part, o + 2 * VL).add(a2).intoArray(part, o + 2 * VL);
@@ -302,5 +313,6 @@ final class SmallConv {
         if (n > 5) FloatVector.fromArray(S, part, o + 5 * VL).add(a5).intoArray(part, o + 5 * VL);
         if (n > 6) FloatVector.fromArray(S, part, o + 6 * VL).add(a6).intoArray(part, o + 6 * VL);
         if (n > 7) FloatVector.fromArray(S, part, o + 7 * VL).add(a7).intoArray(part, o + 7 * VL);
+        if (n > 8) FloatVector.fromArray(S, part, o + 8 * VL).add(a8).intoArray(part, o + 8 * VL);
     }
 }
