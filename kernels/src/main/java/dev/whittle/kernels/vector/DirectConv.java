@@ -123,30 +123,7 @@ final class DirectConv {
             int n1,
             int k0,
             int k1) {
-        run(
-                g.c(),
-                g.c(),
-                null,
-                g.h(),
-                g.w(),
-                g.k(),
-                null,
-                g.r(),
-                g.s(),
-                g.padH(),
-                g.padW(),
-                g.strideH(),
-                x,
-                w,
-                b,
-                y,
-                n0,
-                n1,
-                k0,
-                k1,
-                false,
-                Sgemm.Workspace.get(),
-                null);
+        run(g, g.c(), null, null, x, w, b, y, n0, n1, k0, k1, null);
     }
 
     /**
@@ -170,6 +147,25 @@ final class DirectConv {
             int n0,
             int n1,
             ConvEpilogue e) {
+        run(g, ci, in, out, x, w, b, y, n0, n1, 0, m, e);
+    }
+
+    /** {@link #run} for a layer's own geometry: ci of x's channels (list in) into weight rows [k0, k1). */
+    private static void run(
+            dev.whittle.kernels.ConvGeometry g,
+            int ci,
+            int[] in,
+            int[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            int k0,
+            int k1,
+            ConvEpilogue e) {
+        int r = g.r(), s = g.s();
         run(
                 ci,
                 g.c(),
@@ -178,8 +174,8 @@ final class DirectConv {
                 g.w(),
                 g.k(),
                 out,
-                g.r(),
-                g.s(),
+                r,
+                s,
                 g.padH(),
                 g.padW(),
                 g.strideH(),
@@ -189,8 +185,8 @@ final class DirectConv {
                 y,
                 n0,
                 n1,
-                0,
-                m,
+                k0,
+                k1,
                 false,
                 Sgemm.Workspace.get(),
                 e);
