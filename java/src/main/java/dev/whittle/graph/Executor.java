@@ -7,6 +7,7 @@ import dev.whittle.nn.BoundLayer;
 import dev.whittle.nn.Conv2d;
 import dev.whittle.nn.FusedAddRelu;
 import dev.whittle.nn.FusedConvBatchNorm;
+import dev.whittle.nn.MaxPool2d;
 import dev.whittle.nn.NodeContext;
 import dev.whittle.nn.Relu;
 import dev.whittle.nn.Shape;
@@ -65,13 +66,17 @@ public final class Executor {
         outs = new float[count][];
         grads = new float[count][];
         ownsGrad = new boolean[count];
-        int[] fusedBn = new int[count], fusedAdd = new int[count], fusedRelu = new int[count];
+        int[] fusedBn = new int[count],
+                fusedAdd = new int[count],
+                fusedRelu = new int[count],
+                fusedPool = new int[count];
         int[] sharesOutputOf = new int[count];
         Arrays.fill(fusedBn, -1);
         Arrays.fill(fusedAdd, -1);
         Arrays.fill(fusedRelu, -1);
+        Arrays.fill(fusedPool, -1);
         Arrays.fill(sharesOutputOf, -1);
-        if (fuse) findFusableChains(nodes, fusedBn, fusedAdd, fusedRelu, sharesOutputOf);
+        if (fuse) findFusableChains(nodes, fusedBn, fusedAdd, fusedRelu, fusedPool, sharesOutputOf);
         for (int i = 0; i < count; i++) {
             Node n = nodes.get(i);
             boolean alias = n.layer().aliasesInput();
@@ -113,7 +118,7 @@ public final class Executor {
                 continue;
             }
             if (bn < 0) continue;
-            int add = fusedAdd[i];
+            int add = fusedAdd[i], pool = fusedPool[i];
             FusedConvBatchNorm f = new FusedConvBatchNorm(
                     (Conv2d) nodes.get(i).layer(),
                     (BatchNorm2d) nodes.get(bn).layer(),
@@ -123,11 +128,15 @@ public final class Executor {
                     add < 0 ? null : ctx[add],
                     add < 0 ? -1 : (nodes.get(add).inputs()[0] == bn ? 1 : 0),
                     add < 0 ? null : bound[add],
-                    relu < 0 ? null : bound[relu]);
+                    relu < 0 ? null : bound[relu],
+                    pool < 0 ? null : (MaxPool2d) nodes.get(pool).layer(),
+                    pool < 0 ? null : ctx[pool],
+                    pool < 0 ? null : bound[pool]);
             bound[i] = f.convNode();
             bound[bn] = f.bnNode();
             if (add >= 0) bound[add] = f.addNode();
             if (relu >= 0) bound[relu] = f.reluNode();
+            if (pool >= 0) bound[pool] = f.poolNode();
         }
     }
 
@@ -137,10 +146,14 @@ public final class Executor {
      * sharesOutputOf[bn or relu] = the conv's index. A batch norm read only by a residual add whose other input is
      * computed before the conv extends the chain to conv → bn → add (→ relu) (fusedAdd[conv], the add and ReLU
      * sharing the conv's buffer too): the shortcut is then added in the conv's epilogue. Also marks the remaining
-     * add → relu pairs (fusedRelu[add], fusedBn[add] left at −1), whose ReLU writes into the add's buffer.
+     * add → relu pairs (fusedRelu[add], fusedBn[add] left at −1), whose ReLU writes into the add's buffer. A 2×2,
+     * stride-2 max pool that is the only reader of a chain without an add is marked too (fusedPool[conv]).
      */
+    /** {@code -Dwhittle.fuse.pool=false} leaves max pools after conv chains as nodes of their own (A/B runs). */
+    static final boolean FUSE_POOL = !"false".equals(System.getProperty("whittle.fuse.pool"));
+
     private static void findFusableChains(
-            List<Node> nodes, int[] fusedBn, int[] fusedAdd, int[] fusedRelu, int[] sharesOutputOf) {
+            List<Node> nodes, int[] fusedBn, int[] fusedAdd, int[] fusedRelu, int[] fusedPool, int[] sharesOutputOf) {
         int count = nodes.size();
         int[] readers = new int[count];
         int[] lastReader = new int[count];
@@ -174,6 +187,14 @@ public final class Executor {
             if (nodes.get(next).layer() instanceof Relu) {
                 fusedRelu[i] = next;
                 sharesOutputOf[next] = i;
+            }
+            // A 2×2, stride-2 max pool as the chain's only reader (VGG-small's conv2/4/6): written by the conv's
+            // epilogue into the pool's own buffer. Not after a residual add.
+            int end = fusedRelu[i] >= 0 ? fusedRelu[i] : bn;
+            if (FUSE_POOL && fusedAdd[i] < 0 && readers[end] == 1) {
+                int after = lastReader[end];
+                if (nodes.get(after).layer() instanceof MaxPool2d mp && mp.kernel == 2 && mp.stride == 2 && mp.pad == 0)
+                    fusedPool[i] = after;
             }
         }
         boolean[] inChain = new boolean[count];

@@ -41,6 +41,12 @@ public final class FusedConvBatchNorm {
     private final int shortcut;
     private final BoundLayer addBound;
     private ConvEpilogue residualEpilogue, current;
+    // A 2×2 max pool reading the chain (null if none): its output is written by the conv's epilogue when the whole
+    // chain fuses unmasked over whole images (pooledThisCall), else the pool runs as its own node.
+    private final MaxPool2d pool;
+    private final BoundLayer poolBound;
+    private final ConvEpilogue pooledEpilogue;
+    private boolean pooledThisCall;
 
     /**
      * A chain conv → batchnorm2d (→ relu), or the residual chain conv → batchnorm2d → add (→ relu): there the add's
@@ -61,7 +67,10 @@ public final class FusedConvBatchNorm {
             NodeContext addCtx,
             int shortcut,
             BoundLayer addBound,
-            BoundLayer reluBound) {
+            BoundLayer reluBound,
+            MaxPool2d pool,
+            NodeContext poolCtx,
+            BoundLayer poolBound) {
         if (bn.channels != conv.outChannels)
             throw new IllegalArgumentException(
                     "fused batchnorm2d expects " + conv.outChannels + " channels but found " + bn.channels);
@@ -90,6 +99,9 @@ public final class FusedConvBatchNorm {
         };
         epilogue = new ConvEpilogue(scale, shift, relu);
         current = epilogue;
+        this.pool = pool;
+        this.poolBound = poolBound;
+        this.pooledEpilogue = pool == null ? null : epilogue.pooledInto(poolCtx.out);
         body = (lo, hi) -> {
             int[] out = conv.aliveFilters(), in = conv.aliveInputs();
             float[] b = conv.bias == null ? null : conv.bias.value();
@@ -140,6 +152,7 @@ public final class FusedConvBatchNorm {
                 // fused body calls the dense conv kernel.
                 fusedThisCall =
                         !ctx.training && !conv.sparse() && Arrays.equals(conv.aliveFilters(), bn.aliveChannels());
+                pooledThisCall = false;
                 if (!fusedThisCall) {
                     convBound.forward();
                     return;
@@ -151,6 +164,9 @@ public final class FusedConvBatchNorm {
                 // only its alive planes, and the filter split applies the batch norm in a pass of its own.
                 residualThisCall = addCtx != null && !byFilters && conv.aliveFilters() == null;
                 current = residualThisCall ? residualEpilogue() : epilogue;
+                pooledThisCall =
+                        pool != null && !byFilters && conv.aliveFilters() == null && pool.aliveChannels() == null;
+                if (pooledThisCall) current = pooledEpilogue;
                 if (byFilters) ctx.parallel.forRange(conv.filterBlocks(), filterBody);
                 else ctx.parallel.forRange(ctx.batch, body);
             }
@@ -158,6 +174,21 @@ public final class FusedConvBatchNorm {
             @Override
             public void backward() {
                 convBound.backward();
+            }
+        };
+    }
+
+    /** Bound layer for the max-pool node: nothing when the conv node's epilogue pooled into its output. */
+    public BoundLayer poolNode() {
+        return new BoundLayer() {
+            @Override
+            public void forward() {
+                if (!pooledThisCall) poolBound.forward();
+            }
+
+            @Override
+            public void backward() {
+                poolBound.backward();
             }
         };
     }

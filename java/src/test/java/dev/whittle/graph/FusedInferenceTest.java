@@ -91,6 +91,35 @@ class FusedInferenceTest {
     }
 
     @Test
+    void poolsAfterConvChainsAreWrittenByTheConvEpilogueAndMatchTheUnfusedPools() {
+        // Widths of 24–32 channels put conv2 (28×28, one map to a Winograd row) and conv6 (7×7, three maps to a row,
+        // from 11 images per call) on Winograd's pooling output transform, conv4 (14×14: two maps to a row, the
+        // second starting at an odd column) on Winograd with a pool pass after it; batch 24 on two threads gives
+        // each thread 12 images.
+        Graph g = Models.vggSmall(new int[] {32, 32, 24, 24, 24, 24}, 10);
+        g.initialize(7);
+        SplittableRandom r = new SplittableRandom(11);
+        for (Node n : g.nodes()) if (n.layer() instanceof BatchNorm2d bn) randomizeBn(bn, r);
+        float[] x = input(g, 24);
+        int pool1 = index(g, "pool1"), pool3 = index(g, "pool3");
+        try (Parallel one = new Parallel(1)) {
+            for (KernelSet k : new KernelSet[] {KernelSet.scalar(), VectorKernels.create()}) {
+                for (Parallel p : new Parallel[] {one, TWO}) {
+                    Executor plain = new Executor(g, 24, false, p, k, false);
+                    Executor fused = new Executor(g, 24, false, p, k, true);
+                    float[] want = plain.forward(x, 24, false).clone();
+                    float[] got = fused.forward(x, 24, false);
+                    String what = k.name() + " on " + p.threads() + " thread(s)";
+                    // Unfused, the batch norm is a pass of its own (not the folded affine map): equal within rounding.
+                    assertLogitsClose(what + ": pool1", plain.output(pool1), fused.output(pool1), 24 * 32 * 14 * 14);
+                    assertLogitsClose(what + ": pool3", plain.output(pool3), fused.output(pool3), 24 * 24 * 3 * 3);
+                    assertLogitsClose(what + ": logits", want, got, 24 * 10);
+                }
+            }
+        }
+    }
+
+    @Test
     void batchOneOnTwoThreadsSplitsConvsByFiltersAndLinearsByOutputsAndMatchesOneThreadExactly() {
         // Widths of 16–40 filters: two to five 8-filter blocks, split unevenly (24 = 3 blocks) between the threads;
         // fc1 (360 → 256) is large enough to split its outputs.

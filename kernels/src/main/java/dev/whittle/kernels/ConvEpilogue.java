@@ -11,10 +11,21 @@ package dev.whittle.kernels;
  * @param scale (K)
  * @param shift (K)
  * @param residual (N,K,P,Q) like the output, or null: the other input of a residual add that follows the batch norm
+ * @param pooled (N,K,⌊P/2⌋,⌊Q/2⌋), or null: the 2×2, stride-2 max pool that follows, written here; the output y is
+ *     then scratch (a kernel that pools as it writes leaves it unwritten)
  */
-public record ConvEpilogue(float[] scale, float[] shift, boolean relu, float[] residual) {
+public record ConvEpilogue(float[] scale, float[] shift, boolean relu, float[] residual, float[] pooled) {
     public ConvEpilogue(float[] scale, float[] shift, boolean relu) {
-        this(scale, shift, relu, null);
+        this(scale, shift, relu, null, null);
+    }
+
+    public ConvEpilogue(float[] scale, float[] shift, boolean relu, float[] residual) {
+        this(scale, shift, relu, residual, null);
+    }
+
+    /** This epilogue followed by a 2×2, stride-2 max pool into {@code target}. */
+    public ConvEpilogue pooledInto(float[] target) {
+        return new ConvEpilogue(scale, shift, relu, residual, target);
     }
 
     /** The epilogue as a separate pass over planes list[0..count) of y (N,K,HW), images [n0, n1). */

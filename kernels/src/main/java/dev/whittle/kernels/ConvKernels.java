@@ -48,7 +48,8 @@ public interface ConvKernels {
      * y's planes of filters out[0..m) = e(conv + b) over input channels in[0..ci) for images [n0, n1): a convolution
      * and its inference batch norm (and ReLU) in one call, so that a kernel set can apply the epilogue as it writes
      * each output row. Null lists mean every filter or channel; with a list, dead planes are set to 0. Shapes as
-     * {@link #forward}. The default runs the convolution and then the epilogue as a second pass.
+     * {@link #forward}. The default runs the convolution and then the epilogue as a second pass (and the max pool
+     * of {@link ConvEpilogue#pooled} as a third, over planes [n0·K, n1·K)).
      */
     default void forwardThen(
             ConvGeometry g,
@@ -79,6 +80,8 @@ public interface ConvKernels {
                     n1,
                     true);
         e.applyInPlace(y, g.k(), g.p() * g.q(), out == null ? Indices.all(g.k()) : out, m, n0, n1);
+        if (e.pooled() != null)
+            PoolScalar.maxForwardInference(g.p(), g.q(), 2, 2, 0, y, e.pooled(), n0 * g.k(), n1 * g.k());
     }
 
     /** dx's alive channels += the alive filters' contributions for images [n0, n1); dead channels untouched. */

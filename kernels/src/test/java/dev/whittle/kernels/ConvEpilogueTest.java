@@ -80,4 +80,44 @@ class ConvEpilogueTest {
             }
         }
     }
+
+    /**
+     * With a pool target the kernel sets write max-pool 2×2/2 of the epilogue's output, bit for bit what pooling the
+     * unfused output gives: Winograd pooling as it writes (one map to a row; odd widths side by side, with a short
+     * last group and odd maps whose last row and column the floor-mode pool drops), and the pass after the other
+     * paths (two even-width maps to a row, the direct path, stride 2).
+     */
+    @Test
+    void aPoolTargetGetsTheMaxPoolOfTheEpiloguesOutput() {
+        int[][] shapes = {
+            {2, 32, 28, 28, 32, 3, 1, 1}, // Winograd, one 28-wide map to a row: pooled in the output transform
+            {11, 24, 7, 7, 26, 3, 1, 1}, // Winograd, 7×7 three to a row, short last group: pooled there
+            {8, 24, 9, 9, 25, 3, 1, 1}, // Winograd, odd maps: the last tile row and column pool nothing
+            {4, 32, 12, 12, 33, 3, 1, 1}, // Winograd, two 12-wide maps to a row (odd starts): a pool pass after
+            {3, 24, 9, 9, 20, 3, 1, 1}, // direct path, then a pool pass
+            {3, 17, 10, 10, 5, 3, 2, 1} // stride 2 (phase planes), then a pool pass
+        };
+        SplittableRandom r = new SplittableRandom(9);
+        for (int[] sh : shapes) {
+            ConvGeometry g = ConvGeometry.square(sh[0], sh[1], sh[2], sh[3], sh[4], sh[5], sh[6], sh[7]);
+            float[] x = rand(r, g.n() * g.c() * g.h() * g.w()), w = rand(r, g.weightSize()), b = rand(r, g.k());
+            float[] scale = rand(r, g.k()), shift = rand(r, g.k());
+            int planes = g.n() * g.k(), pooledSize = planes * (g.p() / 2) * (g.q() / 2);
+            for (boolean relu : new boolean[] {false, true}) {
+                ConvEpilogue plain = new ConvEpilogue(scale, shift, relu);
+                for (KernelSet set : SETS) {
+                    float[] y = new float[planes * g.p() * g.q()], expect = new float[pooledSize];
+                    set.conv().forwardThen(g, x, w, b, y, null, g.k(), null, g.c(), 0, g.n(), plain);
+                    PoolScalar.maxForwardInference(g.p(), g.q(), 2, 2, 0, y, expect, 0, planes);
+                    float[] pooled = rand(r, pooledSize), scratch = rand(r, y.length);
+                    ConvEpilogue e = plain.pooledInto(pooled);
+                    // One call for the whole batch, as the reference: the path depends on the images per call.
+                    set.conv().forwardThen(g, x, w, b, scratch, null, g.k(), null, g.c(), 0, g.n(), e);
+                    for (int i = 0; i < pooledSize; i++)
+                        assertEquals(
+                                expect[i], pooled[i], set.name() + " " + g + " relu " + relu + " pooled[" + i + "]");
+                }
+            }
+        }
+    }
 }

@@ -196,6 +196,25 @@ public final class Conv2dVector implements ConvKernels {
             int n1,
             ConvEpilogue e) {
         if (n1 <= n0) return;
+        // A pool that follows: Winograd pools as it writes when it can; otherwise a pass over the fresh range.
+        if (!convThen(g, x, w, b, y, out, m, in, ci, n0, n1, e) && e.pooled() != null)
+            POOL.maxForwardInference(g.p(), g.q(), 2, 2, 0, y, e.pooled(), n0 * g.k(), n1 * g.k());
+    }
+
+    /** {@link #forwardThen} without its pool; true when the kernel wrote {@link ConvEpilogue#pooled} itself. */
+    private boolean convThen(
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int[] out,
+            int m,
+            int[] in,
+            int ci,
+            int n0,
+            int n1,
+            ConvEpilogue e) {
         boolean dense = out == null && in == null;
         if (g.groups() != 1 || depthwise(g) || !direct(g, dense ? g.c() : ci)) {
             int[] list = out == null ? Indices.all(g.k()) : out;
@@ -213,7 +232,7 @@ public final class Conv2dVector implements ConvKernels {
             } else {
                 e.applyInPlace(y, g.k(), pq, list, m, n0, n1);
             }
-            return;
+            return false;
         }
         float[] wUsed = w;
         if (!dense) {
@@ -222,17 +241,18 @@ public final class Conv2dVector implements ConvKernels {
             if (out != null) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
             wUsed = aliveWeights(g, w, outs, m, ins, ci);
         }
-        if (Winograd.forLayer(g, ci, m, n1 - n0)) {
-            Winograd.forward(g.c(), in, ci, g.h(), g.w(), g.k(), out, x, wUsed, b, y, n0, n1, 0, m, false, e);
-            return;
-        }
+        if (Winograd.forLayer(g, ci, m, n1 - n0))
+            return Winograd.forward(g.c(), in, ci, g.h(), g.w(), g.k(), out, x, wUsed, b, y, n0, n1, 0, m, false, e);
         DirectConv.forwardThen(g, in, ci, out, m, x, wUsed, b, y, n0, n1, e);
+        return false;
     }
 
     /** The vector passes of {@link #forwardThen}'s fallback (stateless). */
     private static final BatchNormVector NORM = new BatchNormVector();
 
     private static final ElementwiseVector ELEMENTWISE = new ElementwiseVector();
+
+    private static final PoolVector POOL = new PoolVector();
 
     @Override
     public void backwardDataAlive(

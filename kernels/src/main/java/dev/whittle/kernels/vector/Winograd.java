@@ -50,10 +50,8 @@ final class Winograd {
     static final int CHUNK_ELEMENTS = 8192;
 
     // Two-vector permute tables: lane t of the segment reads padded column 2t + 0/1/2/3 of the pair (a, b);
-    // lanes past TS read column 0 (junk that a later store overwrites). LO/HI interleave two vectors (y0, y1) into
-    // output columns.
+    // lanes past TS read column 0 (junk that a later store overwrites).
     static final float[] EVEN0 = table(0), ODD0 = table(1), EVEN1 = table(2), ODD1 = table(3);
-    private static final float[] LO = interleave(0), HI = interleave(VL / 2);
 
     /** See {@link #forLayer} and {@link #forWeights}. */
     static final int MIN_CHANNELS = 24, MIN_CHANNELS_WEIGHTS = 16, MIN_OUTPUTS = 512;
@@ -63,12 +61,6 @@ final class Winograd {
     private static float[] table(int offset) {
         float[] t = new float[VL];
         for (int i = 0; i < TS; i++) t[i] = 2 * i + offset;
-        return t;
-    }
-
-    private static float[] interleave(int first) {
-        float[] t = new float[VL];
-        for (int i = 0; i < VL; i++) t[i] = (i % 2 == 0 ? 0 : VL) + first + i / 2;
         return t;
     }
 
@@ -144,8 +136,10 @@ final class Winograd {
      * @param b per output plane, or null
      * @param y (N,K,H,W); planes of rows [f0, f1) overwritten (added to if {@code accumulate}), others untouched
      * @param e per output plane (indexed like b), or null
+     * @return whether the epilogue's 2×2 max pool was written too ({@link WinogradOutput#pooled}: each tile is one pool
+     *     window when the images' columns start even, no residual, no accumulation); y is then left unwritten
      */
-    static void forward(
+    static boolean forward(
             int xChannels,
             int[] in,
             int ci,
@@ -184,7 +178,8 @@ final class Winograd {
         transformFilters(w, f0, mf, ci, u, uPlane);
         boolean affine = e != null, relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();
-        int hw = h * wIn;
+        int hw = h * wIn, pooledPlane = (h / 2) * (wIn / 2);
+        boolean pool = e != null && e.pooled() != null && res == null && !accumulate && (nb == 1 || wIn % 2 == 1);
 
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
@@ -203,7 +198,30 @@ final class Winograd {
                     int yPlane = out == null ? f0 + f : out[f0 + f];
                     float bias = b == null ? 0f : b[yPlane];
                     float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
-                    transformOutput(
+                    if (pool) {
+                        WinogradOutput.pooled(
+                                m,
+                                f * ldT + (r - r0 - ty0) * tw,
+                                mPlane,
+                                ty0,
+                                ty1,
+                                tw,
+                                segs,
+                                h,
+                                wIn,
+                                nbl,
+                                rows,
+                                e.pooled(),
+                                (img * k + yPlane) * pooledPlane,
+                                k * pooledPlane,
+                                bias,
+                                affine,
+                                scale,
+                                shift,
+                                relu);
+                        continue;
+                    }
+                    WinogradOutput.plain(
                             m,
                             f * ldT + (r - r0 - ty0) * tw,
                             mPlane,
@@ -229,6 +247,7 @@ final class Winograd {
                 r += ty1 - ty0;
             }
         }
+        return pool;
     }
 
     /**
@@ -415,92 +434,6 @@ final class Winograd {
                 c1.add(c2).intoArray(v, o + 13 * xiStride);
                 c2.sub(c1).intoArray(v, o + 14 * xiStride);
                 c1.sub(c3).intoArray(v, o + 15 * xiStride);
-            }
-        }
-    }
-
-    /**
-     * y = e(Aᵀ m A + bias) for every tile of one output plane: tile (ty, tx) of the products is at
-     * m[mOff + ξ·xiStride + ty·TW + tx] (read VL lanes at a time, so m needs VL floats of slack), y's plane at yOff
-     * (H × W). The two output rows of a segment are interleaved into {@code rows} and written by
-     * {@link DirectConv#storeRow}, which applies the bias and epilogue.
-     */
-    static void transformOutput(
-            float[] m,
-            int mOff,
-            int xiStride,
-            int ty0,
-            int ty1,
-            int tw,
-            int segs,
-            int h,
-            int wIn,
-            int nbl,
-            float[] rows,
-            float[] y,
-            int yOff,
-            int yImage,
-            float bias,
-            boolean affine,
-            float scale,
-            float shift,
-            float[] res,
-            boolean relu,
-            boolean accumulate) {
-        FloatVector lo = FloatVector.fromArray(S, LO, 0), hi = FloatVector.fromArray(S, HI, 0);
-        for (int ty = ty0; ty < ty1; ty++) {
-            for (int sg = 0; sg < segs; sg++) {
-                int t = mOff + ty * tw + sg * TS;
-                // s0_j = m0j + m1j + m2j and s1_j = m1j − m2j − m3j, column j of Aᵀ m (m_ij at ξ = 4i + j).
-                FloatVector m0 = FloatVector.fromArray(S, m, t), m1 = FloatVector.fromArray(S, m, t + xiStride);
-                FloatVector m2 = FloatVector.fromArray(S, m, t + 2 * xiStride);
-                FloatVector m3 = FloatVector.fromArray(S, m, t + 3 * xiStride);
-                FloatVector m4 = FloatVector.fromArray(S, m, t + 4 * xiStride);
-                FloatVector m5 = FloatVector.fromArray(S, m, t + 5 * xiStride);
-                FloatVector m6 = FloatVector.fromArray(S, m, t + 6 * xiStride);
-                FloatVector m7 = FloatVector.fromArray(S, m, t + 7 * xiStride);
-                FloatVector m8 = FloatVector.fromArray(S, m, t + 8 * xiStride);
-                FloatVector m9 = FloatVector.fromArray(S, m, t + 9 * xiStride);
-                FloatVector m10 = FloatVector.fromArray(S, m, t + 10 * xiStride);
-                FloatVector m11 = FloatVector.fromArray(S, m, t + 11 * xiStride);
-                FloatVector m12 = FloatVector.fromArray(S, m, t + 12 * xiStride);
-                FloatVector m13 = FloatVector.fromArray(S, m, t + 13 * xiStride);
-                FloatVector m14 = FloatVector.fromArray(S, m, t + 14 * xiStride);
-                FloatVector m15 = FloatVector.fromArray(S, m, t + 15 * xiStride);
-                FloatVector s00 = m0.add(m4).add(m8), s01 = m1.add(m5).add(m9);
-                FloatVector s02 = m2.add(m6).add(m10), s03 = m3.add(m7).add(m11);
-                FloatVector s10 = m4.sub(m8).sub(m12), s11 = m5.sub(m9).sub(m13);
-                FloatVector s12 = m6.sub(m10).sub(m14), s13 = m7.sub(m11).sub(m15);
-                FloatVector y00 = s00.add(s01).add(s02), y01 = s01.sub(s02).sub(s03);
-                FloatVector y10 = s10.add(s11).add(s12), y11 = s11.sub(s12).sub(s13);
-                lo.selectFrom(y00, y01).intoArray(rows, 0);
-                hi.selectFrom(y00, y01).intoArray(rows, VL);
-                lo.selectFrom(y10, y11).intoArray(rows, 2 * VL);
-                hi.selectFrom(y10, y11).intoArray(rows, 3 * VL);
-                // The segment's combined output columns [col, col + 2·TS), cut into the images they belong to.
-                int col = 2 * TS * sg;
-                for (int i = 0; i < nbl; i++) {
-                    int first = i * (wIn + 1), from = Math.max(col, first), to = Math.min(col + 2 * TS, first + wIn);
-                    if (from >= to) continue;
-                    int yo = yOff + i * yImage + 2 * ty * wIn + from - first;
-                    DirectConv.storeRow(
-                            rows, from - col, y, yo, to - from, bias, affine, scale, shift, res, relu, accumulate);
-                    if (2 * ty + 1 < h) {
-                        DirectConv.storeRow(
-                                rows,
-                                2 * VL + from - col,
-                                y,
-                                yo + wIn,
-                                to - from,
-                                bias,
-                                affine,
-                                scale,
-                                shift,
-                                res,
-                                relu,
-                                accumulate);
-                    }
-                }
             }
         }
     }
