@@ -92,10 +92,9 @@ class FusedInferenceTest {
 
     @Test
     void poolsAfterConvChainsAreWrittenByTheConvEpilogueAndMatchTheUnfusedPools() {
-        // Widths of 24–32 channels put conv2 (28×28, one map to a Winograd row) and conv6 (7×7, three maps to a row,
-        // from 11 images per call) on Winograd's pooling output transform, conv4 (14×14: two maps to a row, the
-        // second starting at an odd column) on Winograd with a pool pass after it; batch 24 on two threads gives
-        // each thread 12 images.
+        // Widths of 24–32 channels put conv2 (28×28, one map to a Winograd row), conv4 (14×14, two maps to a row,
+        // the second starting at an odd column) and conv6 (7×7, three maps to a row, from 11 images per call) on
+        // Winograd's pooling output transform; batch 24 on two threads gives each thread 12 images.
         Graph g = Models.vggSmall(new int[] {32, 32, 24, 24, 24, 24}, 10);
         g.initialize(7);
         SplittableRandom r = new SplittableRandom(11);

@@ -84,8 +84,8 @@ class ConvEpilogueTest {
     /**
      * With a pool target the kernel sets write max-pool 2×2/2 of the epilogue's output, bit for bit what pooling the
      * unfused output gives: Winograd pooling as it writes (one map to a row; odd widths side by side, with a short
-     * last group and odd maps whose last row and column the floor-mode pool drops), and the pass after the other
-     * paths (two even-width maps to a row, the direct path, stride 2).
+     * last group and odd maps whose last row and column the floor-mode pool drops; even widths side by side, where
+     * every other image starts at an odd column), and the pass after the other paths (direct, stride 2).
      */
     @Test
     void aPoolTargetGetsTheMaxPoolOfTheEpiloguesOutput() {
@@ -93,7 +93,7 @@ class ConvEpilogueTest {
             {2, 32, 28, 28, 32, 3, 1, 1}, // Winograd, one 28-wide map to a row: pooled in the output transform
             {11, 24, 7, 7, 26, 3, 1, 1}, // Winograd, 7×7 three to a row, short last group: pooled there
             {8, 24, 9, 9, 25, 3, 1, 1}, // Winograd, odd maps: the last tile row and column pool nothing
-            {4, 32, 12, 12, 33, 3, 1, 1}, // Winograd, two 12-wide maps to a row (odd starts): a pool pass after
+            {4, 32, 12, 12, 33, 3, 1, 1}, // Winograd, two 12-wide maps to a row: the second starts odd (lane shift)
             {3, 24, 9, 9, 20, 3, 1, 1}, // direct path, then a pool pass
             {3, 17, 10, 10, 5, 3, 2, 1} // stride 2 (phase planes), then a pool pass
         };

@@ -136,8 +136,8 @@ final class Winograd {
      * @param b per output plane, or null
      * @param y (N,K,H,W); planes of rows [f0, f1) overwritten (added to if {@code accumulate}), others untouched
      * @param e per output plane (indexed like b), or null
-     * @return whether the epilogue's 2×2 max pool was written too ({@link WinogradOutput#pooled}: each tile is one pool
-     *     window when the images' columns start even, no residual, no accumulation); y is then left unwritten
+     * @return whether the epilogue's 2×2 max pool was written too ({@link WinogradOutput#pooled}; not with a residual
+     *     or accumulation); y is then left unwritten
      */
     static boolean forward(
             int xChannels,
@@ -179,7 +179,7 @@ final class Winograd {
         boolean affine = e != null, relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();
         int hw = h * wIn, pooledPlane = (h / 2) * (wIn / 2);
-        boolean pool = e != null && e.pooled() != null && res == null && !accumulate && (nb == 1 || wIn % 2 == 1);
+        boolean pool = e != null && e.pooled() != null && res == null && !accumulate;
 
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;

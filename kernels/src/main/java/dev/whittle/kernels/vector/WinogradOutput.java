@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * pool's pass over it disappears, and the pooled values of a tile row leave as one vector (tiles are lanes), where
  * the plain transform interleaves two rows of outputs back into columns and stores them image by image.
  *
- * <p>Valid when every image's columns start at an even combined column (one image per row, or odd W: image i
- * starts at i·(W + 1)); {@link Winograd#forward} checks. The arithmetic up to the maximum is
+ * <p>Images whose columns start at an odd combined column (even W, several images to a row: image i starts at
+ * i·(W + 1)) take each window from one tile's odd column and the next tile's even one, through a one-lane shift. The arithmetic up to the maximum is
  * {@link #plain}'s and {@link DirectConv#storeRow}'s, operation for operation, so the pooled
  * values are bit-identical to pooling the unfused output.
  */
@@ -24,7 +24,16 @@ final class WinogradOutput {
     /** Two-vector permute tables: LO/HI interleave two vectors (y0, y1) into output columns. */
     private static final float[] LO = interleave(0), HI = interleave(VL / 2);
 
+    /** Lane l reads lane l + 1 (the last lane itself): the next tile's value. */
+    private static final float[] NEXT = next();
+
     private WinogradOutput() {}
+
+    private static float[] next() {
+        float[] t = new float[VL];
+        for (int i = 0; i < VL; i++) t[i] = Math.min(i + 1, VL - 1);
+        return t;
+    }
 
     private static float[] interleave(int first) {
         float[] t = new float[VL];
@@ -57,6 +66,8 @@ final class WinogradOutput {
             float shift,
             boolean relu) {
         int pw = wIn / 2;
+        boolean oddStarts = nbl > 1 && wIn % 2 == 0;
+        FloatVector next = FloatVector.fromArray(S, NEXT, 0);
         // Tile rows from ⌊H/2⌋ on hold only the odd last row of an odd map: floor-mode pooling drops it.
         for (int ty = ty0; ty < Math.min(ty1, h / 2); ty++) {
             for (int sg = 0; sg < segs; sg++) {
@@ -97,12 +108,20 @@ final class WinogradOutput {
                     y10 = y10.max(0f);
                     y11 = y11.max(0f);
                 }
-                y00.max(y01).max(y10.max(y11)).intoArray(rows, 0);
-                // Image i's pooled column j is tile first_i/2 + j; this segment holds tiles [sg·TS, sg·TS + TS).
+                // Each tile's even and odd output column, both rows: a window starting at an even combined column
+                // is one tile (c0 ∨ c1); one starting odd takes a tile's odd column and the next tile's even one.
+                FloatVector c0 = y00.max(y10), c1 = y01.max(y11);
+                c0.max(c1).intoArray(rows, 0);
+                if (oddStarts) c1.max(next.selectFrom(c0)).intoArray(rows, VL);
+                // Image i starts at combined column first = i·(W + 1); its pooled column j is then tile first/2 + j
+                // (first even), or tiles first/2 + j and + j + 1 (first odd). This segment holds tiles
+                // [sg·TS, sg·TS + TS); an image with an odd start shares its row with others, so it lies within one.
                 for (int i = 0; i < nbl; i++) {
-                    int t0 = i * (wIn + 1) / 2, lo = Math.max(t0, sg * TS), hi = Math.min(t0 + pw, sg * TS + TS);
+                    int first = i * (wIn + 1), odd = first & 1, t0 = first / 2;
+                    int lo = Math.max(t0, sg * TS), hi = Math.min(t0 + pw, sg * TS + TS - odd);
                     if (lo < hi)
-                        System.arraycopy(rows, lo - sg * TS, pooled, pOff + i * pImage + ty * pw + lo - t0, hi - lo);
+                        System.arraycopy(
+                                rows, odd * VL + lo - sg * TS, pooled, pOff + i * pImage + ty * pw + lo - t0, hi - lo);
                 }
             }
         }
