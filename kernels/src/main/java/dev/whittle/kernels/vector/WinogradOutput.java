@@ -91,7 +91,9 @@ final class WinogradOutput {
                 FloatVector s02 = m2.add(m6).add(m10), s03 = m3.add(m7).add(m11);
                 FloatVector s10 = m4.sub(m8).sub(m12), s11 = m5.sub(m9).sub(m13);
                 FloatVector s12 = m6.sub(m10).sub(m14), s13 = m7.sub(m11).sub(m15);
-                // The epilogue of DirectConv.storeRow (bias, affine, ReLU), then the window's maximum.
+                // Aᵀ m A as in plain(), written out again: a helper handing back four vectors would box them (C2 does
+                // not keep vectors in registers across a call it may not inline). Then storeRow's epilogue (bias,
+                // affine, ReLU), then the window's maximum.
                 FloatVector y00 = s00.add(s01).add(s02).add(bias),
                         y01 = s01.sub(s02).sub(s03).add(bias);
                 FloatVector y10 = s10.add(s11).add(s12).add(bias),
