@@ -291,7 +291,8 @@ public final class Executor {
 
     /**
      * The output buffer of node i (for tests and inspection). In a fused inference executor a fused batch norm or
-     * ReLU node shares its conv's buffer, which after a forward holds the chain's final (post-ReLU) output.
+     * ReLU node shares its conv's buffer, which after a forward holds the chain's final (post-ReLU) output, unless
+     * a max pool after the chain was fused too: the pool's buffer then holds the result and the chain's is scratch.
      */
     public float[] output(int node) {
         return outs[node];
