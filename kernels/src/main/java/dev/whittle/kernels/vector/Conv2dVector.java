@@ -441,11 +441,7 @@ public final class Conv2dVector implements ConvKernels {
                 }
                 for (int i = 0; i < nbl; i++) {
                     int xOff = ((n + i) * g.c() + gi * cg) * hw;
-                    if (pw) {
-                        for (int c = 0; c < cg; c++) System.arraycopy(x, xOff + c * hw, cols, c * nc + i * pq, pq);
-                    } else {
-                        Im2col.im2col(g, x, xOff, cg, cols, i * pq, nc);
-                    }
+                    Im2col.imageColumns(g, pw, x, xOff, cg, cols, i * pq, nc);
                     for (int k = 0; k < kn; k++) {
                         System.arraycopy(dy, ((n + i) * g.k() + kk0 + k) * pq, stage, k * nc + i * pq, pq);
                     }

@@ -25,6 +25,20 @@ final class Im2col {
     }
 
     /**
+     * One image's columns at [colOff, colOff + P·Q) of a matrix with leading dimension {@code ld}: {@link #im2col},
+     * or for a pointwise convolution (1×1, stride 1, no padding) its cg planes themselves.
+     */
+    static void imageColumns(
+            ConvGeometry g, boolean pointwise, float[] x, int xOff, int cg, float[] cols, int colOff, int ld) {
+        if (!pointwise) {
+            im2col(g, x, xOff, cg, cols, colOff, ld);
+            return;
+        }
+        int hw = g.h() * g.w();
+        for (int c = 0; c < cg; c++) System.arraycopy(x, xOff + c * hw, cols, c * ld + colOff, hw);
+    }
+
+    /**
      * Writes the cols (cg·R·S × P·Q) of the cg channels of one image starting at x[xOff] (each H×W) into columns
      * [colOff, colOff + P·Q) of a row-major matrix with leading dimension {@code ld}; padding reads as 0.
      */
@@ -121,11 +135,7 @@ final class Im2col {
                 }
                 for (int i = 0; i < nbl; i++) {
                     int xOff = ((n + i) * g.c() + gi * cg) * hw;
-                    if (pw) {
-                        for (int c = 0; c < cg; c++) System.arraycopy(x, xOff + c * hw, cols, c * nc + i * pq, pq);
-                    } else {
-                        Im2col.im2col(g, x, xOff, cg, cols, i * pq, nc);
-                    }
+                    imageColumns(g, pw, x, xOff, cg, cols, i * pq, nc);
                 }
                 Sgemm.gemm(false, false, kg, nc, crs, w, wOff, crs, cols, 0, nc, stage, 0, nc, true);
                 for (int i = 0; i < nbl; i++) {

@@ -29,10 +29,11 @@ final class ImageLayout {
     }
 
     /**
-     * rowBase[(c, r, s)] for stride 2: phase (r mod 2, s mod 2) of channel c (phasesH·phasesW phase planes per
+     * rowBase[(c, r, s)] for stride 2: phase (r mod 2, s mod 2) of channel c ({@link #phases}(R)·phases(S) planes per
      * channel, {@code plane} floats each), row r/2, column s/2.
      */
-    static void fillPhaseRowBase(int[] rowBase, int cIn, int r, int s, int phasesH, int phasesW, int plane, int wp) {
+    static void fillPhaseRowBase(int[] rowBase, int cIn, int r, int s, int plane, int wp) {
+        int phasesH = phases(r), phasesW = phases(s);
         int t = 0;
         for (int c = 0; c < cIn; c++) {
             for (int rr = 0; rr < r; rr++) {
@@ -61,8 +62,8 @@ final class ImageLayout {
             int wIn,
             int ph,
             int pw,
-            int phasesH,
-            int phasesW,
+            int r,
+            int s,
             float[] xpad,
             int plane,
             int wp,
@@ -70,7 +71,7 @@ final class ImageLayout {
             int wq,
             int col0) {
         FloatVector even = FloatVector.fromArray(S, EVEN, 0), odd = FloatVector.fromArray(S, ODD, 0);
-        int hw = h * wIn;
+        int hw = h * wIn, phasesH = phases(r), phasesW = phases(s);
         // Element j of phase b reads source column 2j + b − pw = 2t + parity_b with t = j + d_b (d_b ≤ 0: the first
         // −d_b columns are left padding), for t below limit_b (the source row's end, or the phase row's Wq).
         int parity0 = (-pw) & 1, d0 = (-pw - parity0) / 2;
@@ -145,13 +146,18 @@ final class ImageLayout {
 
     /** Planes per input channel: one (stride 1), its phases (stride 2). */
     static int planesPerChannel(int stride, int r, int s) {
-        return stride == 1 ? 1 : Math.min(2, r) * Math.min(2, s);
+        return stride == 1 ? 1 : phases(r) * phases(s);
+    }
+
+    /** Parity phases a stride-2 kernel dimension of size k reads: both, or only the even one when k = 1. */
+    static int phases(int k) {
+        return Math.min(2, k);
     }
 
     /** rowBase[(c, r, s)] in either layout; returns C·R·S. */
     static int fillRowBase(int stride, int[] rowBase, int cIn, int r, int s, int plane, int wp) {
         if (stride == 1) return fillRowBase(rowBase, cIn, r, s, plane, wp);
-        fillPhaseRowBase(rowBase, cIn, r, s, Math.min(2, r), Math.min(2, s), plane, wp);
+        fillPhaseRowBase(rowBase, cIn, r, s, plane, wp);
         return cIn * r * s;
     }
 
@@ -175,24 +181,7 @@ final class ImageLayout {
             int step,
             int slot) {
         if (stride == 1) copyImage(x, xOff, cIn, in, h, wIn, xpad, 0, plane, wp, ph, pw + slot * step);
-        else
-            copyPhases(
-                    x,
-                    xOff,
-                    cIn,
-                    in,
-                    h,
-                    wIn,
-                    ph,
-                    pw,
-                    Math.min(2, r),
-                    Math.min(2, s),
-                    xpad,
-                    plane,
-                    wp,
-                    rows,
-                    step,
-                    slot * step);
+        else copyPhases(x, xOff, cIn, in, h, wIn, ph, pw, r, s, xpad, plane, wp, rows, step, slot * step);
     }
 
     /**

@@ -136,7 +136,7 @@ final class Winograd {
      * @param b per output plane, or null
      * @param y (N,K,H,W); planes of rows [f0, f1) overwritten (added to if {@code accumulate}), others untouched
      * @param e per output plane (indexed like b), or null
-     * @return whether the epilogue's 2×2 max pool was written too ({@link WinogradOutput#pooled}; not with a residual
+     * @return whether the epilogue's 2×2 max pool was written too ({@link WinogradOutput#transform}; not with a residual
      *     or accumulation); y is then left unwritten
      */
     static boolean forward(
@@ -198,30 +198,9 @@ final class Winograd {
                     int yPlane = out == null ? f0 + f : out[f0 + f];
                     float bias = b == null ? 0f : b[yPlane];
                     float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
-                    if (pool) {
-                        WinogradOutput.pooled(
-                                m,
-                                f * ldT + (r - r0 - ty0) * tw,
-                                mPlane,
-                                ty0,
-                                ty1,
-                                tw,
-                                segs,
-                                h,
-                                wIn,
-                                nbl,
-                                rows,
-                                e.pooled(),
-                                (img * k + yPlane) * pooledPlane,
-                                k * pooledPlane,
-                                bias,
-                                affine,
-                                scale,
-                                shift,
-                                relu);
-                        continue;
-                    }
-                    WinogradOutput.plain(
+                    // Pooled: only the 2×2 maxima, into the pool's planes; y is not written.
+                    int plane = pool ? pooledPlane : hw;
+                    WinogradOutput.transform(
                             m,
                             f * ldT + (r - r0 - ty0) * tw,
                             mPlane,
@@ -233,16 +212,17 @@ final class Winograd {
                             wIn,
                             nbl,
                             rows,
-                            y,
-                            (img * k + yPlane) * hw,
-                            k * hw,
+                            pool ? e.pooled() : y,
+                            (img * k + yPlane) * plane,
+                            k * plane,
                             bias,
                             affine,
                             scale,
                             shift,
                             res,
                             relu,
-                            accumulate);
+                            accumulate,
+                            pool);
                 }
                 r += ty1 - ty0;
             }
