@@ -191,8 +191,14 @@ public final class PoolVector implements PoolKernels {
                     FloatVector a = FloatVector.fromArray(S, x, src + j), b = FloatVector.fromArray(S, x, src + w + j);
                     (isMax ? a.max(b) : a.add(b)).intoArray(m, dst + j);
                 }
-                for (; j < w; j++)
-                    m[dst + j] = isMax ? Math.max(x[src + j], x[src + w + j]) : x[src + j] + x[src + w + j];
+                if (j < w) {
+                    // A masked tail, not scalars: 28- and 14-wide rows are mostly tail.
+                    VectorMask<Float> tail = S.indexInRange(j, w);
+                    FloatVector a = FloatVector.fromArray(S, x, src + j, tail);
+                    FloatVector b = FloatVector.fromArray(S, x, src + w + j, tail);
+                    (isMax ? a.max(b) : a.add(b))
+                            .intoArray(m, dst + j, tail);
+                }
             }
             int outs = nr * w / 2, i = 0;
             for (; i + VL <= outs; i += VL) {
@@ -289,12 +295,12 @@ public final class PoolVector implements PoolKernels {
     /** Max (isMax) or average pooling of planes [p0, p1); see the class comment for the two passes. */
     private static void pool(
             boolean isMax, int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int p0, int p1) {
-        if (isMax && pad == 0 && gatherBlockPlanes(h, w, kernel, stride) > 0) {
-            maxUnpadded(h, w, kernel, stride, x, y, null, p0, p1);
-            return;
-        }
         if (kernel == 2 && stride == 2 && pad == 0 && h % 2 == 0 && w % 2 == 0) {
             pool2x2(isMax, h, w, x, y, p0, p1);
+            return;
+        }
+        if (isMax && pad == 0 && gatherBlockPlanes(h, w, kernel, stride) > 0) {
+            maxUnpadded(h, w, kernel, stride, x, y, null, p0, p1);
             return;
         }
         int P = PoolScalar.outSize(h, kernel, stride, pad), Q = PoolScalar.outSize(w, kernel, stride, pad);
