@@ -44,17 +44,17 @@ public final class Executor {
 
     /** With an explicit kernel set (differential tests run one graph on two sets). */
     public Executor(Graph graph, int capacity, boolean withGradients, Parallel parallel, KernelSet kernels) {
-        this(graph, capacity, withGradients, parallel, kernels, !withGradients);
+        this(graph, capacity, withGradients, parallel, kernels, withGradients ? FUSE_TRAINING : true);
     }
 
     /**
-     * @param fuse run conv → batchnorm2d (→ relu) chains as one fused inference op ({@link FusedConvBatchNorm});
-     *     the default for inference-only executors, and only allowed for them
+     * @param fuse inference executors: run conv → batchnorm2d (→ add) (→ relu) (→ max pool) chains as one fused op
+     *     ({@link FusedConvBatchNorm}); training executors: let a batch norm or residual add do the work of the
+     *     ReLU that is its only reader ({@link BatchNorm2d#bind(NodeContext, boolean)}, {@link FusedAddRelu}). The
+     *     default for both; false runs every node on its own (differential tests, A/B runs)
      */
     public Executor(
             Graph graph, int capacity, boolean withGradients, Parallel parallel, KernelSet kernels, boolean fuse) {
-        if (fuse && withGradients)
-            throw new IllegalArgumentException("conv/batchnorm fusion is for inference-only executors");
         if (capacity <= 0) throw new IllegalArgumentException("batch capacity must be positive, found " + capacity);
         this.graph = graph;
         this.capacity = capacity;
@@ -76,13 +76,15 @@ public final class Executor {
         Arrays.fill(fusedRelu, -1);
         Arrays.fill(fusedPool, -1);
         Arrays.fill(sharesOutputOf, -1);
-        if (fuse) findFusableChains(nodes, fusedBn, fusedAdd, fusedRelu, fusedPool, sharesOutputOf);
+        if (fuse && withGradients) findTrainingReluPairs(nodes, fusedRelu, sharesOutputOf);
+        else if (fuse) findFusableChains(nodes, fusedBn, fusedAdd, fusedRelu, fusedPool, sharesOutputOf);
         for (int i = 0; i < count; i++) {
             Node n = nodes.get(i);
             boolean alias = n.layer().aliasesInput();
             int src = n.inputs()[0];
             if (sharesOutputOf[i] >= 0) {
                 outs[i] = outs[sharesOutputOf[i]];
+                grads[i] = grads[sharesOutputOf[i]]; // training fusion: one gradient buffer too (null for inference)
             } else if (alias && src != Graph.INPUT) {
                 outs[i] = outs[src];
                 grads[i] = grads[src];
@@ -110,11 +112,19 @@ public final class Executor {
         for (int i = 0; i < count; i++) {
             if (sharesOutputOf[i] >= 0) ctx[i].outShared = ctx[sharesOutputOf[i]].outShared = true;
         }
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; withGradients && i < count; i++) {
+            int relu = fusedRelu[i];
+            if (relu < 0) continue;
+            bound[i] = nodes.get(i).layer() instanceof BatchNorm2d bn
+                    ? bn.bind(ctx[i], true)
+                    : FusedAddRelu.addNode(ctx[i]);
+            bound[relu] = FusedAddRelu.reluNode();
+        }
+        for (int i = 0; !withGradients && i < count; i++) {
             int bn = fusedBn[i], relu = fusedRelu[i];
             if (bn < 0 && relu >= 0) { // an add → relu pair (see findFusableChains)
-                bound[i] = FusedAddRelu.addNode(ctx[i], bound[i]);
-                bound[relu] = FusedAddRelu.reluNode(bound[relu]);
+                bound[i] = FusedAddRelu.addNode(ctx[i]);
+                bound[relu] = FusedAddRelu.reluNode();
                 continue;
             }
             if (bn < 0) continue;
@@ -140,6 +150,45 @@ public final class Executor {
         }
     }
 
+    /** readers[i] = how many node inputs read node i's output; lastReader[i] = the last of those nodes. */
+    private static void countReaders(List<Node> nodes, int[] readers, int[] lastReader) {
+        for (int i = 0; i < nodes.size(); i++) {
+            for (int src : nodes.get(i).inputs()) {
+                if (src == Graph.INPUT) continue;
+                readers[src]++;
+                lastReader[src] = i;
+            }
+        }
+    }
+
+    /** {@code -Dwhittle.fuse.pool=false} leaves max pools after conv chains as nodes of their own (A/B runs). */
+    static final boolean FUSE_POOL = !"false".equals(System.getProperty("whittle.fuse.pool"));
+
+    /** {@code -Dwhittle.fuse.training=false}: training executors run every ReLU as a node of its own (A/B runs). */
+    static final boolean FUSE_TRAINING = !"false".equals(System.getProperty("whittle.fuse.training"));
+
+    /**
+     * Training fusion: a batch norm (one input) or residual add whose only reader is a ReLU does that ReLU's work
+     * (fusedRelu[producer] = the ReLU; sharesOutputOf[ReLU] = the producer, whose output and gradient buffers the
+     * ReLU then shares). Nothing reads the batch norm's or add's output before the ReLU, so it need not exist.
+     */
+    private static void findTrainingReluPairs(List<Node> nodes, int[] fusedRelu, int[] sharesOutputOf) {
+        int count = nodes.size();
+        int[] readers = new int[count], lastReader = new int[count];
+        countReaders(nodes, readers, lastReader);
+        for (int i = 0; i < count; i++) {
+            Node n = nodes.get(i);
+            boolean producer = (n.layer() instanceof BatchNorm2d && n.inputs().length == 1)
+                    || (n.layer() instanceof Add && n.inputs().length == 2);
+            if (!producer || readers[i] != 1) continue;
+            int relu = lastReader[i];
+            if (nodes.get(relu).layer() instanceof Relu && nodes.get(relu).inputs().length == 1) {
+                fusedRelu[i] = relu;
+                sharesOutputOf[relu] = i;
+            }
+        }
+    }
+
     /**
      * Marks conv → batchnorm2d (→ relu) chains where each intermediate tensor has exactly one reader, so the
      * batch norm and ReLU can write into the conv's buffer: fusedBn/fusedRelu[conv] = their node indices, and
@@ -149,21 +198,11 @@ public final class Executor {
      * add → relu pairs (fusedRelu[add], fusedBn[add] left at −1), whose ReLU writes into the add's buffer. A 2×2,
      * stride-2 max pool that is the only reader of a chain without an add is marked too (fusedPool[conv]).
      */
-    /** {@code -Dwhittle.fuse.pool=false} leaves max pools after conv chains as nodes of their own (A/B runs). */
-    static final boolean FUSE_POOL = !"false".equals(System.getProperty("whittle.fuse.pool"));
-
     private static void findFusableChains(
             List<Node> nodes, int[] fusedBn, int[] fusedAdd, int[] fusedRelu, int[] fusedPool, int[] sharesOutputOf) {
         int count = nodes.size();
-        int[] readers = new int[count];
-        int[] lastReader = new int[count];
-        for (int i = 0; i < count; i++) {
-            for (int src : nodes.get(i).inputs()) {
-                if (src == Graph.INPUT) continue;
-                readers[src]++;
-                lastReader[src] = i;
-            }
-        }
+        int[] readers = new int[count], lastReader = new int[count];
+        countReaders(nodes, readers, lastReader);
         for (int i = 0; i < count; i++) {
             if (!(nodes.get(i).layer() instanceof Conv2d) || readers[i] != 1) continue;
             int bn = lastReader[i];

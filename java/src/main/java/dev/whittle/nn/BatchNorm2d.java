@@ -74,6 +74,16 @@ public final class BatchNorm2d implements Layer {
 
     @Override
     public BoundLayer bind(NodeContext ctx) {
+        return bind(ctx, false);
+    }
+
+    /**
+     * With {@code relu}, the layer also does the work of the ReLU that is its only reader (the executor's training
+     * fusion, which hands that ReLU this layer's buffers and a no-op): the output is max(bn(x), 0), and backward
+     * takes ctx.dOut as the ReLU's output gradient, counting it only where the output is positive. A training step
+     * then makes one pass fewer over the activation forward and one fewer backward.
+     */
+    public BoundLayer bind(NodeContext ctx, boolean relu) {
         int hw = ctx.inShapes[0].plane();
         float[] mean = new float[channels], invStd = new float[channels];
         Parallel.RangeBody train = (lo, hi) -> ctx.kernels
@@ -92,6 +102,7 @@ public final class BatchNorm2d implements Layer {
                         runningVar.value(),
                         MOMENTUM,
                         EPS,
+                        relu,
                         lo,
                         hi);
         Parallel.RangeBody eval = (lo, hi) -> ctx.kernels
@@ -117,6 +128,7 @@ public final class BatchNorm2d implements Layer {
                         hw,
                         ctx.in[0],
                         ctx.dOut,
+                        relu ? ctx.out : null,
                         gamma.value(),
                         mean,
                         invStd,
@@ -132,11 +144,19 @@ public final class BatchNorm2d implements Layer {
         Parallel.RangeBody maskedBack = (lo, hi) -> {
             for (int i = lo; i < hi; i++) back.run(alive[i], alive[i] + 1);
         };
+        int size = channels * hw;
+        Parallel.RangeBody reluInPlace = (lo, hi) -> ctx.kernels.elementwise().reluForward(ctx.out, ctx.out, lo, hi);
         return new BoundLayer() {
             private int[] cleared; // the alive list whose dead planes the output last had cleared
 
             @Override
             public void forward() {
+                forwardNorm();
+                // Evaluation passes of a training executor: the fused ReLU as its own pass (dead planes stay 0).
+                if (relu && !ctx.training) ctx.parallel.forRange(ctx.batch * size, Parallel.grainFor(1), reluInPlace);
+            }
+
+            private void forwardNorm() {
                 if (alive == null) {
                     ctx.parallel.forRange(channels, Parallel.grainFor(ctx.batch * hw), ctx.training ? train : eval);
                     return;

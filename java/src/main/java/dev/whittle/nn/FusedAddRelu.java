@@ -3,19 +3,24 @@ package dev.whittle.nn;
 import dev.whittle.runtime.Parallel;
 
 /**
- * Inference-only fusion of a residual add and the ReLU that reads it: each parallel chunk computes y = a + b and
- * then max(y, 0) in place while the chunk (≥ 16k floats) is still in cache, instead of two passes over the whole
- * activation with two parallel dispatches. The executor gives the ReLU node the add's buffer and a no-op forward.
+ * Fusion of a residual add and the ReLU that reads it: each parallel chunk computes y = a + b and then max(y, 0) in
+ * place while the chunk (≥ 16k floats) is still in cache, instead of two passes over the whole activation with two
+ * parallel dispatches. The executor gives the ReLU node the add's buffers (output and, when training, gradient) and
+ * no-op passes; backward adds the ReLU's gradient (dy where y > 0) straight into both inputs' gradients.
  */
 public final class FusedAddRelu {
     private FusedAddRelu() {}
 
     /** The add node's fused forward; ctx is the add's context (two inputs, its output shared with the ReLU). */
-    public static BoundLayer addNode(NodeContext ctx, BoundLayer original) {
+    public static BoundLayer addNode(NodeContext ctx) {
         int size = ctx.outShape.size();
         Parallel.RangeBody body = (lo, hi) -> {
             ctx.kernels.elementwise().add(ctx.in[0], ctx.in[1], ctx.out, lo, hi);
             ctx.kernels.elementwise().reluForward(ctx.out, ctx.out, lo, hi);
+        };
+        Parallel.RangeBody back = (lo, hi) -> {
+            for (float[] d : ctx.dIn)
+                if (d != null) ctx.kernels.elementwise().reluBackward(ctx.out, ctx.dOut, d, lo, hi);
         };
         return new BoundLayer() {
             @Override
@@ -25,21 +30,22 @@ public final class FusedAddRelu {
 
             @Override
             public void backward() {
-                original.backward();
+                ctx.parallel.forRange(ctx.batch * size, Parallel.grainFor(1), back);
             }
         };
     }
 
-    /** The ReLU node's forward: nothing, the add node already wrote max(a + b, 0) into the shared buffer. */
-    public static BoundLayer reluNode(BoundLayer original) {
+    /**
+     * A fused ReLU node's passes: nothing. Its producer (this add, or a training batch norm bound with its ReLU)
+     * wrote max(·, 0) into the shared buffer, and reads the shared gradient buffer through the ReLU's rule.
+     */
+    public static BoundLayer reluNode() {
         return new BoundLayer() {
             @Override
             public void forward() {}
 
             @Override
-            public void backward() {
-                original.backward();
-            }
+            public void backward() {}
         };
     }
 }

@@ -36,6 +36,31 @@ public final class BatchNormScalar {
             float eps,
             int c0,
             int c1) {
+        forwardTrain(
+                batch, channels, hw, x, gamma, beta, y, mean, invStd, runMean, runVar, momentum, eps, false, c0, c1);
+    }
+
+    /**
+     * {@link #forwardTrain} followed by the ReLU that reads it when {@code relu}: y = max(x·scale + shift, 0), one
+     * pass instead of the ReLU's own read and write of the activation (training chains bn → relu).
+     */
+    public static void forwardTrain(
+            int batch,
+            int channels,
+            int hw,
+            float[] x,
+            float[] gamma,
+            float[] beta,
+            float[] y,
+            float[] mean,
+            float[] invStd,
+            float[] runMean,
+            float[] runVar,
+            float momentum,
+            float eps,
+            boolean relu,
+            int c0,
+            int c1) {
         int count = batch * hw;
         for (int c = c0; c < c1; c++) {
             double sum = 0;
@@ -59,7 +84,10 @@ public final class BatchNormScalar {
             float scale = gamma[c] * is, shift = beta[c] - (float) mu * scale;
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
-                for (int i = 0; i < hw; i++) y[base + i] = x[base + i] * scale + shift;
+                for (int i = 0; i < hw; i++) {
+                    float v = x[base + i] * scale + shift;
+                    y[base + i] = relu ? Math.max(v, 0f) : v;
+                }
             }
             double unbiased = count > 1 ? sq / (count - 1) : var;
             runMean[c] = (float) ((1 - momentum) * runMean[c] + momentum * mu);
@@ -144,6 +172,31 @@ public final class BatchNormScalar {
             float[] dBeta,
             int c0,
             int c1) {
+        backward(batch, channels, hw, x, dy, null, gamma, mean, invStd, dx, dGamma, dBeta, c0, c1);
+    }
+
+    /**
+     * {@link #backward} through the fused ReLU of {@code forwardTrain(…, relu = true, …)} when y is not null: dy
+     * counts only where the forward's output y is positive (the ReLU's own backward rule), so the ReLU's pass over
+     * dy, y and its gradient buffer disappears.
+     *
+     * @param y (N,C,HW) the fused forward's output max(bn(x), 0), or null for a plain batch norm
+     */
+    public static void backward(
+            int batch,
+            int channels,
+            int hw,
+            float[] x,
+            float[] dy,
+            float[] y,
+            float[] gamma,
+            float[] mean,
+            float[] invStd,
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            int c0,
+            int c1) {
         int count = batch * hw;
         for (int c = c0; c < c1; c++) {
             float mu = mean[c], is = invStd[c];
@@ -151,7 +204,7 @@ public final class BatchNormScalar {
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
                 for (int i = 0; i < hw; i++) {
-                    float d = dy[base + i];
+                    float d = y == null || y[base + i] > 0 ? dy[base + i] : 0f;
                     sdy += d;
                     sdyx += d * (x[base + i] - mu) * is;
                 }
@@ -164,7 +217,8 @@ public final class BatchNormScalar {
                 int base = (n * channels + c) * hw;
                 for (int i = 0; i < hw; i++) {
                     float xh = (x[base + i] - mu) * is;
-                    dx[base + i] += k * (count * dy[base + i] - a - xh * bb);
+                    float d = y == null || y[base + i] > 0 ? dy[base + i] : 0f;
+                    dx[base + i] += k * (count * d - a - xh * bb);
                 }
             }
         }

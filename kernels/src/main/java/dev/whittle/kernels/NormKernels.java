@@ -5,7 +5,10 @@ package dev.whittle.kernels;
  * (to float rounding) with the same channel-range semantics: a call touches channels [c0, c1) only.
  */
 public interface NormKernels {
-    /** Training forward; see {@link BatchNormScalar#forwardTrain}. x, y (N,C,HW); gamma, beta, mean, invStd, run* (C). */
+    /**
+     * Training forward (then max(·, 0) when {@code relu}); see {@link BatchNormScalar#forwardTrain}. x, y (N,C,HW);
+     * gamma, beta, mean, invStd, run* (C).
+     */
     void forwardTrain(
             int batch,
             int channels,
@@ -20,6 +23,7 @@ public interface NormKernels {
             float[] runVar,
             float momentum,
             float eps,
+            boolean relu,
             int c0,
             int c1);
 
@@ -38,13 +42,17 @@ public interface NormKernels {
             int c0,
             int c1);
 
-    /** Training backward; see {@link BatchNormScalar#backward}. dx (N,C,HW), dGamma, dBeta (C) accumulated. */
+    /**
+     * Training backward; see {@link BatchNormScalar#backward}. dx (N,C,HW), dGamma, dBeta (C) accumulated; y the
+     * fused forward's ReLU output (dy counts where y > 0), or null without a fused ReLU.
+     */
     void backward(
             int batch,
             int channels,
             int hw,
             float[] x,
             float[] dy,
+            float[] y,
             float[] gamma,
             float[] mean,
             float[] invStd,
@@ -83,10 +91,11 @@ public interface NormKernels {
                 float[] runVar,
                 float momentum,
                 float eps,
+                boolean relu,
                 int c0,
                 int c1) {
             BatchNormScalar.forwardTrain(
-                    batch, channels, hw, x, gamma, beta, y, mean, invStd, runMean, runVar, momentum, eps, c0, c1);
+                    batch, channels, hw, x, gamma, beta, y, mean, invStd, runMean, runVar, momentum, eps, relu, c0, c1);
         }
 
         public void forwardEval(
@@ -125,6 +134,7 @@ public interface NormKernels {
                 int hw,
                 float[] x,
                 float[] dy,
+                float[] y,
                 float[] gamma,
                 float[] mean,
                 float[] invStd,
@@ -133,7 +143,7 @@ public interface NormKernels {
                 float[] dBeta,
                 int c0,
                 int c1) {
-            BatchNormScalar.backward(batch, channels, hw, x, dy, gamma, mean, invStd, dx, dGamma, dBeta, c0, c1);
+            BatchNormScalar.backward(batch, channels, hw, x, dy, y, gamma, mean, invStd, dx, dGamma, dBeta, c0, c1);
         }
     };
 }

@@ -331,4 +331,53 @@ class BatchNormScalarTest {
         GradCheck.assertAccumulated("dgamma", dg0, dgF, dg);
         GradCheck.assertAccumulated("dbeta", db0, dbF, db);
     }
+
+    /**
+     * The fused bn → relu of a training chain is exactly the two layers one after the other: forward, max(bn(x), 0)
+     * bit for bit; backward, the batch norm's backward of the ReLU's gradient (dy where the output is positive).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void bnWithFusedReluEqualsBatchNormThenReluForwardAndBackward(Case k) {
+        float[] x = k.x(), gamma = k.gamma(), beta = k.beta(), r = k.r();
+        float[][] f = train(k, x, gamma, beta);
+        float[] relu = new float[k.size()];
+        ElementwiseScalar.reluForward(f[0], relu, 0, relu.length);
+        float[] fused = new float[k.size()], mean = new float[k.c()], invStd = new float[k.c()];
+        BatchNormScalar.forwardTrain(
+                k.n(),
+                k.c(),
+                k.hw(),
+                x,
+                gamma,
+                beta,
+                fused,
+                mean,
+                invStd,
+                new float[k.c()],
+                GradCheck.filled(k.c(), 1f),
+                MOMENTUM,
+                EPS,
+                true,
+                0,
+                k.c());
+        assertArrayEquals(relu, fused, "fused forward");
+        int positive = 0, zero = 0;
+        for (float v : fused)
+            if (v > 0) positive++;
+            else zero++;
+        org.junit.jupiter.api.Assertions.assertTrue(
+                positive > 0 && zero > 0, "the case must clip some outputs and pass others: " + positive + "/" + zero);
+
+        float[] dRelu = new float[k.size()];
+        ElementwiseScalar.reluBackward(relu, r, dRelu, 0, dRelu.length);
+        float[] dx = GradCheck.randn(50, k.size(), 1.0), dg = GradCheck.randn(51, k.c(), 1.0);
+        float[] db = GradCheck.randn(52, k.c(), 1.0);
+        float[] dxF = dx.clone(), dgF = dg.clone(), dbF = db.clone();
+        BatchNormScalar.backward(k.n(), k.c(), k.hw(), x, dRelu, gamma, f[1], f[2], dx, dg, db, 0, k.c());
+        BatchNormScalar.backward(k.n(), k.c(), k.hw(), x, r, fused, gamma, mean, invStd, dxF, dgF, dbF, 0, k.c());
+        assertArrayEquals(dx, dxF, "fused backward dx");
+        assertArrayEquals(dg, dgF, "fused backward dgamma");
+        assertArrayEquals(db, dbF, "fused backward dbeta");
+    }
 }

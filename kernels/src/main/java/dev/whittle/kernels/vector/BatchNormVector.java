@@ -1,5 +1,7 @@
 package dev.whittle.kernels.vector;
 
+import static jdk.incubator.vector.VectorOperators.GT;
+
 import dev.whittle.kernels.BatchNormScalar;
 import dev.whittle.kernels.NormKernels;
 import jdk.incubator.vector.FloatVector;
@@ -36,6 +38,7 @@ public final class BatchNormVector implements NormKernels {
             float[] runVar,
             float momentum,
             float eps,
+            boolean relu,
             int c0,
             int c1) {
         int count = batch * hw;
@@ -77,13 +80,19 @@ public final class BatchNormVector implements NormKernels {
             invStd[c] = is;
             float scale = gamma[c] * is, shift = beta[c] - muf * scale;
             FloatVector scaleV = FloatVector.broadcast(S, scale), shiftV = FloatVector.broadcast(S, shift);
+            // The ReLU as a lower bound: -∞ lets everything through, 0 is max(·, 0) (NaN stays NaN either way).
+            float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
+            FloatVector floorV = FloatVector.broadcast(S, floor);
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
                 int i = 0;
                 for (; i < vEnd; i += VL) {
-                    FloatVector.fromArray(S, x, base + i).fma(scaleV, shiftV).intoArray(y, base + i);
+                    FloatVector.fromArray(S, x, base + i)
+                            .fma(scaleV, shiftV)
+                            .max(floorV)
+                            .intoArray(y, base + i);
                 }
-                for (; i < hw; i++) y[base + i] = x[base + i] * scale + shift;
+                for (; i < hw; i++) y[base + i] = Math.max(x[base + i] * scale + shift, floor);
             }
             double unbiased = count > 1 ? sq / (count - 1) : var;
             runMean[c] = (float) ((1 - momentum) * runMean[c] + momentum * mu);
@@ -168,6 +177,7 @@ public final class BatchNormVector implements NormKernels {
             int hw,
             float[] x,
             float[] dy,
+            float[] y,
             float[] gamma,
             float[] mean,
             float[] invStd,
@@ -178,10 +188,12 @@ public final class BatchNormVector implements NormKernels {
             int c1) {
         int count = batch * hw;
         int vEnd = hw - hw % VL;
+        FloatVector zero = FloatVector.zero(S);
         for (int c = c0; c < c1; c++) {
             float mu = mean[c], is = invStd[c];
             FloatVector muV = FloatVector.broadcast(S, mu);
-            // Σdy and Σdy·(x − μ); the second times invStd is Σdy·x̂.
+            // Σdy and Σdy·(x − μ); the second times invStd is Σdy·x̂. With a fused ReLU (y != null) dy counts only
+            // where y > 0, both here and in the dx pass.
             double sdy = 0, sdyxc = 0;
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
@@ -189,12 +201,14 @@ public final class BatchNormVector implements NormKernels {
                 int i = 0;
                 for (; i < vEnd; i += VL) {
                     FloatVector d = FloatVector.fromArray(S, dy, base + i);
+                    if (y != null)
+                        d = zero.blend(d, FloatVector.fromArray(S, y, base + i).compare(GT, zero));
                     a1 = a1.add(d);
                     a2 = d.fma(FloatVector.fromArray(S, x, base + i).sub(muV), a2);
                 }
                 float r1 = a1.reduceLanes(VectorOperators.ADD), r2 = a2.reduceLanes(VectorOperators.ADD);
                 for (; i < hw; i++) {
-                    float d = dy[base + i];
+                    float d = y == null || y[base + i] > 0 ? dy[base + i] : 0f;
                     r1 += d;
                     r2 += d * (x[base + i] - mu);
                 }
@@ -216,12 +230,15 @@ public final class BatchNormVector implements NormKernels {
                 int i = 0;
                 for (; i < vEnd; i += VL) {
                     FloatVector t = FloatVector.fromArray(S, x, base + i).fma(cbV, ccV);
-                    FloatVector.fromArray(S, dy, base + i)
-                            .fma(caV, t)
-                            .add(FloatVector.fromArray(S, dx, base + i))
-                            .intoArray(dx, base + i);
+                    FloatVector d = FloatVector.fromArray(S, dy, base + i);
+                    if (y != null)
+                        d = zero.blend(d, FloatVector.fromArray(S, y, base + i).compare(GT, zero));
+                    d.fma(caV, t).add(FloatVector.fromArray(S, dx, base + i)).intoArray(dx, base + i);
                 }
-                for (; i < hw; i++) dx[base + i] += ca * dy[base + i] + (cb * x[base + i] + cc);
+                for (; i < hw; i++) {
+                    float d = y == null || y[base + i] > 0 ? dy[base + i] : 0f;
+                    dx[base + i] += ca * d + (cb * x[base + i] + cc);
+                }
             }
         }
     }

@@ -196,8 +196,7 @@ public final class PoolVector implements PoolKernels {
                     VectorMask<Float> tail = S.indexInRange(j, w);
                     FloatVector a = FloatVector.fromArray(S, x, src + j, tail);
                     FloatVector b = FloatVector.fromArray(S, x, src + w + j, tail);
-                    (isMax ? a.max(b) : a.add(b))
-                            .intoArray(m, dst + j, tail);
+                    (isMax ? a.max(b) : a.add(b)).intoArray(m, dst + j, tail);
                 }
             }
             int outs = nr * w / 2, i = 0;
