@@ -14,6 +14,7 @@ import dev.whittle.nn.Shape;
 import dev.whittle.runtime.BackendInfo;
 import dev.whittle.runtime.Parallel;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -31,6 +32,14 @@ public final class Executor {
     private final BoundLayer[] bound;
     private final float[][] outs, grads;
     private final boolean[] ownsGrad;
+    // Gradient buffers backward zeroes first: owned ones whose writers add (the others are overwritten, dInFresh).
+    private final boolean[] zeroBeforeBackward;
+    private final Parallel parallel;
+    private float[] zeroing; // the buffer zeroRange clears
+    private final Parallel.RangeBody zeroRange = (lo, hi) -> Arrays.fill(zeroing, lo, hi, 0f);
+    /** Floats per zeroing chunk: one thread's share is worth waking a worker for. */
+    private static final int ZERO_GRAIN = 1 << 15;
+
     private int batch;
     // Per-node nanosecond accumulators while profiling (profileInto), else null: one null check per node.
     private long[] profForward, profBackward;
@@ -57,6 +66,7 @@ public final class Executor {
             Graph graph, int capacity, boolean withGradients, Parallel parallel, KernelSet kernels, boolean fuse) {
         if (capacity <= 0) throw new IllegalArgumentException("batch capacity must be positive, found " + capacity);
         this.graph = graph;
+        this.parallel = parallel;
         this.capacity = capacity;
         this.withGradients = withGradients;
         List<Node> nodes = graph.nodes();
@@ -112,14 +122,18 @@ public final class Executor {
         for (int i = 0; i < count; i++) {
             if (sharesOutputOf[i] >= 0) ctx[i].outShared = ctx[sharesOutputOf[i]].outShared = true;
         }
+        boolean[] noOp = new boolean[count]; // training nodes whose backward writes nothing
         for (int i = 0; withGradients && i < count; i++) {
+            noOp[i] |= nodes.get(i).layer().aliasesInput();
             int relu = fusedRelu[i];
             if (relu < 0) continue;
             bound[i] = nodes.get(i).layer() instanceof BatchNorm2d bn
                     ? bn.bind(ctx[i], true)
                     : FusedAddRelu.addNode(ctx[i]);
             bound[relu] = FusedAddRelu.reluNode();
+            noOp[relu] = true;
         }
+        zeroBeforeBackward = withGradients ? markFreshGradients(nodes, noOp) : new boolean[count];
         for (int i = 0; !withGradients && i < count; i++) {
             int bn = fusedBn[i], relu = fusedRelu[i];
             if (bn < 0 && relu >= 0) { // an add → relu pair (see findFusableChains)
@@ -159,6 +173,31 @@ public final class Executor {
                 lastReader[src] = i;
             }
         }
+    }
+
+    /**
+     * Sets ctx.dInFresh where a layer that can overwrite an input gradient is that buffer's only writer; returns
+     * which nodes' own gradient buffers backward must still zero (the others are overwritten by their writer).
+     */
+    private boolean[] markFreshGradients(List<Node> nodes, boolean[] noOp) {
+        IdentityHashMap<float[], Integer> writers = new IdentityHashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (noOp[i]) continue;
+            for (float[] d : ctx[i].dIn) if (d != null) writers.merge(d, 1, Integer::sum);
+        }
+        IdentityHashMap<float[], Boolean> fresh = new IdentityHashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (noOp[i] || !nodes.get(i).layer().writesFreshGradient()) continue;
+            for (int j = 0; j < ctx[i].dIn.length; j++) {
+                float[] d = ctx[i].dIn[j];
+                if (d == null || writers.get(d) != 1) continue;
+                ctx[i].dInFresh[j] = true;
+                fresh.put(d, true);
+            }
+        }
+        boolean[] zero = new boolean[nodes.size()];
+        for (int i = 0; i < nodes.size() - 1; i++) zero[i] = ownsGrad[i] && !fresh.containsKey(grads[i]);
+        return zero;
     }
 
     /** {@code -Dwhittle.fuse.pool=false} leaves max pools after conv chains as nodes of their own (A/B runs). */
@@ -294,9 +333,11 @@ public final class Executor {
         if (!withGradients) throw new IllegalStateException("inference executor has no gradients");
         int last = ctx.length - 1;
         for (int i = 0; i < ctx.length; i++) {
-            if (ownsGrad[i] && i != last)
-                Arrays.fill(grads[i], 0, batch * graph.nodes().get(i).outShape().size(), 0f);
+            if (!zeroBeforeBackward[i]) continue;
+            zeroing = grads[i];
+            parallel.forRange(batch * graph.nodes().get(i).outShape().size(), ZERO_GRAIN, zeroRange);
         }
+        zeroing = null;
         System.arraycopy(dLogits, 0, grads[last], 0, batch * graph.outputShape().size());
         for (int i = last; i >= 0; i--) {
             if (profBackward == null) bound[i].backward();

@@ -77,6 +77,11 @@ public final class BatchNorm2d implements Layer {
         return bind(ctx, false);
     }
 
+    @Override
+    public boolean writesFreshGradient() {
+        return true;
+    }
+
     /**
      * With {@code relu}, the layer also does the work of the ReLU that is its only reader (the executor's training
      * fusion, which hands that ReLU this layer's buffers and a no-op): the output is max(bn(x), 0), and backward
@@ -135,6 +140,7 @@ public final class BatchNorm2d implements Layer {
                         ctx.dIn[0],
                         gamma.grad(),
                         beta.grad(),
+                        !ctx.dInFresh[0] || alive != null,
                         lo,
                         hi);
         // Masked: the range runs over positions in the alive list; each alive channel is a one-channel call.
@@ -190,7 +196,11 @@ public final class BatchNorm2d implements Layer {
                 if (!ctx.training)
                     throw new IllegalStateException("batchnorm2d backward needs a training-mode forward");
                 if (alive == null) ctx.parallel.forRange(channels, Parallel.grainFor(ctx.batch * hw), back);
-                else ctx.parallel.forRange(alive.length, Parallel.grainFor(ctx.batch * hw), maskedBack);
+                else {
+                    // Masked, the alive channels accumulate: a fresh gradient's dead planes must read 0 too.
+                    if (ctx.dInFresh[0]) Arrays.fill(ctx.dIn[0], 0, ctx.batch * size, 0f);
+                    ctx.parallel.forRange(alive.length, Parallel.grainFor(ctx.batch * hw), maskedBack);
+                }
             }
         };
     }

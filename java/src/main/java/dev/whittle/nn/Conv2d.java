@@ -45,6 +45,11 @@ public final class Conv2d implements Layer {
     }
 
     @Override
+    public boolean writesFreshGradient() {
+        return true;
+    }
+
+    @Override
     public String op() {
         return "conv2d";
     }
@@ -233,7 +238,11 @@ public final class Conv2d implements Layer {
                             ctx.batch,
                             lo * FILTER_BLOCK,
                             Math.min(outChannels, hi * FILTER_BLOCK));
+            int inSize = ctx.inShapes[0].size();
             bwdData = (lo, hi) -> {
+                // A fresh input gradient (this conv its only writer) is zeroed here, image range by image range on
+                // the thread that then accumulates into it, instead of by the executor in a serial pass.
+                if (ctx.dInFresh[0]) java.util.Arrays.fill(ctx.dIn[0], lo * inSize, hi * inSize, 0f);
                 if (!masked()) ctx.kernels.conv().backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
                 else
                     ctx.kernels

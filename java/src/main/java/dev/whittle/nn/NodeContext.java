@@ -25,6 +25,12 @@ public final class NodeContext {
      * may change between its calls.
      */
     public boolean outShared;
+    /**
+     * dInFresh[j]: this node is the only writer of dIn[j] in a backward pass, and the executor does not zero that
+     * buffer first: the node's backward must set every element of dIn[j] for the batch (zero where it computes
+     * nothing) instead of adding to it. Only set for layers that say they can ({@link Layer#writesFreshGradient}).
+     */
+    public final boolean[] dInFresh;
 
     public NodeContext(
             Shape[] inShapes,
@@ -41,5 +47,6 @@ public final class NodeContext {
         this.capacity = capacity;
         this.parallel = parallel;
         this.kernels = kernels;
+        this.dInFresh = new boolean[in.length];
     }
 }

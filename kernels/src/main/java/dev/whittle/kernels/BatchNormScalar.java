@@ -197,6 +197,30 @@ public final class BatchNormScalar {
             float[] dBeta,
             int c0,
             int c1) {
+        backward(batch, channels, hw, x, dy, y, gamma, mean, invStd, dx, dGamma, dBeta, true, c0, c1);
+    }
+
+    /**
+     * {@link #backward} that overwrites dx's channels [c0, c1) instead of adding to them when {@code accumulate} is
+     * false: a batch norm that is the only writer of its input's gradient saves the executor zeroing that buffer and
+     * itself one read of it.
+     */
+    public static void backward(
+            int batch,
+            int channels,
+            int hw,
+            float[] x,
+            float[] dy,
+            float[] y,
+            float[] gamma,
+            float[] mean,
+            float[] invStd,
+            float[] dx,
+            float[] dGamma,
+            float[] dBeta,
+            boolean accumulate,
+            int c0,
+            int c1) {
         int count = batch * hw;
         for (int c = c0; c < c1; c++) {
             float mu = mean[c], is = invStd[c];
@@ -218,7 +242,8 @@ public final class BatchNormScalar {
                 for (int i = 0; i < hw; i++) {
                     float xh = (x[base + i] - mu) * is;
                     float d = y == null || y[base + i] > 0 ? dy[base + i] : 0f;
-                    dx[base + i] += k * (count * d - a - xh * bb);
+                    float g = k * (count * d - a - xh * bb);
+                    dx[base + i] = accumulate ? dx[base + i] + g : g;
                 }
             }
         }

@@ -43,8 +43,9 @@ public interface NormKernels {
             int c1);
 
     /**
-     * Training backward; see {@link BatchNormScalar#backward}. dx (N,C,HW), dGamma, dBeta (C) accumulated; y the
-     * fused forward's ReLU output (dy counts where y > 0), or null without a fused ReLU.
+     * Training backward; see {@link BatchNormScalar#backward}. dx (N,C,HW) accumulated (overwritten when not
+     * {@code accumulate}), dGamma, dBeta (C) accumulated; y the fused forward's ReLU output (dy counts where y > 0),
+     * or null without a fused ReLU.
      */
     void backward(
             int batch,
@@ -59,6 +60,7 @@ public interface NormKernels {
             float[] dx,
             float[] dGamma,
             float[] dBeta,
+            boolean accumulate,
             int c0,
             int c1);
 
@@ -141,9 +143,11 @@ public interface NormKernels {
                 float[] dx,
                 float[] dGamma,
                 float[] dBeta,
+                boolean accumulate,
                 int c0,
                 int c1) {
-            BatchNormScalar.backward(batch, channels, hw, x, dy, y, gamma, mean, invStd, dx, dGamma, dBeta, c0, c1);
+            BatchNormScalar.backward(
+                    batch, channels, hw, x, dy, y, gamma, mean, invStd, dx, dGamma, dBeta, accumulate, c0, c1);
         }
     };
 }

@@ -380,4 +380,37 @@ class BatchNormScalarTest {
         assertArrayEquals(dg, dgF, "fused backward dgamma");
         assertArrayEquals(db, dbF, "fused backward dbeta");
     }
+
+    /** Overwriting dx gives exactly what accumulating into zeros gives, and touches only channels [c0, c1). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void bnBackwardOverwriteEqualsAccumulatingIntoZeros(Case k) {
+        float[] x = k.x(), gamma = k.gamma(), beta = k.beta(), r = k.r();
+        float[][] f = train(k, x, gamma, beta);
+        float[] zeros = new float[k.size()];
+        BatchNormScalar.backward(
+                k.n(), k.c(), k.hw(), x, r, gamma, f[1], f[2], zeros, new float[k.c()], new float[k.c()], 0, k.c());
+        float[] stale = GradCheck.randn(53, k.size(), 1.0), over = stale.clone();
+        int c1 = Math.max(1, k.c() - 1);
+        BatchNormScalar.backward(
+                k.n(),
+                k.c(),
+                k.hw(),
+                x,
+                r,
+                null,
+                gamma,
+                f[1],
+                f[2],
+                over,
+                new float[k.c()],
+                new float[k.c()],
+                false,
+                0,
+                c1);
+        for (int i = 0; i < over.length; i++) {
+            boolean inRange = (i / k.hw()) % k.c() < c1;
+            assertEquals(inRange ? zeros[i] : stale[i], over[i], "dx[" + i + "]");
+        }
+    }
 }

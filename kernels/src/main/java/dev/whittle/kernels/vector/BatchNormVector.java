@@ -184,6 +184,7 @@ public final class BatchNormVector implements NormKernels {
             float[] dx,
             float[] dGamma,
             float[] dBeta,
+            boolean accumulate,
             int c0,
             int c1) {
         int count = batch * hw;
@@ -233,11 +234,13 @@ public final class BatchNormVector implements NormKernels {
                     FloatVector d = FloatVector.fromArray(S, dy, base + i);
                     if (y != null)
                         d = zero.blend(d, FloatVector.fromArray(S, y, base + i).compare(GT, zero));
-                    d.fma(caV, t).add(FloatVector.fromArray(S, dx, base + i)).intoArray(dx, base + i);
+                    FloatVector g = d.fma(caV, t);
+                    (accumulate ? g.add(FloatVector.fromArray(S, dx, base + i)) : g).intoArray(dx, base + i);
                 }
                 for (; i < hw; i++) {
                     float d = y == null || y[base + i] > 0 ? dy[base + i] : 0f;
-                    dx[base + i] += ca * d + (cb * x[base + i] + cc);
+                    float g = ca * d + (cb * x[base + i] + cc);
+                    dx[base + i] = accumulate ? dx[base + i] + g : g;
                 }
             }
         }

@@ -63,13 +63,54 @@ class BatchNormVectorTest {
                 float[] dgRef = Tensors.randn(seed + 7, channels, 1.0), dgGot = dgRef.clone();
                 float[] dbRef = Tensors.randn(seed + 8, channels, 1.0), dbGot = dbRef.clone();
                 SCALAR.backward(
-                        batch, channels, hw, x, dy, yMask, gamma, meanRef, isRef, dxRef, dgRef, dbRef, r[0], r[1]);
+                        batch, channels, hw, x, dy, yMask, gamma, meanRef, isRef, dxRef, dgRef, dbRef, true, r[0],
+                        r[1]);
                 VECTOR.backward(
-                        batch, channels, hw, x, dy, yMask, gamma, meanRef, isRef, dxGot, dgGot, dbGot, r[0], r[1]);
+                        batch, channels, hw, x, dy, yMask, gamma, meanRef, isRef, dxGot, dgGot, dbGot, true, r[0],
+                        r[1]);
                 double tolB = Tensors.absTol(m, 2.0, 1.0);
                 Tensors.assertClose(how + " dx", dxRef, dxGot, tolB);
                 Tensors.assertClose(how + " dgamma", dgRef, dgGot, tolB);
                 Tensors.assertClose(how + " dbeta", dbRef, dbGot, tolB);
+                // Overwriting: bit for bit the same kernel's sum into zeros, and nothing outside the range.
+                float[] intoZeros = new float[size], over = dx0.clone();
+                VECTOR.backward(
+                        batch,
+                        channels,
+                        hw,
+                        x,
+                        dy,
+                        yMask,
+                        gamma,
+                        meanRef,
+                        isRef,
+                        intoZeros,
+                        new float[channels],
+                        new float[channels],
+                        true,
+                        r[0],
+                        r[1]);
+                VECTOR.backward(
+                        batch,
+                        channels,
+                        hw,
+                        x,
+                        dy,
+                        yMask,
+                        gamma,
+                        meanRef,
+                        isRef,
+                        over,
+                        new float[channels],
+                        new float[channels],
+                        false,
+                        r[0],
+                        r[1]);
+                for (int i = 0; i < size; i++) {
+                    int c = (i / hw) % channels;
+                    float want = c >= r[0] && c < r[1] ? intoZeros[i] : dx0[i];
+                    org.junit.jupiter.api.Assertions.assertEquals(want, over[i], how + " overwritten dx[" + i + "]");
+                }
 
                 int[] list = {r[0], r[1] - 1};
                 int count = r[1] - r[0] >= 2 ? 2 : 1;
