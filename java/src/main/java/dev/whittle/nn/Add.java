@@ -25,11 +25,22 @@ public final class Add implements Layer {
     }
 
     @Override
+    public boolean writesFreshGradient() {
+        return true;
+    }
+
+    @Override
     public BoundLayer bind(NodeContext ctx) {
         int size = ctx.outShape.size();
         Parallel.RangeBody fwd = (lo, hi) -> ctx.kernels.elementwise().add(ctx.in[0], ctx.in[1], ctx.out, lo, hi);
         Parallel.RangeBody back = (lo, hi) -> {
-            for (float[] d : ctx.dIn) if (d != null) ctx.kernels.elementwise().accumulate(ctx.dOut, d, lo, hi);
+            for (int j = 0; j < ctx.dIn.length; j++) {
+                float[] d = ctx.dIn[j];
+                if (d == null) continue;
+                // A gradient only this add writes (ctx.dInFresh) is a copy; one shared with other readers adds.
+                if (ctx.dInFresh[j]) System.arraycopy(ctx.dOut, lo, d, lo, hi - lo);
+                else ctx.kernels.elementwise().accumulate(ctx.dOut, d, lo, hi);
+            }
         };
         return new BoundLayer() {
             @Override

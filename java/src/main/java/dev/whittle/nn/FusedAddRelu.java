@@ -19,8 +19,12 @@ public final class FusedAddRelu {
             ctx.kernels.elementwise().reluForward(ctx.out, ctx.out, lo, hi);
         };
         Parallel.RangeBody back = (lo, hi) -> {
-            for (float[] d : ctx.dIn)
-                if (d != null) ctx.kernels.elementwise().reluBackward(ctx.out, ctx.dOut, d, lo, hi);
+            for (int j = 0; j < ctx.dIn.length; j++) {
+                float[] d = ctx.dIn[j];
+                if (d == null) continue;
+                if (ctx.dInFresh[j]) ctx.kernels.elementwise().reluMask(ctx.out, ctx.dOut, d, lo, hi);
+                else ctx.kernels.elementwise().reluBackward(ctx.out, ctx.dOut, d, lo, hi);
+            }
         };
         return new BoundLayer() {
             @Override

@@ -29,6 +29,11 @@ public final class MaxPool2d extends Pool2d {
     }
 
     @Override
+    public boolean writesFreshGradient() {
+        return true;
+    }
+
+    @Override
     public BoundLayer bind(NodeContext ctx) {
         Shape s = ctx.inShapes[0];
         int outPlane = ctx.outShape.plane();
@@ -40,9 +45,14 @@ public final class MaxPool2d extends Pool2d {
                 ctx.kernels.pool().maxForward(s.h(), s.w(), kernel, stride, pad, ctx.in[0], ctx.out, argmax, lo, hi);
             else ctx.kernels.pool().maxForwardInference(s.h(), s.w(), kernel, stride, pad, ctx.in[0], ctx.out, lo, hi);
         };
-        Parallel.RangeBody back =
-                (lo, hi) -> ctx.kernels.pool().maxBackward(outPlane, ctx.dOut, argmax, ctx.dIn[0], lo, hi);
         int[][] now = new int[1][]; // the alive set of the call in flight (bodies are built once: no allocation)
+        int inPlane = s.plane();
+        Parallel.RangeBody back = (lo, hi) -> {
+            // A fresh input gradient (this pool its only writer): the planes are zeroed here, range by range on the
+            // thread that scatters into them, not by the executor in a serial pass (masked: all of it, below).
+            if (ctx.dInFresh[0] && now[0] == null) java.util.Arrays.fill(ctx.dIn[0], lo * inPlane, hi * inPlane, 0f);
+            ctx.kernels.pool().maxBackward(outPlane, ctx.dOut, argmax, ctx.dIn[0], lo, hi);
+        };
         Parallel.RangeBody fwdUnits = (lo, hi) -> ChannelSubset.forPlanes(now[0], s.c(), lo, hi, fwd);
         Parallel.RangeBody backUnits = (lo, hi) -> ChannelSubset.forPlanes(now[0], s.c(), lo, hi, back);
         return new BoundLayer() {
@@ -64,6 +74,7 @@ public final class MaxPool2d extends Pool2d {
             public void backward() {
                 if (ctx.dIn[0] == null) return;
                 now[0] = ctx.outShared ? null : alive;
+                if (ctx.dInFresh[0] && now[0] != null) java.util.Arrays.fill(ctx.dIn[0], 0, ctx.batch * s.size(), 0f);
                 ctx.parallel.forRange(
                         ChannelSubset.units(ctx.batch, s.c(), now[0]), Parallel.grainFor(s.plane()), backUnits);
             }

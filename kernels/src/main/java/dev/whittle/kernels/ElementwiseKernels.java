@@ -11,6 +11,9 @@ public interface ElementwiseKernels {
     /** dx += dy where the forward output y was positive. */
     void reluBackward(float[] y, float[] dy, float[] dx, int i0, int i1);
 
+    /** dx = dy where the forward output y was positive, else 0: reluBackward into a gradient nobody else writes. */
+    void reluMask(float[] y, float[] dy, float[] dx, int i0, int i1);
+
     /** y = a + b. */
     void add(float[] a, float[] b, float[] y, int i0, int i1);
 
@@ -25,6 +28,10 @@ public interface ElementwiseKernels {
 
         public void reluBackward(float[] y, float[] dy, float[] dx, int i0, int i1) {
             ElementwiseScalar.reluBackward(y, dy, dx, i0, i1);
+        }
+
+        public void reluMask(float[] y, float[] dy, float[] dx, int i0, int i1) {
+            ElementwiseScalar.reluMask(y, dy, dx, i0, i1);
         }
 
         public void add(float[] a, float[] b, float[] y, int i0, int i1) {

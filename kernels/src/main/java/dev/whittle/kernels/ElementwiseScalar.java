@@ -14,6 +14,11 @@ public final class ElementwiseScalar {
         for (int i = i0; i < i1; i++) dx[i] += y[i] > 0f ? dy[i] : 0f;
     }
 
+    /** dx = dy where the forward output y was positive, else 0 (reluBackward into zeros, without reading dx). */
+    public static void reluMask(float[] y, float[] dy, float[] dx, int i0, int i1) {
+        for (int i = i0; i < i1; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
+    }
+
     /** y = a + b (residual add). */
     public static void add(float[] a, float[] b, float[] y, int i0, int i1) {
         for (int i = i0; i < i1; i++) y[i] = a[i] + b[i];

@@ -37,6 +37,18 @@ public final class ElementwiseVector implements ElementwiseKernels {
     }
 
     @Override
+    public void reluMask(float[] y, float[] dy, float[] dx, int i0, int i1) {
+        int i = i0, vEnd = i0 + (i1 - i0) / VL * VL;
+        FloatVector zero = FloatVector.zero(S);
+        for (; i < vEnd; i += VL) {
+            FloatVector yv = FloatVector.fromArray(S, y, i);
+            zero.blend(FloatVector.fromArray(S, dy, i), yv.compare(VectorOperators.GT, zero))
+                    .intoArray(dx, i);
+        }
+        for (; i < i1; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
+    }
+
+    @Override
     public void add(float[] a, float[] b, float[] y, int i0, int i1) {
         int i = i0, vEnd = i0 + (i1 - i0) / VL * VL;
         for (; i < vEnd; i += VL)

@@ -123,6 +123,41 @@ class BatchNormVectorTest {
         }
     }
 
+    /**
+     * The one-pass moments (deviations from the channel's first element) keep the variance of a channel whose mean is
+     * 10⁵ standard deviations from zero, where Σx² − (Σx)²/M in float would cancel every digit: the batch mean and
+     * invStd and the running statistics match the two-pass reference to 1e-4 relative. (Not y: x·scale + shift
+     * itself cancels five digits on such a channel, in both implementations, and they round the product apart.)
+     */
+    @org.junit.jupiter.api.Test
+    void aChannelFarFromZeroKeepsItsVariance() {
+        int batch = 3, channels = 2, hw = 49, size = batch * channels * hw;
+        float[] x = Tensors.randn(77, size, 0.01);
+        for (int i = 0; i < size; i++) x[i] += (i / hw) % channels == 0 ? 1000f : -3f;
+        float[] gamma = Tensors.filled(channels, 1f), beta = new float[channels];
+        float[][] ref = new float[5][], got = new float[5][];
+        for (float[][] out : new float[][][] {ref, got}) {
+            float[] y = new float[size], mean = new float[channels], invStd = new float[channels];
+            float[] rm = new float[channels], rv = Tensors.filled(channels, 1f);
+            (out == ref ? SCALAR : VECTOR)
+                    .forwardTrain(
+                            batch, channels, hw, x, gamma, beta, y, mean, invStd, rm, rv, 0.1f, 1e-5f, false, 0,
+                            channels);
+            out[0] = y;
+            out[1] = mean;
+            out[2] = invStd;
+            out[3] = rm;
+            out[4] = rv;
+        }
+        String[] names = {"y", "mean", "invStd", "running mean", "running var"};
+        for (int t = 1; t < 5; t++) {
+            for (int i = 0; i < ref[t].length; i++) {
+                double tol = 1e-4 * Math.max(1, Math.abs(ref[t][i]));
+                org.junit.jupiter.api.Assertions.assertEquals(ref[t][i], got[t][i], tol, names[t] + "[" + i + "]");
+            }
+        }
+    }
+
     /** Elements of channels outside [c0, c1) are bit-identical to before: a ranged call wrote nothing else. */
     private static void assertOnlyChannelsChanged(
             String what, float[] before, float[] after, int channels, int hw, int c0, int c1) {

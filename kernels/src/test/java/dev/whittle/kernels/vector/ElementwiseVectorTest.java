@@ -32,7 +32,7 @@ class ElementwiseVectorTest {
 
     @ParameterizedTest(name = "length {0}")
     @ValueSource(ints = {1, 5, 15, 16, 17, 33, 100, 1031})
-    void reluAddAndAccumulateAreBitIdenticalToScalar(int n) {
+    void reluMaskAddAndAccumulateAreBitIdenticalToScalar(int n) {
         float[] x = withSpecials(n, n), dy = withSpecials(n + 1, n), other = withSpecials(n + 2, n);
         int[][] ranges = {{0, n}, {Math.min(1, n), Math.max(Math.min(1, n), n - 2)}};
         for (int[] r : ranges) {
@@ -47,6 +47,20 @@ class ElementwiseVectorTest {
             SCALAR.reluBackward(yRef, dy, dxRef, r[0], r[1]);
             VECTOR.reluBackward(yRef, dy, dxGot, r[0], r[1]);
             assertBits(what + " relu backward", dxRef, dxGot);
+
+            // The mask into a gradient nobody else writes: reluBackward into zeros, and nothing outside the range.
+            float[] maskRef = other.clone(), maskGot = other.clone(), zeros = new float[n];
+            SCALAR.reluMask(yRef, dy, maskRef, r[0], r[1]);
+            VECTOR.reluMask(yRef, dy, maskGot, r[0], r[1]);
+            SCALAR.reluBackward(yRef, dy, zeros, r[0], r[1]);
+            for (int i = 0; i < n; i++) if (i < r[0] || i >= r[1]) zeros[i] = other[i];
+            assertBits(what + " relu mask", maskRef, maskGot);
+            float[] maskPlusZero = maskRef.clone(); // 0 + (−0) is +0: compare up to the sign of zero
+            for (int i = 0; i < n; i++) {
+                maskPlusZero[i] += 0f;
+                zeros[i] += 0f;
+            }
+            assertBits(what + " relu mask is the backward into zeros", zeros, maskPlusZero);
 
             float[] aRef = y0.clone(), aGot = y0.clone();
             SCALAR.add(x, other, aRef, r[0], r[1]);
