@@ -1,0 +1,47 @@
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Two Whittle jars in one process, one class loader each, their training steps alternated: each round times the
+ * best of two steps of A, then of B. The VM's drift between runs (±25 %) is as large as most changes; within one
+ * process it slows both alike, so the per-round ratio is what to read. See run.sh.
+ *
+ * <p>Arguments: model batch threads rounds jarA jarB stepClassesDir.
+ */
+public class JarAB {
+    public static void main(String[] a) throws Exception {
+        String model = a[0];
+        int batch = Integer.parseInt(a[1]), threads = Integer.parseInt(a[2]), rounds = Integer.parseInt(a[3]);
+        Runnable[] step = new Runnable[2];
+        for (int j = 0; j < 2; j++) {
+            URL[] urls = {Path.of(a[4 + j]).toUri().toURL(), Path.of(a[6]).toUri().toURL()};
+            ClassLoader cl = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
+            step[j] = (Runnable) cl.loadClass("TrainingStep")
+                    .getConstructor(String.class, int.class, int.class)
+                    .newInstance(model, batch, threads);
+        }
+        double[][] t = new double[2][rounds];
+        for (int r = -6; r < rounds; r++) { // six rounds of warm-up for the JIT
+            for (int j = 0; j < 2; j++) {
+                long best = Long.MAX_VALUE;
+                for (int s = 0; s < 2; s++) {
+                    long t0 = System.nanoTime();
+                    step[j].run();
+                    best = Math.min(best, System.nanoTime() - t0);
+                }
+                if (r >= 0) t[j][r] = best / 1e6;
+            }
+        }
+        double[] ratio = new double[rounds];
+        for (int r = 0; r < rounds; r++) ratio[r] = t[0][r] / t[1][r];
+        Arrays.sort(ratio);
+        Arrays.sort(t[0]);
+        Arrays.sort(t[1]);
+        System.out.printf(
+                "%s b%d t%d: A median %.1f ms, B median %.1f ms, per-round A/B median %.3f (quartiles %.3f–%.3f)%n",
+                model, batch, threads, t[0][rounds / 2], t[1][rounds / 2], ratio[rounds / 2], ratio[rounds / 4],
+                ratio[3 * rounds / 4]);
+    }
+}
