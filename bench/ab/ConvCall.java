@@ -1,0 +1,39 @@
+import dev.whittle.kernels.ConvEpilogue;
+import dev.whittle.kernels.ConvGeometry;
+import dev.whittle.kernels.vector.Conv2dVector;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * One 3×3, stride-1, pad-1 convolution forward with a batch-norm-and-ReLU epilogue (the fused inference path) on
+ * the vector kernels, as a Runnable built against whichever kernels jar or class directory loaded it (KernelAB).
+ */
+public class ConvCall implements Runnable {
+    private final Conv2dVector conv = new Conv2dVector();
+    private final ConvGeometry g;
+    private final float[] x, w, b, y;
+    private final ConvEpilogue e;
+    private final int n, c, k;
+
+    public ConvCall(int n, int c, int k, int hw) {
+        this.n = n;
+        this.c = c;
+        this.k = k;
+        g = ConvGeometry.square(n, c, hw, hw, k, 3, 1, 1);
+        x = new float[n * c * hw * hw];
+        w = new float[k * c * 9];
+        b = new float[k];
+        y = new float[n * k * hw * hw];
+        Random r = new Random(1);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() - 0.5f;
+        for (int i = 0; i < w.length; i++) w[i] = r.nextFloat() - 0.5f;
+        float[] scale = new float[k], shift = new float[k];
+        Arrays.fill(scale, 1f);
+        e = new ConvEpilogue(scale, shift, true);
+    }
+
+    @Override
+    public void run() {
+        conv.forwardThen(g, x, w, b, y, null, k, null, c, 0, n, e);
+    }
+}
