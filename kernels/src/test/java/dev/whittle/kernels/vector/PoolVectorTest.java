@@ -1,6 +1,7 @@
 package dev.whittle.kernels.vector;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.kernels.PoolKernels;
@@ -94,6 +95,53 @@ class PoolVectorTest {
         VECTOR.maxForward(4, 4, 2, 2, 0, x, yGot, aGot, 0, planes);
         assertArrayEquals(yRef, yGot);
         assertArrayEquals(aRef, aGot);
+    }
+
+    /**
+     * Every 2×2 window over {−0, +0, 1, 2, NaN} (5⁴ of them, side by side in one 2-row plane, then the same plane
+     * cut into 10-wide rows): the training pool's value (bit for bit, so the sign of a zero counts) and argmax are the
+     * reference's, whose scan order decides ties, zeros of both signs and NaNs.
+     */
+    @Test
+    void trainingMaxPoolMatchesTheReferenceOnEveryWindowOfTiesZerosAndNans() {
+        float[] values = {-0f, 0f, 1f, 2f, Float.NaN};
+        int windows = 625, w = 2 * windows;
+        float[] x = new float[2 * w];
+        for (int t = 0; t < windows; t++) {
+            x[2 * t] = values[t % 5];
+            x[2 * t + 1] = values[t / 5 % 5];
+            x[w + 2 * t] = values[t / 25 % 5];
+            x[w + 2 * t + 1] = values[t / 125];
+        }
+        for (int[] shape : new int[][] {{2, w}, {250, 10}}) {
+            int h = shape[0], width = shape[1], outs = (h / 2) * (width / 2);
+            float[] flat = shape[0] == 2 ? x : relaid(x, w, width);
+            float[] yRef = new float[outs], yGot = new float[outs];
+            int[] aRef = new int[outs], aGot = new int[outs];
+            SCALAR.maxForward(h, width, 2, 2, 0, flat, yRef, aRef, 0, 1);
+            VECTOR.maxForward(h, width, 2, 2, 0, flat, yGot, aGot, 0, 1);
+            for (int i = 0; i < outs; i++) {
+                assertEquals(
+                        Float.floatToRawIntBits(yRef[i]),
+                        Float.floatToRawIntBits(yGot[i]),
+                        h + "x" + width + " value " + i);
+                assertEquals(aRef[i], aGot[i], h + "x" + width + " argmax " + i);
+            }
+        }
+    }
+
+    /** The 2-row plane's windows re-laid as rows of {@code width} columns (width / 2 windows per row pair). */
+    private static float[] relaid(float[] x, int w, int width) {
+        int perRow = width / 2;
+        float[] out = new float[x.length];
+        for (int t = 0; t < w / 2; t++) {
+            int pair = t / perRow, col = 2 * (t % perRow), top = 2 * pair * width + col;
+            out[top] = x[2 * t];
+            out[top + 1] = x[2 * t + 1];
+            out[top + width] = x[w + 2 * t];
+            out[top + width + 1] = x[w + 2 * t + 1];
+        }
+        return out;
     }
 
     @Test
