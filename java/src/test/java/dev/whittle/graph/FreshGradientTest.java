@@ -5,12 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.whittle.kernels.KernelSet;
 import dev.whittle.kernels.SoftmaxCrossEntropyScalar;
 import dev.whittle.kernels.vector.VectorKernels;
-import dev.whittle.model.Models;
 import dev.whittle.nn.Param;
-import dev.whittle.nn.Shape;
-import dev.whittle.prune.ChannelGroups;
-import dev.whittle.prune.MaskBinding;
-import dev.whittle.prune.PruneTarget;
 import dev.whittle.runtime.Parallel;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -28,15 +23,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class FreshGradientTest {
     private static final Parallel TWO = new Parallel(2);
 
-    static Graph model(String name, boolean masked) {
-        Graph g = name.equals("vgg_small")
-                ? Models.vggSmall(new int[] {4, 5, 8, 8, 16, 16}, 10)
-                : Models.resnet20(new int[] {4, 8, 16}, null, new Shape(1, 28, 28), 10);
-        g.initialize(31);
-        if (masked) MaskBinding.apply(g, PruneTarget.evenlySpaced(g, ChannelGroups.derive(g), 0.5));
-        return g;
-    }
-
     @ParameterizedTest(name = "{0} {1} masked={2}")
     @CsvSource({
         "vgg_small, vector, false",
@@ -46,7 +32,7 @@ class FreshGradientTest {
     })
     void aReusedExecutorGivesTheGradientsOfANewOne(String name, String kernels, boolean masked) {
         KernelSet k = kernels.equals("vector") ? VectorKernels.create() : KernelSet.scalar();
-        Graph g = model(name, masked);
+        Graph g = TrainingFusionTest.model(name, masked);
         Executor used = new Executor(g, 5, true, TWO, k), fresh = new Executor(g, 5, true, TWO, k);
         SplittableRandom r = new SplittableRandom(3);
         float[] earlier = new float[5 * g.inputShape().size()],

@@ -34,6 +34,7 @@ class TrainingFusionTest {
     private static final Parallel TWO = new Parallel(2);
     private static final int BATCH = 6;
 
+    /** Small-width VGG-small or ResNet-20 (28×28 input), seeded, optionally with half of every group's channels masked. */
     static Graph model(String name, boolean masked) {
         Graph g = name.equals("vgg_small")
                 ? Models.vggSmall(new int[] {4, 5, 8, 8, 16, 16}, 10)

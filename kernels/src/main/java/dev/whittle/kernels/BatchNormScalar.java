@@ -172,38 +172,17 @@ public final class BatchNormScalar {
             float[] dBeta,
             int c0,
             int c1) {
-        backward(batch, channels, hw, x, dy, null, gamma, mean, invStd, dx, dGamma, dBeta, c0, c1);
+        backward(batch, channels, hw, x, dy, null, gamma, mean, invStd, dx, dGamma, dBeta, true, c0, c1);
     }
 
     /**
      * {@link #backward} through the fused ReLU of {@code forwardTrain(…, relu = true, …)} when y is not null: dy
      * counts only where the forward's output y is positive (the ReLU's own backward rule), so the ReLU's pass over
-     * dy, y and its gradient buffer disappears.
+     * dy, y and its gradient buffer disappears. When {@code accumulate} is false dx's channels [c0, c1) are
+     * overwritten instead of added to: a batch norm that is the only writer of its input's gradient saves the
+     * executor zeroing that buffer and itself one read of it.
      *
      * @param y (N,C,HW) the fused forward's output max(bn(x), 0), or null for a plain batch norm
-     */
-    public static void backward(
-            int batch,
-            int channels,
-            int hw,
-            float[] x,
-            float[] dy,
-            float[] y,
-            float[] gamma,
-            float[] mean,
-            float[] invStd,
-            float[] dx,
-            float[] dGamma,
-            float[] dBeta,
-            int c0,
-            int c1) {
-        backward(batch, channels, hw, x, dy, y, gamma, mean, invStd, dx, dGamma, dBeta, true, c0, c1);
-    }
-
-    /**
-     * {@link #backward} that overwrites dx's channels [c0, c1) instead of adding to them when {@code accumulate} is
-     * false: a batch norm that is the only writer of its input's gradient saves the executor zeroing that buffer and
-     * itself one read of it.
      */
     public static void backward(
             int batch,

@@ -375,7 +375,7 @@ class BatchNormScalarTest {
         float[] db = GradCheck.randn(52, k.c(), 1.0);
         float[] dxF = dx.clone(), dgF = dg.clone(), dbF = db.clone();
         BatchNormScalar.backward(k.n(), k.c(), k.hw(), x, dRelu, gamma, f[1], f[2], dx, dg, db, 0, k.c());
-        BatchNormScalar.backward(k.n(), k.c(), k.hw(), x, r, fused, gamma, mean, invStd, dxF, dgF, dbF, 0, k.c());
+        BatchNormScalar.backward(k.n(), k.c(), k.hw(), x, r, fused, gamma, mean, invStd, dxF, dgF, dbF, true, 0, k.c());
         assertArrayEquals(dx, dxF, "fused backward dx");
         assertArrayEquals(dg, dgF, "fused backward dgamma");
         assertArrayEquals(db, dbF, "fused backward dbeta");
