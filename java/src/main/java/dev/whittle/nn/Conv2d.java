@@ -242,6 +242,10 @@ public final class Conv2d implements Layer {
             bwdData = (lo, hi) -> {
                 // A fresh input gradient (this conv its only writer) is zeroed here, image range by image range on
                 // the thread that then accumulates into it, instead of by the executor in a serial pass.
+                if (ctx.dInFresh[0] && !masked()) {
+                    ctx.kernels.conv().backwardDataInto(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
+                    return;
+                }
                 if (ctx.dInFresh[0]) java.util.Arrays.fill(ctx.dIn[0], lo * inSize, hi * inSize, 0f);
                 if (!masked()) ctx.kernels.conv().backwardData(geom, ctx.dOut, weight.value(), ctx.dIn[0], lo, hi);
                 else

@@ -17,6 +17,16 @@ public interface ConvKernels {
     /** dx += conv_transpose(dy, w) for images [n0, n1). dy (N,K,P,Q), w (K,C/G,R,S), dx (N,C,H,W) accumulated. */
     void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1);
 
+    /**
+     * dx = conv_transpose(dy, w) for images [n0, n1): {@link #backwardData} into a gradient nobody else writes, whose
+     * earlier contents are overwritten. The default zeroes the range and accumulates; kernels that write their
+     * output rows whole do it without either pass.
+     */
+    default void backwardDataInto(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1) {
+        java.util.Arrays.fill(dx, n0 * g.c() * g.h() * g.w(), n1 * g.c() * g.h() * g.w(), 0f);
+        backwardData(g, dy, w, dx, n0, n1);
+    }
+
     /** dw += Σ_n dy ⋆ x, db += Σ dy over all N images, for filters [k0, k1). dw (K,C/G,R,S), db (K) or null. */
     void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw, float[] db, int k0, int k1);
 

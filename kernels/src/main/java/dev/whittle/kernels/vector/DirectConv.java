@@ -198,7 +198,7 @@ final class DirectConv {
      *
      * @param dy (N,K,P,Q)
      * @param w (K,C,R,S)
-     * @param dx (N,C,H,W), accumulated
+     * @param dx (N,C,H,W), accumulated; overwritten for images [n0, n1) when not {@code accumulate}
      */
     static void backwardData(
             int cIn,
@@ -213,7 +213,8 @@ final class DirectConv {
             float[] w,
             float[] dx,
             int n0,
-            int n1) {
+            int n1,
+            boolean accumulate) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
         float[] wt = transposedFlipped(w, k, cIn, r * s, ws);
 
@@ -239,7 +240,7 @@ final class DirectConv {
                 n1,
                 0,
                 cIn,
-                true,
+                accumulate,
                 ws,
                 null);
     }

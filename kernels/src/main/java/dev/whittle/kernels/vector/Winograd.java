@@ -101,7 +101,7 @@ final class Winograd {
     /**
      * dx's planes in[0..ci) (all C when null) += the transposed convolution of dy's planes out[0..m) (all K when
      * null) with w (m, ci, 3, 3): with stride 1 and pad 1 that is the same convolution of dy by the transposed,
-     * flipped weights, again with pad 1.
+     * flipped weights, again with pad 1. Without {@code accumulate} those planes of images [n0, n1) are overwritten.
      */
     static void backwardData(
             int c,
@@ -116,9 +116,10 @@ final class Winograd {
             float[] w,
             float[] dx,
             int n0,
-            int n1) {
+            int n1,
+            boolean accumulate) {
         float[] wt = DirectConv.transposedFlipped(w, m, ci, 9, Sgemm.Workspace.get());
-        forward(k, out, m, h, wIn, c, in, dy, wt, null, dx, n0, n1, 0, ci, true, null);
+        forward(k, out, m, h, wIn, c, in, dy, wt, null, dx, n0, n1, 0, ci, accumulate, null);
     }
 
     /**

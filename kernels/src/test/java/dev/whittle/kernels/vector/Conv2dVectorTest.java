@@ -185,6 +185,31 @@ class Conv2dVectorTest {
         Tensors.assertClose(c + " backwardData sub-range", ref, out, tol);
     }
 
+    /**
+     * backwardDataInto overwrites: on a range of stale images it gives the scalar backward into zeros, on both kernel
+     * sets (the direct and Winograd paths write their rows whole, the others zero and accumulate), and leaves the
+     * images outside the range alone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void backwardDataIntoOverwritesTheRangeWithTheGradient(Case c) {
+        ConvGeometry g = c.g();
+        long seed = c.name().hashCode() + 30;
+        float[] dy = Tensors.randn(seed, ySize(g), 1.0), w = Tensors.randn(seed + 1, g.weightSize(), 0.5);
+        float[] stale = Tensors.randn(seed + 2, xSize(g), 3.0);
+        double tol = Tensors.absTol((long) (g.k() / g.groups()) * g.r() * g.s() + 1, 1.0, 0.5);
+        int n1 = g.n() > 1 ? 1 : 0, per = g.c() * g.h() * g.w();
+        float[] ref = new float[xSize(g)];
+        SCALAR.backwardData(g, dy, w, ref, n1, g.n());
+        for (int i = 0; i < n1 * per; i++) ref[i] = stale[i];
+        for (ConvKernels kernels : new ConvKernels[] {SCALAR, VECTOR}) {
+            float[] out = stale.clone();
+            kernels.backwardDataInto(g, dy, w, out, n1, g.n());
+            Tensors.assertUntouchedOutside(c + " backwardDataInto [" + n1 + ",N)", stale, out, n1 * per, g.n() * per);
+            Tensors.assertClose(c + " backwardDataInto", ref, out, tol);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void backwardWeightsMatchesScalarAndAccumulates(Case c) {

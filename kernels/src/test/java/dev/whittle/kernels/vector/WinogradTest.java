@@ -160,7 +160,7 @@ class WinogradTest {
         int in = g.n() * g.c() * g.h() * g.w();
         float[] before = rand(r, in), want = before.clone(), dx = before.clone();
         Conv2dScalar.backwardData(g, dy, w, want, 0, g.n());
-        Winograd.backwardData(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, g.k(), dy, w, dx, 0, g.n());
+        Winograd.backwardData(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, g.k(), dy, w, dx, 0, g.n(), true);
         Tensors.assertClose(Arrays.toString(s) + " backwardData", want, dx, tol(g.k()));
     }
 
