@@ -58,7 +58,7 @@ class FreshGradientTest {
     }
 
     /** One training forward and backward of n images from zeroed parameter gradients; returns copies of them. */
-    private static float[][] gradients(Executor e, Graph g, float[] x, int n) {
+    static float[][] gradients(Executor e, Graph g, float[] x, int n) {
         List<Param> params = g.trainableParams();
         for (Param p : params) p.zeroGrad();
         int classes = g.classes();

@@ -2,7 +2,6 @@ package dev.whittle.graph;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.whittle.kernels.SoftmaxCrossEntropyScalar;
 import dev.whittle.kernels.vector.VectorKernels;
 import dev.whittle.nn.Param;
 import dev.whittle.runtime.Parallel;
@@ -39,8 +38,8 @@ class TwoThreadBackwardTest {
         SplittableRandom r = new SplittableRandom(4);
         float[] x = new float[n * g.inputShape().size()];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
-        for (int call = 0; call < 8; call++) gradients(two, g, x, n);
-        float[][] want = gradients(one, g, x, n), got = gradients(two, g, x, n);
+        for (int call = 0; call < 8; call++) FreshGradientTest.gradients(two, g, x, n);
+        float[][] want = FreshGradientTest.gradients(one, g, x, n), got = FreshGradientTest.gradients(two, g, x, n);
         List<Param> params = g.trainableParams();
         for (int p = 0; p < params.size(); p++) {
             double scale = 0;
@@ -53,19 +52,5 @@ class TwoThreadBackwardTest {
                         what + ": one thread " + want[p][i] + ", two " + got[p][i]);
             }
         }
-    }
-
-    private static float[][] gradients(Executor e, Graph g, float[] x, int n) {
-        List<Param> params = g.trainableParams();
-        for (Param p : params) p.zeroGrad();
-        int classes = g.classes();
-        float[] logits = e.forward(x, n, true), losses = new float[n], dLogits = new float[n * classes];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) labels[i] = i % classes;
-        SoftmaxCrossEntropyScalar.forwardBackward(classes, logits, labels, losses, dLogits, n, 0, n);
-        e.backward(dLogits);
-        float[][] out = new float[params.size()][];
-        for (int p = 0; p < params.size(); p++) out[p] = params.get(p).grad().clone();
-        return out;
     }
 }
