@@ -14,8 +14,10 @@ import dev.whittle.nn.Shape;
 import dev.whittle.runtime.BackendInfo;
 import dev.whittle.runtime.Parallel;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs a graph forward and backward on buffers sized once for a maximum batch, so steps allocate nothing.
@@ -185,18 +187,18 @@ public final class Executor {
             if (noOp[i]) continue;
             for (float[] d : ctx[i].dIn) if (d != null) writers.merge(d, 1, Integer::sum);
         }
-        IdentityHashMap<float[], Boolean> fresh = new IdentityHashMap<>();
+        Set<float[]> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < nodes.size(); i++) {
             if (noOp[i] || !nodes.get(i).layer().writesFreshGradient()) continue;
             for (int j = 0; j < ctx[i].dIn.length; j++) {
                 float[] d = ctx[i].dIn[j];
                 if (d == null || writers.get(d) != 1) continue;
                 ctx[i].dInFresh[j] = true;
-                fresh.put(d, true);
+                fresh.add(d);
             }
         }
         boolean[] zero = new boolean[nodes.size()];
-        for (int i = 0; i < nodes.size() - 1; i++) zero[i] = ownsGrad[i] && !fresh.containsKey(grads[i]);
+        for (int i = 0; i < nodes.size() - 1; i++) zero[i] = ownsGrad[i] && !fresh.contains(grads[i]);
         return zero;
     }
 

@@ -317,10 +317,7 @@ public final class Conv2d implements Layer {
          * computes an image's dx does not change its value, so results stay independent of the split.
          */
         private void balance() {
-            if (fixedLend >= 0) {
-                lent = Math.min(fixedLend, ctx.batch / 2);
-                return;
-            }
+            if (fixedLend >= 0) return;
             int others = ctx.batch - lent;
             if (others <= 0 || dataNanos <= 0) return;
             double perImage = dataNanos / (double) others;
@@ -362,7 +359,8 @@ public final class Conv2d implements Layer {
             // both threads im2col all N images and run half-width GEMMs. Each output is still written by one
             // thread in one fixed order, so results do not depend on the thread count.
             if (ctx.dIn[0] != null && ctx.parallel.threads() == 2) {
-                if (fixedLend >= 0) lent = Math.min(fixedLend, ctx.batch / 2);
+                // A fixed share, or the last call's, never more than half of this call's (perhaps smaller) batch.
+                lent = Math.min(fixedLend >= 0 ? fixedLend : lent, ctx.batch / 2);
                 ctx.parallel.forRange(2, 1, sideBySide);
                 balance();
                 return;

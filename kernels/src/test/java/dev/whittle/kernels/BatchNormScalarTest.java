@@ -52,6 +52,11 @@ class BatchNormScalarTest {
 
     /** Training forward into fresh outputs; returns {y, mean, invStd}. Running stats go to throw-away copies. */
     private static float[][] train(Case k, float[] x, float[] gamma, float[] beta) {
+        return train(k, x, gamma, beta, false);
+    }
+
+    /** {@link #train}, the output through the fused ReLU when {@code relu}. */
+    private static float[][] train(Case k, float[] x, float[] gamma, float[] beta, boolean relu) {
         float[] y = new float[k.size()], mean = new float[k.c()], invStd = new float[k.c()];
         BatchNormScalar.forwardTrain(
                 k.n(),
@@ -67,6 +72,7 @@ class BatchNormScalarTest {
                 GradCheck.filled(k.c(), 1f),
                 MOMENTUM,
                 EPS,
+                relu,
                 0,
                 k.c());
         return new float[][] {y, mean, invStd};
@@ -343,24 +349,8 @@ class BatchNormScalarTest {
         float[][] f = train(k, x, gamma, beta);
         float[] relu = new float[k.size()];
         ElementwiseScalar.reluForward(f[0], relu, 0, relu.length);
-        float[] fused = new float[k.size()], mean = new float[k.c()], invStd = new float[k.c()];
-        BatchNormScalar.forwardTrain(
-                k.n(),
-                k.c(),
-                k.hw(),
-                x,
-                gamma,
-                beta,
-                fused,
-                mean,
-                invStd,
-                new float[k.c()],
-                GradCheck.filled(k.c(), 1f),
-                MOMENTUM,
-                EPS,
-                true,
-                0,
-                k.c());
+        float[][] fusedOut = train(k, x, gamma, beta, true);
+        float[] fused = fusedOut[0], mean = fusedOut[1], invStd = fusedOut[2];
         assertArrayEquals(relu, fused, "fused forward");
         int positive = 0, zero = 0;
         for (float v : fused)

@@ -335,33 +335,34 @@ public final class Conv2dVector implements ConvKernels {
      * @param w (K,C/G,R,S)
      * @param dx (N,C,H,W), images [n0, n1) accumulated
      */
-    @Override
-    public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1) {
-        backwardData(g, dy, w, dx, n0, n1, true);
-    }
-
     /**
      * Winograd and the direct path write dx's rows as they leave their output transform or staging tile, so they
      * overwrite for free: no zeroing pass before, and no read of dx while writing (a 16→16 layer at 28×28, batch
-     * 128: two passes over 6.4 MB). Other paths zero the range and accumulate.
+     * 128: two passes over 6.4 MB). Other paths take the interface's zero-then-accumulate.
      */
     @Override
     public void backwardDataInto(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1) {
-        backwardData(g, dy, w, dx, n0, n1, false);
+        if (n1 <= n0 || writesRows(g, dy, w, dx, n0, n1, false)) return;
+        ConvKernels.super.backwardDataInto(g, dy, w, dx, n0, n1);
     }
 
-    private void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1, boolean accumulate) {
-        if (n1 <= n0) return;
-        if (Winograd.forLayer(g, g.k(), g.c(), n1 - n0) && !depthwise(g)) {
+    /** The data gradient on Winograd or the direct path, adding to dx or overwriting it; false if neither applies. */
+    private static boolean writesRows(
+            ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1, boolean accumulate) {
+        if (depthwise(g)) return false;
+        if (Winograd.forLayer(g, g.k(), g.c(), n1 - n0)) {
             Winograd.backwardData(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, g.k(), dy, w, dx, n0, n1, accumulate);
-            return;
+            return true;
         }
-        if (DirectConv.forBackwardData(g) && !depthwise(g)) {
-            DirectConv.backwardData(
-                    g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), dy, w, dx, n0, n1, accumulate);
-            return;
-        }
-        if (!accumulate) java.util.Arrays.fill(dx, n0 * g.c() * g.h() * g.w(), n1 * g.c() * g.h() * g.w(), 0f);
+        if (!DirectConv.forBackwardData(g)) return false;
+        DirectConv.backwardData(
+                g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), dy, w, dx, n0, n1, accumulate);
+        return true;
+    }
+
+    @Override
+    public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1) {
+        if (n1 <= n0 || writesRows(g, dy, w, dx, n0, n1, true)) return;
         if (depthwise(g)) {
             Conv2dScalar.backwardData(g, dy, w, dx, n0, n1);
             return;
