@@ -90,7 +90,8 @@ class ConvEpilogueTest {
     @Test
     void aPoolTargetGetsTheMaxPoolOfTheEpiloguesOutput() {
         int[][] shapes = {
-            {2, 32, 28, 28, 32, 3, 1, 1}, // Winograd, one 28-wide map to a row: pooled in the output transform
+            {2, 32, 28, 28, 32, 3, 1, 1}, // Winograd F(4×4), one 28-wide map to a row: pooled in the output transform
+            {11, 48, 7, 7, 50, 3, 1, 1}, // F(4×4), 7×7 three to a row, short last group: pooled there
             {11, 24, 7, 7, 26, 3, 1, 1}, // Winograd, 7×7 three to a row, short last group: pooled there
             {8, 24, 9, 9, 25, 3, 1, 1}, // Winograd, odd maps: the last tile row and column pool nothing
             {4, 32, 12, 12, 33, 3, 1, 1}, // Winograd, two 12-wide maps to a row: the second starts odd (lane shift)

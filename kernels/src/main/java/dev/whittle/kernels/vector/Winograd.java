@@ -123,7 +123,8 @@ final class Winograd {
     }
 
     /**
-     * y (=|+=) e(conv(x, w) + b) for images [n0, n1) and weight rows [f0, f1), 3×3, stride 1, pad 1.
+     * y (=|+=) e(conv(x, w) + b) for images [n0, n1) and weight rows [f0, f1), 3×3, stride 1, pad 1: by F(4×4, 3×3)
+     * where {@link Winograd4#takes} the layer, else by F(2×2, 3×3).
      *
      * @param xChannels C, the channels of x's images
      * @param in alive input channels in[0..ci) of x (null: all, ci = C)
@@ -141,6 +142,31 @@ final class Winograd {
      *     or accumulation); y is then left unwritten
      */
     static boolean forward(
+            int xChannels,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            int f0,
+            int f1,
+            boolean accumulate,
+            ConvEpilogue e) {
+        boolean pooled = e != null && e.pooled() != null && e.residual() == null && !accumulate;
+        if (Winograd4.takes(ci, f1 - f0, h, wIn, n1 - n0, pooled))
+            return Winograd4.forward(xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e);
+        return forward2(xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e);
+    }
+
+    /** {@link #forward} by F(2×2, 3×3), whichever layer it is. */
+    static boolean forward2(
             int xChannels,
             int[] in,
             int ci,
@@ -184,7 +210,8 @@ final class Winograd {
 
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
-            transformChunk(x, xChannels, in, ci, h, wIn, nb, th, tw, segs, wpad, pad, v, ldT, vPlane, r0, r1, n0, n1);
+            transformChunk(
+                    x, xChannels, in, ci, h, wIn, 2, nb, th, tw, segs, wpad, pad, v, ldT, vPlane, r0, r1, n0, n1, null);
             for (int xi = 0; xi < 16; xi++) {
                 for (int is = 0; is < strips; is++) {
                     int a = xi * uPlane + is * ci * MR, cRow = xi * mPlane + is * MR * ldT;
@@ -234,7 +261,8 @@ final class Winograd {
     /**
      * V for tile rows [r0, r1) of images [n0, n1) (laid nb side by side, th tile rows per group): each alive
      * channel's rows are copied into the combined padded plane, then transformed into v at column
-     * (r − r0)·TW of channel row c.
+     * (r − r0)·TW of channel row c, by F(2×2)'s {@link #transformInput} ({@code tile} 2) or F(4×4)'s
+     * ({@code tile} 4, which uses {@code scratch}).
      */
     static void transformChunk(
             float[] x,
@@ -243,6 +271,7 @@ final class Winograd {
             int ci,
             int h,
             int wIn,
+            int tile,
             int nb,
             int th,
             int tw,
@@ -255,22 +284,25 @@ final class Winograd {
             int r0,
             int r1,
             int n0,
-            int n1) {
+            int n1,
+            float[] scratch) {
         int hw = h * wIn;
         for (int c = 0; c < ci; c++) {
             int plane = in == null ? c : in[c];
             for (int r = r0; r < r1; ) {
                 int img = n0 + r / th * nb, nbl = Math.min(nb, n1 - img);
                 int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
-                // Tile rows [ty0, ty1) read input rows 2·ty0 − 1 ... 2·ty1 (padded rows 2·ty0 ... 2·ty1 + 1).
-                // Padded rows and columns outside the images are never written, so they stay zero; a short last
+                // Tile rows [ty0, ty1) read input rows tile·ty0 − 1 ... tile·ty1 (padded rows tile·ty0 ... tile·ty1 +
+                // 1). Padded rows and columns outside the images are never written, so they stay zero; a short last
                 // group leaves stale images in its unused slots, whose outputs are computed and never stored.
                 for (int i = 0; i < nbl; i++) {
                     int src = ((img + i) * xChannels + plane) * hw, col = 1 + i * (wIn + 1);
-                    for (int row = Math.max(0, 2 * ty0 - 1); row < Math.min(h, 2 * ty1 + 1); row++)
+                    for (int row = Math.max(0, tile * ty0 - 1); row < Math.min(h, tile * ty1 + 1); row++)
                         System.arraycopy(x, src + row * wIn, pad, (row + 1) * wpad + col, wIn);
                 }
-                transformInput(pad, wpad, ty0, ty1, tw, segs, v, c * ldT + (r - r0 - ty0) * tw, vPlane);
+                int vOff = c * ldT + (r - r0 - ty0) * tw;
+                if (tile == 2) transformInput(pad, wpad, ty0, ty1, tw, segs, v, vOff, vPlane);
+                else Winograd4.transformInput(pad, wpad, ty0, ty1, tw, segs, v, vOff, vPlane, scratch);
                 r += ty1 - ty0;
             }
         }

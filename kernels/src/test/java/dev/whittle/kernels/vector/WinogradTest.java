@@ -7,16 +7,48 @@ import dev.whittle.kernels.ConvEpilogue;
 import dev.whittle.kernels.ConvGeometry;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Winograd F(2×2, 3×3) computes the scalar reference's 3×3, stride-1, pad-1 convolution: forward with bias, the
+ * Winograd F(2×2, 3×3) and F(4×4, 3×3) compute the scalar reference's 3×3, stride-1, pad-1 convolution: forward with bias, the
  * epilogue and accumulation, a range of weight rows, alive channel and filter lists, and the data gradient. The
  * shapes cover maps of one pixel, odd and even sizes, maps laid side by side with a short last group, rows wider
  * than one segment of tiles, and chunks that end inside an image.
  */
 class WinogradTest {
+    /** Both algorithms on every shape: F(2×2, 3×3) and F(4×4, 3×3), whichever layers the planner gives them. */
+    static Stream<Arguments> algorithmsAndShapes() {
+        return Stream.of(false, true).flatMap(f4 -> Arrays.stream(shapes()).map(s -> Arguments.of(f4, s)));
+    }
+
+    /** {@link Winograd#forward2} or {@link Winograd4#forward}: the same contract. */
+    private static boolean forward(
+            boolean f4,
+            int xChannels,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            int f0,
+            int f1,
+            boolean accumulate,
+            ConvEpilogue e) {
+        return f4
+                ? Winograd4.forward(xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e)
+                : Winograd.forward2(xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e);
+    }
+
     /** {n, c, k, h, w}. */
     static int[][] shapes() {
         return new int[][] {
@@ -43,8 +75,8 @@ class WinogradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("shapes")
-    void forwardWithBiasAndEpilogueMatchesTheScalarConvolution(int[] s) {
+    @MethodSource("algorithmsAndShapes")
+    void forwardWithBiasAndEpilogueMatchesTheScalarConvolution(boolean f4, int[] s) {
         ConvGeometry g = ConvGeometry.square(s[0], s[1], s[3], s[4], s[2], 3, 1, 1);
         SplittableRandom r = new SplittableRandom(s[1] * 31L + s[3]);
         float[] x = rand(r, g.n() * g.c() * g.h() * g.w()), w = rand(r, g.weightSize()), b = rand(r, g.k());
@@ -53,13 +85,14 @@ class WinogradTest {
         Conv2dScalar.forward(g, x, w, b, want, 0, g.n());
 
         float[] y = rand(r, out);
-        Winograd.forward(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, 0, g.n(), 0, g.k(), false, null);
+        forward(f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, 0, g.n(), 0, g.k(), false, null);
         Tensors.assertClose(Arrays.toString(s) + " forward", want, y, tol(g.c()));
 
         // The epilogue: max(scale·(conv + b) + shift + residual, 0), and accumulation into what y held.
         float[] scale = rand(r, g.k()), shift = rand(r, g.k()), res = rand(r, out), before = rand(r, out);
         float[] fused = before.clone();
-        Winograd.forward(
+        forward(
+                f4,
                 g.c(),
                 null,
                 g.c(),
@@ -87,8 +120,8 @@ class WinogradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("shapes")
-    void aRangeOfFiltersAndOfImagesWritesOnlyItsOwnPlanes(int[] s) {
+    @MethodSource("algorithmsAndShapes")
+    void aRangeOfFiltersAndOfImagesWritesOnlyItsOwnPlanes(boolean f4, int[] s) {
         ConvGeometry g = ConvGeometry.square(s[0], s[1], s[3], s[4], s[2], 3, 1, 1);
         SplittableRandom r = new SplittableRandom(s[2] * 17L + s[4]);
         float[] x = rand(r, g.n() * g.c() * g.h() * g.w()), w = rand(r, g.weightSize());
@@ -97,7 +130,7 @@ class WinogradTest {
         Conv2dScalar.forward(g, x, w, null, want, 0, g.n());
         int k0 = g.k() / 3, k1 = Math.max(k0 + 1, g.k() - 1), n0 = g.n() > 1 ? 1 : 0;
         float[] before = rand(r, out), y = before.clone();
-        Winograd.forward(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, null, y, n0, g.n(), k0, k1, false, null);
+        forward(f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, null, y, n0, g.n(), k0, k1, false, null);
         boolean[] mine = new boolean[out];
         for (int i = 0; i < out; i++) {
             int n = i / (g.k() * pq), f = i / pq % g.k();
@@ -107,8 +140,8 @@ class WinogradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("shapes")
-    void aliveChannelsAndFiltersComputeTheMaskedConvolutionAndLeaveDeadPlanesAlone(int[] s) {
+    @MethodSource("algorithmsAndShapes")
+    void aliveChannelsAndFiltersComputeTheMaskedConvolutionAndLeaveDeadPlanesAlone(boolean f4, int[] s) {
         ConvGeometry g = ConvGeometry.square(s[0], s[1], s[3], s[4], s[2], 3, 1, 1);
         SplittableRandom r = new SplittableRandom(s[0] * 7L + s[2]);
         int[] in = everyOther(g.c()), outs = everyOther(g.k());
@@ -126,7 +159,8 @@ class WinogradTest {
         float[] want = new float[out];
         Conv2dScalar.forward(g, x, wMasked, b, want, 0, g.n());
         float[] before = rand(r, out), y = before.clone();
-        Winograd.forward(
+        forward(
+                f4,
                 g.c(),
                 in,
                 in.length,
