@@ -211,7 +211,8 @@ final class Winograd {
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
             transformChunk(
-                    x, xChannels, in, ci, h, wIn, 2, nb, th, tw, segs, wpad, pad, v, ldT, vPlane, r0, r1, n0, n1, null);
+                    x, xChannels, in, ci, h, wIn, 2, wIn + 1, nb, th, tw, segs, wpad, pad, v, ldT, vPlane, r0, r1, n0,
+                    n1, null);
             for (int xi = 0; xi < 16; xi++) {
                 for (int is = 0; is < strips; is++) {
                     int a = xi * uPlane + is * ci * MR, cRow = xi * mPlane + is * MR * ldT;
@@ -259,7 +260,8 @@ final class Winograd {
     }
 
     /**
-     * V for tile rows [r0, r1) of images [n0, n1) (laid nb side by side, th tile rows per group): each alive
+     * V for tile rows [r0, r1) of images [n0, n1) (laid nb side by side, {@code period} columns apart, th tile rows
+     * per group): each alive
      * channel's rows are copied into the combined padded plane, then transformed into v at column
      * (r − r0)·TW of channel row c, by F(2×2)'s {@link #transformInput} ({@code tile} 2) or F(4×4)'s
      * ({@code tile} 4, which uses {@code scratch}).
@@ -272,6 +274,7 @@ final class Winograd {
             int h,
             int wIn,
             int tile,
+            int period,
             int nb,
             int th,
             int tw,
@@ -296,7 +299,7 @@ final class Winograd {
                 // 1). Padded rows and columns outside the images are never written, so they stay zero; a short last
                 // group leaves stale images in its unused slots, whose outputs are computed and never stored.
                 for (int i = 0; i < nbl; i++) {
-                    int src = ((img + i) * xChannels + plane) * hw, col = 1 + i * (wIn + 1);
+                    int src = ((img + i) * xChannels + plane) * hw, col = 1 + i * period;
                     for (int row = Math.max(0, tile * ty0 - 1); row < Math.min(h, tile * ty1 + 1); row++)
                         System.arraycopy(x, src + row * wIn, pad, (row + 1) * wpad + col, wIn);
                 }

@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  *        | 0  4  0 −5  0  1 |        |   0     0     1   |
  * </pre>
  * The driver is F(2×2)'s (chunks of tile rows, images side by side, 36 products on {@link Sgemm#kernel} with U
- * packed and V read in place); only the tile and the transforms differ. A segment is TS = 7 tiles in lanes: lane t
- * reads padded columns 4t .. 4t + 5 of one two-vector pair, so 30 columns of 32 serve 28 outputs, and a 28-wide map
- * is exactly one segment, three 7-wide maps side by side one segment of six tiles.
+ * packed and V read in place); only the tile, the layout and the transforms differ. Transforms run on segments of
+ * 16 tiles in lanes (64 output columns): two 28-wide maps side by side, four 14-wide or eight 7-wide ones. Images
+ * start at even combined columns ({@link #period}), so 2×2 pools fuse into the output transform for every width.
  *
  * <p>Numerics: the transforms multiply by up to 8 and divide by 24, so rounding errors grow more than F(2×2)'s
  * (which only adds and halves); measured against {@code Conv2dScalar} in {@code Winograd4Test}.
@@ -34,57 +34,64 @@ final class Winograd4 {
     /** {@code -Dwhittle.conv.winograd4=false} leaves F(2×2) every layer F(4×4) would take (for A/B measurements). */
     static final boolean ENABLED = !"false".equals(System.getProperty("whittle.conv.winograd4"));
 
-    /** Tiles per segment: lane t reads padded columns 4t .. 4t + 5 of a two-vector pair, so 4·TS + 2 ≤ 2·VL. */
-    static final int TS = (2 * VL - 2) / 4;
+    /**
+     * Tiles per segment, one per lane: a segment's input is the 4·VL + 2 padded columns its tiles read, split into
+     * the four column phases (column 4t + φ in lane t) by two rounds of two-vector permutes.
+     */
+    static final int SEG = VL;
 
     /** F(2×2)'s chunk target with 36 planes instead of 16, so V and M take the same share of L2. */
     static final int CHUNK_ELEMENTS = Winograd.CHUNK_ELEMENTS * 16 / 36;
 
-    /**
-     * Fewest channels and filters F(4×4) takes (see {@link #takes}): from 16 on maps that fill whole segments of
-     * tiles exactly (28 wide), from 48 where a segment's last tile or rows are partly wasted (7×7 maps).
-     */
-    static final int MIN_CHANNELS = 16, MIN_CHANNELS_PARTIAL = 48;
+    /** Fewest channels and filters F(4×4) takes (see {@link #takes}). */
+    static final int MIN_CHANNELS = 16;
 
-    // Two-vector permute tables: lane t of the segment reads padded column 4t + i of the pair (lanes past TS: 0).
-    private static final float[][] COL = {table(0), table(1), table(2), table(3), table(4), table(5)};
+    // Two-vector permute tables: EVEN/ODD take elements 2l / 2l + 1 of a pair; NEXT0/NEXT1 shift a vector down one
+    // lane and fill the last from lane 0 / 1 of the second vector.
+    private static final float[] EVEN = lanes(0), ODD = lanes(1), NEXT0 = next(0), NEXT1 = next(1);
 
     private Winograd4() {}
 
-    private static float[] table(int offset) {
+    private static float[] lanes(int offset) {
         float[] t = new float[VL];
-        for (int i = 0; i < TS; i++) t[i] = 4 * i + offset;
+        for (int l = 0; l < VL; l++) t[l] = 2 * l + offset;
+        return t;
+    }
+
+    private static float[] next(int fill) {
+        float[] t = new float[VL];
+        for (int l = 0; l < VL; l++) t[l] = l < VL - 1 ? l + 1 : VL + fill;
         return t;
     }
 
     /**
      * Whether F(4×4) takes a layer that {@link Winograd#forLayer} gives to Winograd, reducing over ci channels into
-     * mf filters. Its transforms fill 7 of 16 lanes and cost about twice F(2×2)'s per output, so it pays only where
-     * its 2.25× fewer products weigh more: segments at least 6/7 full of tiles, at least {@link #MIN_CHANNELS} channels
-     * and filters when the tiles cover the map exactly and {@link #MIN_CHANNELS_PARTIAL} otherwise. Measured against
-     * F(2×2) and the direct kernel at batch 64, one thread (bench/README.md): 32→32 at 28×28 1.26×, 16→16 at 28×28
-     * 1.11× (batch 16), 128→128 at 7×7 1.22×, 64→128 at 7×7 1.19×, 63→63 at 7×7 1.11×, but 31→63 at 7×7 0.64×
-     * and every 14×14 layer 0.84–0.94× (four tiles of seven lanes per row). A convolution that max-pools as it writes
-     * needs every image of a combined row to start at an even column (one image to a row, or odd widths), so that
-     * each pool window lies in one tile.
+     * mf filters: from {@link #MIN_CHANNELS} channels and filters, and when its segments are at least 3/4 full of
+     * tiles (a segment holds as many maps side by side as fit; one 40-wide map fills 10 of 16 lanes).
      */
     static boolean takes(int ci, int mf, int h, int wIn, int images, boolean pooled) {
         if (!ENABLED || Math.min(ci, mf) < MIN_CHANNELS) return false;
-        int nb = imagesSideBySide(images, wIn), tw = tileColumns(nb, wIn), segs = (tw + TS - 1) / TS;
-        if (7 * tw < 6 * segs * TS) return false;
-        boolean exact = nb == 1 && wIn % 4 == 0 && h % 4 == 0;
-        if (!exact && Math.min(ci, mf) < MIN_CHANNELS_PARTIAL) return false;
-        return !pooled || nb == 1 || wIn % 2 == 1;
+        int nb = imagesSideBySide(images, wIn), tw = tileColumns(nb, wIn), segs = (tw + SEG - 1) / SEG;
+        return 4 * tw >= 3 * segs * SEG;
     }
 
-    /** Images side by side, one shared zero column between neighbours: as many as one segment's 4·TS + 1 columns hold. */
+    /**
+     * Combined columns from one image's first to the next's: W + 1 (one shared zero column) rounded up to even, so
+     * that every image starts at an even column and each 2×2 pool window lies in one tile.
+     */
+    static int period(int wIn) {
+        return (wIn + 2) / 2 * 2;
+    }
+
+    /** Images side by side: as many as one segment's 4·SEG output columns hold. */
     static int imagesSideBySide(int images, int wIn) {
-        return Math.max(1, Math.min(images, (4 * TS + 1) / (wIn + 1)));
+        int p = period(wIn);
+        return Math.max(1, Math.min(images, (4 * SEG + p - wIn) / p));
     }
 
-    /** Tiles per tile row of nb images side by side: ⌈(nb·(W + 1) − 1) / 4⌉. */
+    /** Tiles per tile row of nb images side by side: ⌈((nb − 1)·period + W) / 4⌉. */
     static int tileColumns(int nb, int wIn) {
-        return (nb * (wIn + 1) + 2) / 4;
+        return ((nb - 1) * period(wIn) + wIn + 3) / 4;
     }
 
     /** {@link Winograd#forward}'s contract, by F(4×4, 3×3). */
@@ -108,9 +115,9 @@ final class Winograd4 {
             ConvEpilogue e) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
         int nb = imagesSideBySide(n1 - n0, wIn), tw = tileColumns(nb, wIn);
-        int th = (h + 3) / 4, segs = (tw + TS - 1) / TS;
-        // The last segment's pair of vectors reaches 2·VL columns past its start.
-        int wpad = 4 * TS * (segs - 1) + 2 * VL, hpad = 4 * th + 2;
+        int th = (h + 3) / 4, segs = (tw + SEG - 1) / SEG;
+        // The last segment's fifth vector reaches VL columns past the segments' 4·SEG each.
+        int wpad = 4 * SEG * segs + VL, hpad = 4 * th + 2;
         int mf = f1 - f0, strips = (mf + MR - 1) / MR, mp = strips * MR;
         int groups = (n1 - n0 + nb - 1) / nb, totalRows = groups * th;
         int rowsPerChunk = Winograd.rowsPerChunk(tw, Math.max(NR, CHUNK_ELEMENTS / (ci + mp)), totalRows);
@@ -122,7 +129,7 @@ final class Winograd4 {
         float[] v = ws.scratch(5, 36 * vPlane + VL);
         float[] m = ws.scratch(6, 36 * mPlane + VL);
         float[] u = ws.scratch(7, 36 * uPlane);
-        float[] rows = ws.scratch(9, Math.max(Winograd4Output.ROWS, 12 * VL));
+        float[] rows = ws.scratch(9, Math.max(Winograd4Output.ROWS, 36 * VL));
         transformFilters(w, f0, mf, ci, u, uPlane);
         boolean affine = e != null, relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();
@@ -132,7 +139,28 @@ final class Winograd4 {
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
             Winograd.transformChunk(
-                    x, xChannels, in, ci, h, wIn, 4, nb, th, tw, segs, wpad, pad, v, ldT, vPlane, r0, r1, n0, n1, rows);
+                    x,
+                    xChannels,
+                    in,
+                    ci,
+                    h,
+                    wIn,
+                    4,
+                    period(wIn),
+                    nb,
+                    th,
+                    tw,
+                    segs,
+                    wpad,
+                    pad,
+                    v,
+                    ldT,
+                    vPlane,
+                    r0,
+                    r1,
+                    n0,
+                    n1,
+                    rows);
             for (int xi = 0; xi < 36; xi++) {
                 for (int is = 0; is < strips; is++) {
                     int a = xi * uPlane + is * ci * MR, cRow = xi * mPlane + is * MR * ldT;
@@ -235,8 +263,10 @@ final class Winograd4 {
 
     /**
      * V = Bᵀ d B for tile rows [ty0, ty1) of one zero-padded plane (data at row 1, column 1): tile (ty, tx) goes to
-     * v[vOff + ξ·xiStride + ty·TW + tx], ξ = 6·row + column. Lanes are the tiles of a segment. The six rows of Bᵀ d
-     * pass through {@code rows} (12 vectors) so that the column step is one short loop, not six copies of itself.
+     * v[vOff + ξ·xiStride + ty·TW + tx], ξ = 6·row + column. Lanes are the SEG tiles of a segment. Each padded row's
+     * five vectors become the columns 4t .. 4t + 5 of every tile t (phases by EVEN/ODD twice, the last two by one-lane
+     * shifts), are combined along the row into {@code rows} (36 vectors), and each column of those is then combined
+     * down the six rows into V: two short loops, not 36 copies of the formula.
      */
     static void transformInput(
             float[] pad,
@@ -249,51 +279,52 @@ final class Winograd4 {
             int vOff,
             int xiStride,
             float[] rows) {
-        FloatVector km4 = FloatVector.broadcast(S, -4f),
-                km5 = FloatVector.broadcast(S, -5f),
-                k4 = FloatVector.broadcast(S, 4f),
-                k2 = FloatVector.broadcast(S, 2f),
-                km2 = FloatVector.broadcast(S, -2f);
-        FloatVector p0 = FloatVector.fromArray(S, COL[0], 0), p1 = FloatVector.fromArray(S, COL[1], 0);
-        FloatVector p2 = FloatVector.fromArray(S, COL[2], 0), p3 = FloatVector.fromArray(S, COL[3], 0);
-        FloatVector p4 = FloatVector.fromArray(S, COL[4], 0), p5 = FloatVector.fromArray(S, COL[5], 0);
+        FloatVector even = FloatVector.fromArray(S, EVEN, 0), odd = FloatVector.fromArray(S, ODD, 0);
+        FloatVector next0 = FloatVector.fromArray(S, NEXT0, 0), next1 = FloatVector.fromArray(S, NEXT1, 0);
+        FloatVector k4 = FloatVector.broadcast(S, 4f), km4 = FloatVector.broadcast(S, -4f);
+        FloatVector km5 = FloatVector.broadcast(S, -5f), k2 = FloatVector.broadcast(S, 2f);
+        FloatVector km2 = FloatVector.broadcast(S, -2f);
         for (int ty = ty0; ty < ty1; ty++) {
             for (int sg = 0; sg < segs; sg++) {
-                int at = 4 * ty * wpad + 4 * TS * sg, o = vOff + ty * tw + sg * TS;
-                for (int half = 0; half < 2; half++) {
-                    int q = at + half * VL;
-                    FloatVector d0 = FloatVector.fromArray(S, pad, q);
-                    FloatVector d1 = FloatVector.fromArray(S, pad, q + wpad);
-                    FloatVector d2 = FloatVector.fromArray(S, pad, q + 2 * wpad);
-                    FloatVector d3 = FloatVector.fromArray(S, pad, q + 3 * wpad);
-                    FloatVector d4 = FloatVector.fromArray(S, pad, q + 4 * wpad);
-                    FloatVector d5 = FloatVector.fromArray(S, pad, q + 5 * wpad);
-                    // Bᵀ d, row by row: 4d0 − 5d2 + d4, (d4 − 4d2) ± (d3 − 4d1), (d4 − d2) ± 2(d3 − d1), 4d1 − 5d3 +
-                    // d5.
+                int at = 4 * ty * wpad + 4 * SEG * sg, o = vOff + ty * tw + sg * SEG;
+                for (int r = 0; r < 6; r++) {
+                    int q = at + r * wpad;
+                    FloatVector x0 = FloatVector.fromArray(S, pad, q), x1 = FloatVector.fromArray(S, pad, q + VL);
+                    FloatVector x2 = FloatVector.fromArray(S, pad, q + 2 * VL);
+                    FloatVector x3 = FloatVector.fromArray(S, pad, q + 3 * VL);
+                    FloatVector x4 = FloatVector.fromArray(S, pad, q + 4 * VL);
+                    FloatVector e01 = even.selectFrom(x0, x1), o01 = odd.selectFrom(x0, x1);
+                    FloatVector e23 = even.selectFrom(x2, x3), o23 = odd.selectFrom(x2, x3);
+                    FloatVector d0 = even.selectFrom(e01, e23), d2 = odd.selectFrom(e01, e23);
+                    FloatVector d1 = even.selectFrom(o01, o23), d3 = odd.selectFrom(o01, o23);
+                    FloatVector d4 = next0.selectFrom(d0, x4), d5 = next1.selectFrom(d1, x4);
+                    // d Bᵀ's columns: 4d0 − 5d2 + d4, (d4 − 4d2) ± (d3 − 4d1), (d4 − d2) ± 2(d3 − d1), 4d1 − 5d3 + d5.
                     FloatVector t0 = d2.fma(km4, d4), t1 = d1.fma(km4, d3), t2 = d4.sub(d2), t3 = d3.sub(d1);
-                    int rq = half * VL;
+                    int rq = 6 * r * VL;
                     d0.fma(k4, d2.fma(km5, d4)).intoArray(rows, rq);
-                    t0.add(t1).intoArray(rows, rq + 2 * VL);
-                    t0.sub(t1).intoArray(rows, rq + 4 * VL);
-                    t3.fma(k2, t2).intoArray(rows, rq + 6 * VL);
-                    t3.fma(km2, t2).intoArray(rows, rq + 8 * VL);
-                    d1.fma(k4, d3.fma(km5, d5)).intoArray(rows, rq + 10 * VL);
+                    t0.add(t1).intoArray(rows, rq + VL);
+                    t0.sub(t1).intoArray(rows, rq + 2 * VL);
+                    t3.fma(k2, t2).intoArray(rows, rq + 3 * VL);
+                    t3.fma(km2, t2).intoArray(rows, rq + 4 * VL);
+                    d1.fma(k4, d3.fma(km5, d5)).intoArray(rows, rq + 5 * VL);
                 }
-                for (int row = 0; row < 6; row++) {
-                    FloatVector ra = FloatVector.fromArray(S, rows, 2 * row * VL);
-                    FloatVector rb = FloatVector.fromArray(S, rows, 2 * row * VL + VL);
-                    FloatVector d0 = p0.selectFrom(ra, rb), d1 = p1.selectFrom(ra, rb), d2 = p2.selectFrom(ra, rb);
-                    FloatVector d3 = p3.selectFrom(ra, rb), d4 = p4.selectFrom(ra, rb), d5 = p5.selectFrom(ra, rb);
-                    // The same combination along the columns 4t .. 4t + 5. Full-vector stores: lanes past the segment
-                    // hold junk that the next segment, the next channel's row or the skew between planes absorbs.
+                for (int col = 0; col < 6; col++) {
+                    FloatVector d0 = FloatVector.fromArray(S, rows, col * VL);
+                    FloatVector d1 = FloatVector.fromArray(S, rows, (6 + col) * VL);
+                    FloatVector d2 = FloatVector.fromArray(S, rows, (12 + col) * VL);
+                    FloatVector d3 = FloatVector.fromArray(S, rows, (18 + col) * VL);
+                    FloatVector d4 = FloatVector.fromArray(S, rows, (24 + col) * VL);
+                    FloatVector d5 = FloatVector.fromArray(S, rows, (30 + col) * VL);
+                    // The same combination down the rows. Full-vector stores: lanes past the row's tiles hold junk that
+                    // the next row, the next channel's row or the skew between planes absorbs.
                     FloatVector t0 = d2.fma(km4, d4), t1 = d1.fma(km4, d3), t2 = d4.sub(d2), t3 = d3.sub(d1);
-                    int vo = o + 6 * row * xiStride;
+                    int vo = o + col * xiStride;
                     d0.fma(k4, d2.fma(km5, d4)).intoArray(v, vo);
-                    t0.add(t1).intoArray(v, vo + xiStride);
-                    t0.sub(t1).intoArray(v, vo + 2 * xiStride);
-                    t3.fma(k2, t2).intoArray(v, vo + 3 * xiStride);
-                    t3.fma(km2, t2).intoArray(v, vo + 4 * xiStride);
-                    d1.fma(k4, d3.fma(km5, d5)).intoArray(v, vo + 5 * xiStride);
+                    t0.add(t1).intoArray(v, vo + 6 * xiStride);
+                    t0.sub(t1).intoArray(v, vo + 12 * xiStride);
+                    t3.fma(k2, t2).intoArray(v, vo + 18 * xiStride);
+                    t3.fma(km2, t2).intoArray(v, vo + 24 * xiStride);
+                    d1.fma(k4, d3.fma(km5, d5)).intoArray(v, vo + 30 * xiStride);
                 }
             }
         }

@@ -5,49 +5,38 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Winograd4}'s output transform, y = e(Aᵀ m A + bias) per 4×4 tile, written as every output or, for a
- * convolution followed by a 2×2, stride-2 max pool, as the pooled values only (a tile holds four whole windows when
- * its image starts at an even column, which {@link Winograd4#takes} guarantees). The epilogue and the pooling are
+ * convolution followed by a 2×2, stride-2 max pool, as the pooled values only (a tile holds four whole windows, since
+ * every image starts at an even column: {@link Winograd4#period}). The epilogue and the pooling are
  * {@link WinogradOutput}'s, operation for operation, so the pooled values are bit-identical to pooling the unfused
  * output of this transform.
  */
 final class Winograd4Output {
     static final VectorSpecies<Float> S = Sgemm.S;
     static final int VL = Sgemm.VL;
-    static final int TS = Winograd4.TS;
+    static final int SEG = Winograd4.SEG;
 
-    /** PAIR interleaves two vectors lane by lane (a0 b0 a1 b1 …, a tile's two columns or two windows side by side). */
-    private static final float[] PAIR = pair();
+    /** LO/HI interleave two vectors lane by lane, from lane 0 / lane VL/2 of each: a0 b0 a1 b1 …. */
+    private static final float[] LO = interleave(0), HI = interleave(VL / 2);
 
-    /** LO/HI put four columns per tile in order from two PAIR-interleaved vectors: (c0 c1) of A, then (c2 c3) of B. */
-    private static final float[] LO = quad(0), HI = quad(VL);
-
-    /** Scratch floats {@link #transform} needs: Aᵀ m (24 vectors), then the rows it writes (8 vectors). */
-    static final int ROWS = 32 * VL;
+    /** Scratch floats {@link #transform} needs: Aᵀ m (24 vectors), then the rows it writes (16 vectors). */
+    static final int ROWS = 40 * VL;
 
     private static final int OUT = 24 * VL;
 
     private Winograd4Output() {}
 
-    private static float[] pair() {
+    private static float[] interleave(int first) {
         float[] t = new float[VL];
-        for (int l = 0; l < 2 * TS && l < VL; l++) t[l] = (l % 2 == 0 ? 0 : VL) + l / 2;
-        return t;
-    }
-
-    private static float[] quad(int first) {
-        float[] t = new float[VL];
-        for (int l = 0; l < VL; l++) {
-            int lane = first + l, tile = lane / 4, c = lane % 4;
-            if (lane < 4 * TS) t[l] = c < 2 ? 2 * tile + c : VL + 2 * tile + c - 2;
-        }
+        for (int l = 0; l < VL; l++) t[l] = (l % 2 == 0 ? 0 : VL) + first + l / 2;
         return t;
     }
 
     /**
-     * The tiles of one output plane, tile (ty, tx) of the products at m[mOff + ξ·xiStride + ty·TW + tx], images side
-     * by side as {@link Winograd4#imagesSideBySide} lays them, image i's plane at out[outOff + i·outImage]: every
-     * output (H × W, through {@code rows} and {@link DirectConv#storeRow}, which applies bias and epilogue) or, with
-     * {@code pool}, the 2×2 maxima (⌊H/2⌋ × ⌊W/2⌋; res and accumulate unused). {@code rows} holds {@link #ROWS} floats.
+     * The tiles of one output plane, tile (ty, tx) of the products at m[mOff + ξ·xiStride + ty·TW + tx] (read VL
+     * lanes at a time, so m needs VL floats of slack), images side by side as {@link Winograd4#imagesSideBySide} lays
+     * them, image i's plane at out[outOff + i·outImage]: every output (H × W, through {@code rows} and {@link
+     * DirectConv#storeRow}, which applies bias and epilogue) or, with {@code pool}, the 2×2 maxima (⌊H/2⌋ × ⌊W/2⌋;
+     * res and accumulate unused). {@code rows} holds {@link #ROWS} floats.
      */
     static void transform(
             float[] m,
@@ -72,16 +61,14 @@ final class Winograd4Output {
             boolean relu,
             boolean accumulate,
             boolean pool) {
-        FloatVector k4 = FloatVector.broadcast(S, 4f),
-                k2 = FloatVector.broadcast(S, 2f),
-                k8 = FloatVector.broadcast(S, 8f);
-        FloatVector pair = FloatVector.fromArray(S, PAIR, 0);
+        FloatVector k2 = FloatVector.broadcast(S, 2f), k4 = FloatVector.broadcast(S, 4f);
+        FloatVector k8 = FloatVector.broadcast(S, 8f);
         FloatVector lo = FloatVector.fromArray(S, LO, 0), hi = FloatVector.fromArray(S, HI, 0);
         // Tile rows whose first output row is inside the map (pooled: whose first pooled row is).
         int tyEnd = Math.min(ty1, pool ? (h / 2 + 1) / 2 : ty1);
         for (int ty = ty0; ty < tyEnd; ty++) {
             for (int sg = 0; sg < segs; sg++) {
-                int t = mOff + ty * tw + sg * TS;
+                int t = mOff + ty * tw + sg * SEG;
                 // Aᵀ m, column by column: row i of the result for column j goes to rows[(6i + j)·VL].
                 for (int j = 0; j < 6; j++) {
                     FloatVector m0 = FloatVector.fromArray(S, m, t + j * xiStride);
@@ -99,7 +86,9 @@ final class Winograd4Output {
                     d2.fma(k8, d1).add(m5).intoArray(rows, (18 + j) * VL);
                 }
                 if (!pool) {
-                    // (Aᵀ m) A, row by row, each row's four columns per tile put in order into rows[0 .. 8·VL).
+                    // (Aᵀ m) A, row by row; a tile's four columns (c0 c1 c2 c3) interleaved into place in two rounds:
+                    // (c0 c2) and (c1 c3) lane by lane, then those two, four output vectors per row at rows[OUT +
+                    // i·4·VL].
                     for (int i = 0; i < 4; i++) {
                         int q = 6 * i * VL;
                         FloatVector m0 = FloatVector.fromArray(S, rows, q);
@@ -109,15 +98,18 @@ final class Winograd4Output {
                         FloatVector m4 = FloatVector.fromArray(S, rows, q + 4 * VL);
                         FloatVector m5 = FloatVector.fromArray(S, rows, q + 5 * VL);
                         FloatVector s1 = m1.add(m2), d1 = m1.sub(m2), s2 = m3.add(m4), d2 = m3.sub(m4);
-                        FloatVector a = pair.selectFrom(m0.add(s1).add(s2), d2.fma(k2, d1));
-                        FloatVector c =
-                                pair.selectFrom(s2.fma(k4, s1), d2.fma(k8, d1).add(m5));
-                        lo.selectFrom(a, c).intoArray(rows, OUT + 2 * i * VL);
-                        hi.selectFrom(a, c).intoArray(rows, OUT + 2 * i * VL + VL);
+                        FloatVector c0 = m0.add(s1).add(s2), c1 = d2.fma(k2, d1);
+                        FloatVector c2 = s2.fma(k4, s1), c3 = d2.fma(k8, d1).add(m5);
+                        FloatVector a0 = lo.selectFrom(c0, c2), a1 = hi.selectFrom(c0, c2);
+                        FloatVector b0 = lo.selectFrom(c1, c3), b1 = hi.selectFrom(c1, c3);
+                        int o = OUT + 4 * i * VL;
+                        lo.selectFrom(a0, b0).intoArray(rows, o);
+                        hi.selectFrom(a0, b0).intoArray(rows, o + VL);
+                        lo.selectFrom(a1, b1).intoArray(rows, o + 2 * VL);
+                        hi.selectFrom(a1, b1).intoArray(rows, o + 3 * VL);
                     }
                     storeRows(
                             rows,
-                            OUT,
                             sg,
                             ty,
                             h,
@@ -136,7 +128,7 @@ final class Winograd4Output {
                     continue;
                 }
                 // Pooled: two output rows at a time, the epilogue as WinogradOutput applies it, then each window's
-                // maximum; the two windows of a tile row side by side into rows[a·VL].
+                // maximum: a tile's left and right windows, interleaved into the pooled row at rows[OUT + a·2·VL].
                 for (int a = 0; a < 2; a++) {
                     int q0 = 12 * a * VL, q1 = q0 + 6 * VL;
                     FloatVector u0 = FloatVector.fromArray(S, rows, q0), u1 = FloatVector.fromArray(S, rows, q0 + VL);
@@ -189,17 +181,17 @@ final class Winograd4Output {
                     }
                     FloatVector left = y0.max(z0).max(y1.max(z1)),
                             right = y2.max(z2).max(y3.max(z3));
-                    pair.selectFrom(left, right).intoArray(rows, OUT + a * VL);
+                    lo.selectFrom(left, right).intoArray(rows, OUT + 2 * a * VL);
+                    hi.selectFrom(left, right).intoArray(rows, OUT + 2 * a * VL + VL);
                 }
-                storePooled(rows, OUT, sg, ty, h, wIn, nbl, out, outOff, outImage);
+                storePooled(rows, sg, ty, h, wIn, nbl, out, outOff, outImage);
             }
         }
     }
 
-    /** A segment's four output rows at rows[at + i·2·VL] (combined columns from 4·TS·sg), cut into their images. */
+    /** A segment's four output rows at rows[OUT + i·4·VL] (combined columns from 4·SEG·sg), cut into their images. */
     private static void storeRows(
             float[] rows,
-            int at,
             int sg,
             int ty,
             int h,
@@ -215,15 +207,15 @@ final class Winograd4Output {
             float[] res,
             boolean relu,
             boolean accumulate) {
-        int col = 4 * TS * sg;
+        int col = 4 * SEG * sg, period = Winograd4.period(wIn);
         for (int i = 0; i < nbl; i++) {
-            int first = i * (wIn + 1), from = Math.max(col, first), to = Math.min(col + 4 * TS, first + wIn);
+            int first = i * period, from = Math.max(col, first), to = Math.min(col + 4 * SEG, first + wIn);
             if (from >= to) continue;
             int yo = yOff + i * yImage + 4 * ty * wIn + from - first;
             for (int r = 0; r < 4 && 4 * ty + r < h; r++) {
                 DirectConv.storeRow(
                         rows,
-                        at + 2 * r * VL + from - col,
+                        OUT + 4 * r * VL + from - col,
                         y,
                         yo + r * wIn,
                         to - from,
@@ -239,22 +231,19 @@ final class Winograd4Output {
     }
 
     /**
-     * A segment's two pooled rows at rows[at + a·VL], pooled combined column 2·TS·sg + l in lane l. Image i starts at
-     * the even combined column i·(W + 1), so its pooled column j is combined pooled column i·(W + 1)/2 + j.
+     * A segment's two pooled rows at rows[OUT + a·2·VL], pooled combined column 2·SEG·sg + l in lane l. Image i starts
+     * at the even combined column i·period, so its pooled column j is combined pooled column i·period/2 + j.
      */
     private static void storePooled(
-            float[] rows, int at, int sg, int ty, int h, int wIn, int nbl, float[] pooled, int pOff, int pImage) {
-        int pw = wIn / 2, col = 2 * TS * sg;
+            float[] rows, int sg, int ty, int h, int wIn, int nbl, float[] pooled, int pOff, int pImage) {
+        int pw = wIn / 2, col = 2 * SEG * sg, half = Winograd4.period(wIn) / 2;
         for (int i = 0; i < nbl; i++) {
-            int first = i * (wIn + 1) / 2, lo = Math.max(first, col), hi = Math.min(first + pw, col + 2 * TS);
-            if (lo >= hi) continue;
-            for (int a = 0; a < 2 && 2 * ty + a < h / 2; a++)
-                System.arraycopy(
-                        rows,
-                        at + a * VL + lo - col,
-                        pooled,
-                        pOff + i * pImage + (2 * ty + a) * pw + lo - first,
-                        hi - lo);
+            int first = i * half, from = Math.max(first, col), to = Math.min(first + pw, col + 2 * SEG);
+            if (from >= to) continue;
+            for (int a = 0; a < 2 && 2 * ty + a < h / 2; a++) {
+                int dst = pOff + i * pImage + (2 * ty + a) * pw + from - first;
+                System.arraycopy(rows, OUT + 2 * a * VL + from - col, pooled, dst, to - from);
+            }
         }
     }
 }

@@ -81,8 +81,8 @@ final class WinogradWeights {
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), tiles = (r1 - r0) * tw;
             Winograd.transformChunk(
-                    x, xChannels, in, ci, h, wIn, 2, nb, th, tw, segs, wpad, pad, v, ldT, vPlane, r0, r1, 0, nImages,
-                    null);
+                    x, xChannels, in, ci, h, wIn, 2, wIn + 1, nb, th, tw, segs, wpad, pad, v, ldT, vPlane, r0, r1, 0,
+                    nImages, null);
             for (int r = r0; r < r1; ) {
                 int img = r / th * nb, nbl = Math.min(nb, nImages - img);
                 int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
