@@ -4,29 +4,31 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Two Whittle jars in one process, one class loader each, their training steps alternated: each round times the
- * best of two steps of A, then of B. The VM's drift between runs (±25 %) is as large as most changes; within one
+ * Two Whittle jars in one process, one class loader each, their steps (training steps, or inference forwards)
+ * alternated: each round times the best of max(2, 128 / batch) steps of A, then of B. The VM's drift between runs (±25 %) is as large as most changes; within one
  * process it slows both alike, so the per-round ratio is what to read. See run.sh.
  *
- * <p>Arguments: model batch threads rounds jarA jarB stepClassesDir.
+ * <p>Arguments: stepClass model batch threads rounds jarA jarB stepClassesDir.
  */
 public class JarAB {
     public static void main(String[] a) throws Exception {
-        String model = a[0];
+        String stepClass = a[0], model = a[1];
+        a = Arrays.copyOfRange(a, 1, a.length);
         int batch = Integer.parseInt(a[1]), threads = Integer.parseInt(a[2]), rounds = Integer.parseInt(a[3]);
+        int reps = Math.max(2, 128 / batch);
         Runnable[] step = new Runnable[2];
         for (int j = 0; j < 2; j++) {
             URL[] urls = {Path.of(a[4 + j]).toUri().toURL(), Path.of(a[6]).toUri().toURL()};
             ClassLoader cl = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
-            step[j] = (Runnable) cl.loadClass("TrainingStep")
+            step[j] = (Runnable) cl.loadClass(stepClass)
                     .getConstructor(String.class, int.class, int.class)
                     .newInstance(model, batch, threads);
         }
         double[][] t = new double[2][rounds];
-        for (int r = -6; r < rounds; r++) { // six rounds of warm-up for the JIT
+        for (int r = -10; r < rounds; r++) { // ten rounds of warm-up for the JIT
             for (int j = 0; j < 2; j++) {
                 long best = Long.MAX_VALUE;
-                for (int s = 0; s < 2; s++) {
+                for (int s = 0; s < reps; s++) {
                     long t0 = System.nanoTime();
                     step[j].run();
                     best = Math.min(best, System.nanoTime() - t0);
