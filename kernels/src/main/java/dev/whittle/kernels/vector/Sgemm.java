@@ -390,6 +390,10 @@ public final class Sgemm {
         private static final ThreadLocal<Workspace> LOCAL = ThreadLocal.withInitial(Workspace::new);
 
         final float[] tile = new float[MR * NR];
+
+        /** Winograd F(4×4)'s transforms pass their intermediate rows through here ({@link Winograd4#SCRATCH}). */
+        final float[] winograd = new float[Winograd4.SCRATCH];
+
         private float[] a = new float[0];
         private float[] b = new float[0];
         private final float[][] scratch = new float[10][0];

@@ -43,6 +43,9 @@ final class Winograd4 {
     /** F(2×2)'s chunk target with 36 planes instead of 16, so V and M take the same share of L2. */
     static final int CHUNK_ELEMENTS = Winograd.CHUNK_ELEMENTS * 16 / 36;
 
+    /** Floats of intermediate rows the transforms need: 36 vectors in, {@link Winograd4Output#ROWS} out. */
+    static final int SCRATCH = Math.max(36 * VL, Winograd4Output.ROWS);
+
     /** Fewest channels and filters F(4×4) takes (see {@link #takes}). */
     static final int MIN_CHANNELS = 16;
 
@@ -129,7 +132,7 @@ final class Winograd4 {
         float[] v = ws.scratch(5, 36 * vPlane + VL);
         float[] m = ws.scratch(6, 36 * mPlane + VL);
         float[] u = ws.scratch(7, 36 * uPlane);
-        float[] rows = ws.scratch(9, Math.max(Winograd4Output.ROWS, 36 * VL));
+        float[] rows = ws.winograd;
         transformFilters(w, f0, mf, ci, u, uPlane);
         boolean affine = e != null, relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();

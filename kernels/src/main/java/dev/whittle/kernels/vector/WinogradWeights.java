@@ -5,7 +5,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The weight gradient of {@link Winograd}'s F(2×2, 3×3) convolution. The forward is linear in the filter,
+ * The weight gradient of {@link Winograd}'s F(2×2, 3×3) convolution, and of {@link Winograd4}'s F(4×4, 3×3) where
+ * that takes the layer (the same derivation with 6×6 transformed tiles, 36 products; its own layout of images). The forward is linear in the filter,
  * y_t = Aᵀ[(G g Gᵀ) ⊙ V_t]A for tile t, so its adjoint gives, summed over tiles,
  * dg = Gᵀ [Σ_t (A dy_t Aᵀ) ⊙ V_t] G: per position ξ of the 4×4 transformed tiles one product
  * dU[ξ] (filters × channels) += dM[ξ] (filters × tiles) · V[ξ]ᵀ (tiles × channels), a reduction over the tiles of
@@ -48,26 +49,50 @@ final class WinogradWeights {
             float[] dw,
             int k0,
             int k1) {
+        boolean f4 = Winograd4.takes(ci, k1 - k0, h, wIn, nImages, false);
+        backwardWeights(f4, xChannels, in, ci, h, wIn, k, out, nImages, x, dy, dw, k0, k1);
+    }
+
+    /** {@link #backwardWeights} by F(4×4, 3×3) ({@code f4}) or F(2×2, 3×3), whichever layer it is. */
+    static void backwardWeights(
+            boolean f4,
+            int xChannels,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            int nImages,
+            float[] x,
+            float[] dy,
+            float[] dw,
+            int k0,
+            int k1) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
-        int nb = Winograd.imagesSideBySide(nImages, wIn), tw = Winograd.tileColumns(nb, wIn);
-        int th = (h + 1) / 2, segs = (tw + TS - 1) / TS;
-        int wpad = 2 * TS * segs + 2, hpad = 2 * th + 2;
+        int tile = f4 ? 4 : 2, planes = f4 ? 36 : 16, seg = f4 ? Winograd4.SEG : TS;
+        int period = f4 ? Winograd4.period(wIn) : wIn + 1;
+        int nb = f4 ? Winograd4.imagesSideBySide(nImages, wIn) : Winograd.imagesSideBySide(nImages, wIn);
+        int tw = f4 ? Winograd4.tileColumns(nb, wIn) : Winograd.tileColumns(nb, wIn);
+        int th = (h + tile - 1) / tile, segs = (tw + seg - 1) / seg;
+        int wpad = f4 ? 4 * seg * segs + VL : 2 * TS * segs + 2, hpad = tile * th + 2;
         int mf = k1 - k0, hw = h * wIn;
         // Filters in strips of NR (or one vector when there are at most VL of them), channels in strips of MR.
         int nr = mf <= VL ? VL : NR, mfp = (mf + nr - 1) / nr * nr, cip = (ci + MR - 1) / MR * MR;
         int groups = (nImages + nb - 1) / nb, totalRows = groups * th;
-        int rowsPerChunk = Winograd.rowsPerChunk(tw, Math.max(NR, Winograd.CHUNK_ELEMENTS / (ci + mfp)), totalRows);
+        int chunk = f4 ? Winograd4.CHUNK_ELEMENTS : Winograd.CHUNK_ELEMENTS;
+        int rowsPerChunk = Winograd.rowsPerChunk(tw, Math.max(NR, chunk / (ci + mfp)), totalRows);
         int ldT = (rowsPerChunk * tw + NR - 1) / NR * NR;
-        // dyT: the chunk's output gradient with filters innermost, (2·TH rows) × (2·TW columns) × mfp, image i's
-        // column q at i·(W + 1) + q; rows past H, the column between images and padding filters are zero.
-        int wcp = 2 * tw, rowLen = wcp * mfp;
+        // dyT: the chunk's output gradient with filters innermost, (tile·TH rows) × (tile·TW columns) × mfp, image
+        // i's column q at i·period + q; rows past H, the columns between images and padding filters are zero.
+        int wcp = tile * tw, rowLen = wcp * mfp;
         int vPlane = ci * ldT + VL, mPlane = ldT * mfp + VL, uPlane = cip * mfp + VL;
-        float[] pad = ws.scratch(8, hpad * wpad), dyT = ws.scratch(9, 2 * th * rowLen);
+        float[] pad = ws.scratch(8, hpad * wpad), dyT = ws.scratch(9, tile * th * rowLen);
         java.util.Arrays.fill(pad, 0, hpad * wpad, 0f);
-        float[] v = ws.scratch(5, 16 * vPlane + VL);
-        float[] dmT = ws.scratch(6, 16 * mPlane);
-        float[] duT = ws.scratch(7, 16 * uPlane);
-        java.util.Arrays.fill(duT, 0, 16 * uPlane, 0f);
+        float[] v = ws.scratch(5, planes * vPlane + VL);
+        float[] dmT = ws.scratch(6, planes * mPlane);
+        float[] duT = ws.scratch(7, planes * uPlane);
+        java.util.Arrays.fill(duT, 0, planes * uPlane, 0f);
         // rowBase[c]: channel c's row of V (rows past ci repeat the last: computed, never read); then the gather
         // offsets of each group of VL filters' dy planes relative to the group's first (lanes past mf repeat it).
         int gatherAt = cip, fGroups = (mf + VL - 1) / VL;
@@ -77,16 +102,36 @@ final class WinogradWeights {
 
         // Every full group of images rewrites the same elements of dyT, so the ones none writes (the shared zero
         // columns, rows past an odd H) are zeroed once per call; a short last group clears its rows first.
-        java.util.Arrays.fill(dyT, 0, 2 * th * rowLen, 0f);
+        java.util.Arrays.fill(dyT, 0, tile * th * rowLen, 0f);
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), tiles = (r1 - r0) * tw;
             Winograd.transformChunk(
-                    x, xChannels, in, ci, h, wIn, 2, wIn + 1, nb, th, tw, segs, wpad, pad, v, ldT, vPlane, r0, r1, 0,
-                    nImages, null);
+                    x,
+                    xChannels,
+                    in,
+                    ci,
+                    h,
+                    wIn,
+                    tile,
+                    period,
+                    nb,
+                    th,
+                    tw,
+                    segs,
+                    wpad,
+                    pad,
+                    v,
+                    ldT,
+                    vPlane,
+                    r0,
+                    r1,
+                    0,
+                    nImages,
+                    ws.winograd);
             for (int r = r0; r < r1; ) {
                 int img = r / th * nb, nbl = Math.min(nb, nImages - img);
                 int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
-                if (nbl < nb) java.util.Arrays.fill(dyT, 2 * ty0 * rowLen, 2 * ty1 * rowLen, 0f);
+                if (nbl < nb) java.util.Arrays.fill(dyT, tile * ty0 * rowLen, tile * ty1 * rowLen, 0f);
                 for (int i = 0; i < nbl; i++) {
                     gatherRows(
                             dy,
@@ -98,17 +143,19 @@ final class WinogradWeights {
                             gatherAt,
                             wIn,
                             hw,
-                            2 * ty0,
-                            Math.min(h, 2 * ty1),
+                            tile * ty0,
+                            Math.min(h, tile * ty1),
                             dyT,
                             rowLen,
-                            i * (wIn + 1),
+                            i * period,
                             mfp);
                 }
-                transformGradient(dyT, rowLen, mfp, nr, ty0, ty1, tw, dmT, (r - r0 - ty0) * tw, ldT, mPlane);
+                int tOff = (r - r0 - ty0) * tw;
+                if (f4) transformGradient4(dyT, rowLen, mfp, nr, ty0, ty1, tw, dmT, tOff, ldT, mPlane, ws.winograd);
+                else transformGradient(dyT, rowLen, mfp, nr, ty0, ty1, tw, dmT, tOff, ldT, mPlane);
                 r += ty1 - ty0;
             }
-            for (int xi = 0; xi < 16; xi++) {
+            for (int xi = 0; xi < planes; xi++) {
                 for (int ns = 0; ns < mfp / nr; ns++) {
                     int bOff = xi * mPlane + ns * ldT * nr;
                     for (int cs = 0; cs < cip; cs += MR) {
@@ -128,7 +175,8 @@ final class WinogradWeights {
             int plane = out == null ? k0 + f : out[k0 + f];
             for (int c = 0; c < ci; c++) {
                 int g = (plane * xChannels + (in == null ? c : in[c])) * 9;
-                accumulateGtDG(duT, c * mfp + f, uPlane, dw, g);
+                if (f4) accumulateGtDG4(duT, c * mfp + f, uPlane, dw, g);
+                else accumulateGtDG(duT, c * mfp + f, uPlane, dw, g);
             }
         }
     }
@@ -241,6 +289,93 @@ final class WinogradWeights {
                     a.add(b).intoArray(dmT, o + 13 * xiStride);
                     a.sub(b).intoArray(dmT, o + 14 * xiStride);
                     b.neg().intoArray(dmT, o + 15 * xiStride);
+                }
+            }
+        }
+    }
+
+    /**
+     * dw[g .. g + 9) += Gᵀ D G for F(4×4)'s 6×6 D (element ξ = 6a + b at du[o + ξ·plane]) with G as in {@link
+     * Winograd4}, in double: Gᵀ's three rows are (¼, −⅙, −⅙, 1/24, 1/24, 0), (0, −⅙, ⅙, 1/12, −1/12, 0) and
+     * (0, −⅙, −⅙, ⅙, ⅙, 1).
+     */
+    private static void accumulateGtDG4(float[] du, int o, int plane, float[] dw, int g) {
+        for (int row = 0; row < 3; row++) {
+            double t0 = gtD4(du, o, plane, row, 0), t1 = gtD4(du, o, plane, row, 1), t2 = gtD4(du, o, plane, row, 2);
+            double t3 = gtD4(du, o, plane, row, 3), t4 = gtD4(du, o, plane, row, 4), t5 = gtD4(du, o, plane, row, 5);
+            dw[g + row * 3] += (float) (t0 / 4 - (t1 + t2) / 6 + (t3 + t4) / 24);
+            dw[g + row * 3 + 1] += (float) ((t2 - t1) / 6 + (t3 - t4) / 12);
+            dw[g + row * 3 + 2] += (float) ((t3 + t4 - t1 - t2) / 6 + t5);
+        }
+    }
+
+    /** (Gᵀ D)[row][col] for F(4×4)'s D. */
+    private static double gtD4(float[] du, int o, int plane, int row, int col) {
+        double d0 = du[o + col * plane], d1 = du[o + (6 + col) * plane], d2 = du[o + (12 + col) * plane];
+        double d3 = du[o + (18 + col) * plane], d4 = du[o + (24 + col) * plane], d5 = du[o + (30 + col) * plane];
+        return switch (row) {
+            case 0 -> d0 / 4 - (d1 + d2) / 6 + (d3 + d4) / 24;
+            case 1 -> (d2 - d1) / 6 + (d3 - d4) / 12;
+            default -> (d3 + d4 - d1 - d2) / 6 + d5;
+        };
+    }
+
+    /**
+     * F(4×4)'s dMᵀ = (A dy Aᵀ)ᵀ for tile rows [ty0, ty1) of the chunk's dyT, filters in lanes, stored as {@link
+     * #transformGradient} stores F(2×2)'s (36 positions). A = (Aᵀ)ᵀ has rows (1 0 0 0), (1 1 1 1), (1 −1 1 −1),
+     * (1 2 4 8), (1 −2 4 −8), (0 0 0 1): with s = e0 + e2, t = e1 + e3, u = e0 + 4e2, v = 2e1 + 8e3, a column
+     * (e0 .. e3) becomes (e0, s + t, s − t, u + v, u − v, e3). First down each of a tile's four columns into
+     * {@code rows} (24 vectors), then along each of the six rows that gives: two short loops, no vector crossing a
+     * call.
+     */
+    static void transformGradient4(
+            float[] dyT,
+            int rowLen,
+            int mfp,
+            int nr,
+            int ty0,
+            int ty1,
+            int tw,
+            float[] dmT,
+            int tOff,
+            int ldT,
+            int xiStride,
+            float[] rows) {
+        FloatVector k2 = FloatVector.broadcast(S, 2f), k4 = FloatVector.broadcast(S, 4f);
+        FloatVector k8 = FloatVector.broadcast(S, 8f);
+        for (int ty = ty0; ty < ty1; ty++) {
+            for (int tx = 0; tx < tw; tx++) {
+                int p0 = 4 * ty * rowLen + 4 * tx * mfp, t = tOff + ty * tw + tx;
+                for (int f = 0; f < mfp; f += VL) {
+                    for (int c = 0; c < 4; c++) {
+                        int at = p0 + c * mfp + f;
+                        FloatVector e0 = FloatVector.fromArray(S, dyT, at);
+                        FloatVector e1 = FloatVector.fromArray(S, dyT, at + rowLen);
+                        FloatVector e2 = FloatVector.fromArray(S, dyT, at + 2 * rowLen);
+                        FloatVector e3 = FloatVector.fromArray(S, dyT, at + 3 * rowLen);
+                        FloatVector s = e0.add(e2), tt = e1.add(e3), u = e2.fma(k4, e0), v = e3.fma(k8, e1.mul(k2));
+                        e0.intoArray(rows, c * VL);
+                        s.add(tt).intoArray(rows, (4 + c) * VL);
+                        s.sub(tt).intoArray(rows, (8 + c) * VL);
+                        u.add(v).intoArray(rows, (12 + c) * VL);
+                        u.sub(v).intoArray(rows, (16 + c) * VL);
+                        e3.intoArray(rows, (20 + c) * VL);
+                    }
+                    int o = (f / nr) * ldT * nr + t * nr + f % nr;
+                    for (int k = 0; k < 6; k++) {
+                        FloatVector e0 = FloatVector.fromArray(S, rows, 4 * k * VL);
+                        FloatVector e1 = FloatVector.fromArray(S, rows, (4 * k + 1) * VL);
+                        FloatVector e2 = FloatVector.fromArray(S, rows, (4 * k + 2) * VL);
+                        FloatVector e3 = FloatVector.fromArray(S, rows, (4 * k + 3) * VL);
+                        FloatVector s = e0.add(e2), tt = e1.add(e3), u = e2.fma(k4, e0), v = e3.fma(k8, e1.mul(k2));
+                        int q = o + 6 * k * xiStride;
+                        e0.intoArray(dmT, q);
+                        s.add(tt).intoArray(dmT, q + xiStride);
+                        s.sub(tt).intoArray(dmT, q + 2 * xiStride);
+                        u.add(v).intoArray(dmT, q + 3 * xiStride);
+                        u.sub(v).intoArray(dmT, q + 4 * xiStride);
+                        e3.intoArray(dmT, q + 5 * xiStride);
+                    }
                 }
             }
         }

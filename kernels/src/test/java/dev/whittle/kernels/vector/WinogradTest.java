@@ -199,15 +199,15 @@ class WinogradTest {
     }
 
     @ParameterizedTest
-    @MethodSource("shapes")
-    void theWeightGradientMatchesTheScalarOnWholeLayersAndAliveSubsets(int[] s) {
+    @MethodSource("algorithmsAndShapes")
+    void theWeightGradientMatchesTheScalarOnWholeLayersAndAliveSubsets(boolean f4, int[] s) {
         ConvGeometry g = ConvGeometry.square(s[0], s[1], s[3], s[4], s[2], 3, 1, 1);
         SplittableRandom r = new SplittableRandom(s[4] * 13L + s[2]);
         float[] x = rand(r, g.n() * g.c() * g.h() * g.w()), dy = rand(r, g.n() * g.k() * g.p() * g.q());
         double tol = Tensors.absTol(16L * g.n() * g.p() * g.q(), 2, 2);
         float[] before = rand(r, g.weightSize()), want = before.clone(), dw = before.clone();
         Conv2dScalar.backwardWeights(g, x, dy, want, null, 0, g.k());
-        WinogradWeights.backwardWeights(g.c(), null, g.c(), g.h(), g.w(), g.k(), null, g.n(), x, dy, dw, 0, g.k());
+        WinogradWeights.backwardWeights(f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, g.n(), x, dy, dw, 0, g.k());
         Tensors.assertClose(Arrays.toString(s) + " dW", want, dw, tol);
 
         // Alive filters [1, m) of every other filter and every other channel: only their weights' gradients move.
@@ -216,7 +216,7 @@ class WinogradTest {
         float[] wantAlive = before.clone(), dwAlive = before.clone();
         Conv2dScalar.backwardWeights(g, x, dy, wantAlive, null, outs, in, in.length, k0, outs.length);
         WinogradWeights.backwardWeights(
-                g.c(), in, in.length, g.h(), g.w(), g.k(), outs, g.n(), x, dy, dwAlive, k0, outs.length);
+                f4, g.c(), in, in.length, g.h(), g.w(), g.k(), outs, g.n(), x, dy, dwAlive, k0, outs.length);
         for (int i = 0; i < before.length; i++) {
             boolean moved = wantAlive[i] != before[i];
             double t = moved ? 1e-4 * Math.abs(wantAlive[i]) + tol : 0;
