@@ -394,6 +394,9 @@ public final class Sgemm {
         /** Winograd F(4×4)'s transforms pass their intermediate rows through here ({@link Winograd4#SCRATCH}). */
         final float[] winograd = new float[Winograd4.SCRATCH];
 
+        /** The current Winograd call's tiling ({@link Winograd.Layout#of}). */
+        final Winograd.Layout winogradLayout = new Winograd.Layout();
+
         private float[] a = new float[0];
         private float[] b = new float[0];
         private final float[][] scratch = new float[10][0];

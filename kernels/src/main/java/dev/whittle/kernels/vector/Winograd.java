@@ -165,13 +165,13 @@ final class Winograd {
             boolean accumulate,
             ConvEpilogue e) {
         boolean pooled = e != null && e.pooled() != null && e.residual() == null && !accumulate;
-        if (Winograd4.takes(ci, f1 - f0, h, wIn, n1 - n0, pooled))
-            return Winograd4.forward(xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e);
-        return forward2(xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e);
+        boolean f4 = Winograd4.takes(ci, f1 - f0, h, wIn, n1 - n0, pooled);
+        return forward(f4, xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e);
     }
 
-    /** {@link #forward} by F(2×2, 3×3), whichever layer it is. */
-    static boolean forward2(
+    /** {@link #forward} by F(4×4, 3×3) ({@code f4}) or F(2×2, 3×3), whichever layer it is. */
+    static boolean forward(
+            boolean f4,
             int xChannels,
             int[] in,
             int ci,
@@ -190,24 +190,24 @@ final class Winograd {
             boolean accumulate,
             ConvEpilogue e) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
-        int nb = imagesSideBySide(n1 - n0, wIn), tw = tileColumns(nb, wIn);
-        int th = (h + 1) / 2, segs = (tw + TS - 1) / TS;
-        int wpad = 2 * TS * segs + 2, hpad = 2 * th + 2;
+        Layout l = ws.winogradLayout.of(f4, n1 - n0, h, wIn);
+        int nb = l.nb, tw = l.tw, th = l.th, segs = l.segs, planes = l.planes;
         int mf = f1 - f0, strips = (mf + MR - 1) / MR, mp = strips * MR;
         // Chunks of whole tile rows (of any image groups), sized so V and M stay in L2 from transform to product.
         int groups = (n1 - n0 + nb - 1) / nb, totalRows = groups * th;
-        int rowsPerChunk = rowsPerChunk(tw, Math.max(NR, CHUNK_ELEMENTS / (ci + mp)), totalRows);
+        int rowsPerChunk = rowsPerChunk(tw, Math.max(NR, l.chunk / (ci + mp)), totalRows);
         int ldT = (rowsPerChunk * tw + NR - 1) / NR * NR;
-        // The 16 planes of V, M and U are written or read side by side; a skew of one vector between planes keeps
+        // The planes of V, M and U are written or read side by side; a skew of one vector between planes keeps
         // them out of one L1 set (plane sizes are often multiples of 4 KB, e.g. 32 channels × 128 tiles).
         int vPlane = ci * ldT + VL, mPlane = mp * ldT + VL, uPlane = mp * ci + VL;
-        float[] pad = ws.scratch(8, hpad * wpad);
-        java.util.Arrays.fill(pad, 0, hpad * wpad, 0f);
-        float[] v = ws.scratch(5, 16 * vPlane + VL);
-        float[] m = ws.scratch(6, 16 * mPlane + VL);
-        float[] u = ws.scratch(7, 16 * uPlane);
-        float[] rows = ws.tile;
-        transformFilters(w, f0, mf, ci, u, uPlane);
+        float[] pad = ws.scratch(8, l.hpad * l.wpad);
+        java.util.Arrays.fill(pad, 0, l.hpad * l.wpad, 0f);
+        float[] v = ws.scratch(5, planes * vPlane + VL);
+        float[] m = ws.scratch(6, planes * mPlane + VL);
+        float[] u = ws.scratch(7, planes * uPlane);
+        float[] rows = f4 ? ws.winograd : ws.tile;
+        if (f4) Winograd4.transformFilters(w, f0, mf, ci, u, uPlane);
+        else transformFilters(w, f0, mf, ci, u, uPlane);
         boolean affine = e != null, relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();
         int hw = h * wIn, pooledPlane = (h / 2) * (wIn / 2);
@@ -215,10 +215,8 @@ final class Winograd {
 
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
-            transformChunk(
-                    x, xChannels, in, ci, h, wIn, 2, wIn + 1, nb, th, tw, segs, wpad, pad, v, ldT, vPlane, r0, r1, n0,
-                    n1, null);
-            for (int xi = 0; xi < 16; xi++) {
+            transformChunk(x, xChannels, in, ci, h, wIn, l, pad, v, ldT, vPlane, r0, r1, n0, n1, rows);
+            for (int xi = 0; xi < planes; xi++) {
                 for (int is = 0; is < strips; is++) {
                     int a = xi * uPlane + is * ci * MR, cRow = xi * mPlane + is * MR * ldT;
                     for (int j = 0; j < cols; j += NR)
@@ -234,6 +232,32 @@ final class Winograd {
                     float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
                     // Pooled: only the 2×2 maxima, into the pool's planes; y is not written.
                     int plane = pool ? pooledPlane : hw;
+                    if (f4) {
+                        Winograd4Output.transform(
+                                m,
+                                f * ldT + (r - r0 - ty0) * tw,
+                                mPlane,
+                                ty0,
+                                ty1,
+                                tw,
+                                segs,
+                                h,
+                                wIn,
+                                nbl,
+                                rows,
+                                pool ? e.pooled() : y,
+                                (img * k + yPlane) * plane,
+                                k * plane,
+                                bias,
+                                affine,
+                                scale,
+                                shift,
+                                res,
+                                relu,
+                                accumulate,
+                                pool);
+                        continue;
+                    }
                     WinogradOutput.transform(
                             m,
                             f * ldT + (r - r0 - ty0) * tw,
@@ -268,8 +292,8 @@ final class Winograd {
      * V for tile rows [r0, r1) of images [n0, n1) (laid nb side by side, {@code period} columns apart, th tile rows
      * per group): each alive
      * channel's rows are copied into the combined padded plane, then transformed into v at column
-     * (r − r0)·TW of channel row c, by F(2×2)'s {@link #transformInput} ({@code tile} 2) or F(4×4)'s
-     * ({@code tile} 4, which uses {@code scratch}).
+     * (r − r0)·TW of channel row c, by F(2×2)'s {@link #transformInput} or F(4×4)'s (which uses {@code scratch}),
+     * as the layout says.
      */
     static void transformChunk(
             float[] x,
@@ -278,13 +302,7 @@ final class Winograd {
             int ci,
             int h,
             int wIn,
-            int tile,
-            int period,
-            int nb,
-            int th,
-            int tw,
-            int segs,
-            int wpad,
+            Layout l,
             float[] pad,
             float[] v,
             int ldT,
@@ -294,6 +312,7 @@ final class Winograd {
             int n0,
             int n1,
             float[] scratch) {
+        int tile = l.tile, nb = l.nb, th = l.th, tw = l.tw, segs = l.segs, wpad = l.wpad, period = l.period;
         int hw = h * wIn;
         for (int c = 0; c < ci; c++) {
             int plane = in == null ? c : in[c];
@@ -456,6 +475,34 @@ final class Winograd {
                 c2.sub(c1).intoArray(v, o + 14 * xiStride);
                 c1.sub(c3).intoArray(v, o + 15 * xiStride);
             }
+        }
+    }
+
+    /**
+     * How one call tiles its images, for F(4×4) or F(2×2): tile size, transformed positions (36 or 16), tiles per
+     * segment, columns from one image's start to the next's, images per combined row, tiles per row, tile rows per
+     * image group, segments per row, the padded plane (rows × columns) and the chunk target. One per thread's
+     * workspace, refilled per call, so that the forward and the weight gradient agree without allocating.
+     */
+    static final class Layout {
+        boolean f4;
+        int tile, planes, seg, period, nb, tw, th, segs, wpad, hpad, chunk;
+
+        Layout of(boolean f4, int images, int h, int wIn) {
+            this.f4 = f4;
+            tile = f4 ? 4 : 2;
+            planes = f4 ? 36 : 16;
+            seg = f4 ? Winograd4.SEG : TS;
+            period = f4 ? Winograd4.period(wIn) : wIn + 1;
+            nb = f4 ? Winograd4.imagesSideBySide(images, wIn) : imagesSideBySide(images, wIn);
+            tw = f4 ? Winograd4.tileColumns(nb, wIn) : tileColumns(nb, wIn);
+            th = (h + tile - 1) / tile;
+            segs = (tw + seg - 1) / seg;
+            // F(4×4)'s last segment reads a fifth vector past its 4·SEG columns; F(2×2)'s two vectors end at 2·TS + 2.
+            wpad = f4 ? 4 * seg * segs + VL : 2 * TS * segs + 2;
+            hpad = tile * th + 2;
+            chunk = f4 ? Winograd4.CHUNK_ELEMENTS : CHUNK_ELEMENTS;
+            return this;
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.whittle.kernels.vector;
 
-import dev.whittle.kernels.ConvEpilogue;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -95,118 +94,6 @@ final class Winograd4 {
     /** Tiles per tile row of nb images side by side: ⌈((nb − 1)·period + W) / 4⌉. */
     static int tileColumns(int nb, int wIn) {
         return ((nb - 1) * period(wIn) + wIn + 3) / 4;
-    }
-
-    /** {@link Winograd#forward}'s contract, by F(4×4, 3×3). */
-    static boolean forward(
-            int xChannels,
-            int[] in,
-            int ci,
-            int h,
-            int wIn,
-            int k,
-            int[] out,
-            float[] x,
-            float[] w,
-            float[] b,
-            float[] y,
-            int n0,
-            int n1,
-            int f0,
-            int f1,
-            boolean accumulate,
-            ConvEpilogue e) {
-        Sgemm.Workspace ws = Sgemm.Workspace.get();
-        int nb = imagesSideBySide(n1 - n0, wIn), tw = tileColumns(nb, wIn);
-        int th = (h + 3) / 4, segs = (tw + SEG - 1) / SEG;
-        // The last segment's fifth vector reaches VL columns past the segments' 4·SEG each.
-        int wpad = 4 * SEG * segs + VL, hpad = 4 * th + 2;
-        int mf = f1 - f0, strips = (mf + MR - 1) / MR, mp = strips * MR;
-        int groups = (n1 - n0 + nb - 1) / nb, totalRows = groups * th;
-        int rowsPerChunk = Winograd.rowsPerChunk(tw, Math.max(NR, CHUNK_ELEMENTS / (ci + mp)), totalRows);
-        int ldT = (rowsPerChunk * tw + NR - 1) / NR * NR;
-        // One vector of skew between the 36 planes keeps them out of one L1 set (see Winograd.forward).
-        int vPlane = ci * ldT + VL, mPlane = mp * ldT + VL, uPlane = mp * ci + VL;
-        float[] pad = ws.scratch(8, hpad * wpad);
-        java.util.Arrays.fill(pad, 0, hpad * wpad, 0f);
-        float[] v = ws.scratch(5, 36 * vPlane + VL);
-        float[] m = ws.scratch(6, 36 * mPlane + VL);
-        float[] u = ws.scratch(7, 36 * uPlane);
-        float[] rows = ws.winograd;
-        transformFilters(w, f0, mf, ci, u, uPlane);
-        boolean affine = e != null, relu = e != null && e.relu();
-        float[] res = e == null ? null : e.residual();
-        int hw = h * wIn, pooledPlane = (h / 2) * (wIn / 2);
-        boolean pool = e != null && e.pooled() != null && res == null && !accumulate;
-
-        for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
-            int r1 = Math.min(totalRows, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
-            Winograd.transformChunk(
-                    x,
-                    xChannels,
-                    in,
-                    ci,
-                    h,
-                    wIn,
-                    4,
-                    period(wIn),
-                    nb,
-                    th,
-                    tw,
-                    segs,
-                    wpad,
-                    pad,
-                    v,
-                    ldT,
-                    vPlane,
-                    r0,
-                    r1,
-                    n0,
-                    n1,
-                    rows);
-            for (int xi = 0; xi < 36; xi++) {
-                for (int is = 0; is < strips; is++) {
-                    int a = xi * uPlane + is * ci * MR, cRow = xi * mPlane + is * MR * ldT;
-                    for (int j = 0; j < cols; j += NR)
-                        Sgemm.kernel(ci, u, a, v, xi * vPlane + j, ldT, m, cRow + j, ldT, true);
-                }
-            }
-            for (int r = r0; r < r1; ) {
-                int img = n0 + r / th * nb, nbl = Math.min(nb, n1 - img);
-                int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
-                for (int f = 0; f < mf; f++) {
-                    int yPlane = out == null ? f0 + f : out[f0 + f];
-                    float bias = b == null ? 0f : b[yPlane];
-                    float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
-                    int plane = pool ? pooledPlane : hw;
-                    Winograd4Output.transform(
-                            m,
-                            f * ldT + (r - r0 - ty0) * tw,
-                            mPlane,
-                            ty0,
-                            ty1,
-                            tw,
-                            segs,
-                            h,
-                            wIn,
-                            nbl,
-                            rows,
-                            pool ? e.pooled() : y,
-                            (img * k + yPlane) * plane,
-                            k * plane,
-                            bias,
-                            affine,
-                            scale,
-                            shift,
-                            res,
-                            relu,
-                            accumulate,
-                            pool);
-                }
-                r += ty1 - ty0;
-            }
-        }
-        return pool;
     }
 
     /**

@@ -108,12 +108,17 @@ final class Winograd4Output {
                         lo.selectFrom(a1, b1).intoArray(rows, o + 2 * VL);
                         hi.selectFrom(a1, b1).intoArray(rows, o + 3 * VL);
                     }
-                    storeRows(
+                    WinogradOutput.storeRows(
                             rows,
-                            sg,
-                            ty,
+                            OUT,
+                            4 * VL,
+                            4,
+                            4 * SEG * sg,
+                            4 * SEG,
+                            4 * ty,
                             h,
                             wIn,
+                            Winograd4.period(wIn),
                             nbl,
                             out,
                             outOff,
@@ -185,47 +190,6 @@ final class Winograd4Output {
                     hi.selectFrom(left, right).intoArray(rows, OUT + 2 * a * VL + VL);
                 }
                 storePooled(rows, sg, ty, h, wIn, nbl, out, outOff, outImage);
-            }
-        }
-    }
-
-    /** A segment's four output rows at rows[OUT + i·4·VL] (combined columns from 4·SEG·sg), cut into their images. */
-    private static void storeRows(
-            float[] rows,
-            int sg,
-            int ty,
-            int h,
-            int wIn,
-            int nbl,
-            float[] y,
-            int yOff,
-            int yImage,
-            float bias,
-            boolean affine,
-            float scale,
-            float shift,
-            float[] res,
-            boolean relu,
-            boolean accumulate) {
-        int col = 4 * SEG * sg, period = Winograd4.period(wIn);
-        for (int i = 0; i < nbl; i++) {
-            int first = i * period, from = Math.max(col, first), to = Math.min(col + 4 * SEG, first + wIn);
-            if (from >= to) continue;
-            int yo = yOff + i * yImage + 4 * ty * wIn + from - first;
-            for (int r = 0; r < 4 && 4 * ty + r < h; r++) {
-                DirectConv.storeRow(
-                        rows,
-                        OUT + 4 * r * VL + from - col,
-                        y,
-                        yo + r * wIn,
-                        to - from,
-                        bias,
-                        affine,
-                        scale,
-                        shift,
-                        res,
-                        relu,
-                        accumulate);
             }
         }
     }

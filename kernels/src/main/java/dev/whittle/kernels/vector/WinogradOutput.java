@@ -110,10 +110,15 @@ final class WinogradOutput {
                     hi.selectFrom(y10, y11).intoArray(rows, 3 * VL);
                     storeRows(
                             rows,
-                            sg,
-                            ty,
+                            0,
+                            2 * VL,
+                            2,
+                            2 * TS * sg,
+                            2 * TS,
+                            2 * ty,
                             h,
                             wIn,
+                            wIn + 1,
                             nbl,
                             out,
                             outOff,
@@ -155,13 +160,22 @@ final class WinogradOutput {
         }
     }
 
-    /** A segment's two interleaved output rows in {@code rows} (2·VL apart), cut into the images they belong to. */
-    private static void storeRows(
+    /**
+     * A segment's output rows, cut into the images they belong to: row r (of nRows, from output row y0; rows past H
+     * skipped) at rows[at + r·rowStep], combined columns [col, col + segCols) in its lanes; image i starts at combined
+     * column i·period. Shared by F(2×2) (two rows) and F(4×4) (four).
+     */
+    static void storeRows(
             float[] rows,
-            int sg,
-            int ty,
+            int at,
+            int rowStep,
+            int nRows,
+            int col,
+            int segCols,
+            int y0,
             int h,
             int wIn,
+            int period,
             int nbl,
             float[] y,
             int yOff,
@@ -173,19 +187,16 @@ final class WinogradOutput {
             float[] res,
             boolean relu,
             boolean accumulate) {
-        // The segment's combined output columns [col, col + 2·TS).
-        int col = 2 * TS * sg;
         for (int i = 0; i < nbl; i++) {
-            int first = i * (wIn + 1), from = Math.max(col, first), to = Math.min(col + 2 * TS, first + wIn);
+            int first = i * period, from = Math.max(col, first), to = Math.min(col + segCols, first + wIn);
             if (from >= to) continue;
-            int yo = yOff + i * yImage + 2 * ty * wIn + from - first;
-            DirectConv.storeRow(rows, from - col, y, yo, to - from, bias, affine, scale, shift, res, relu, accumulate);
-            if (2 * ty + 1 < h) {
+            int yo = yOff + i * yImage + y0 * wIn + from - first;
+            for (int r = 0; r < nRows && y0 + r < h; r++) {
                 DirectConv.storeRow(
                         rows,
-                        2 * VL + from - col,
+                        at + r * rowStep + from - col,
                         y,
-                        yo + wIn,
+                        yo + r * wIn,
                         to - from,
                         bias,
                         affine,

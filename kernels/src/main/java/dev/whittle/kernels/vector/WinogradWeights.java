@@ -70,25 +70,20 @@ final class WinogradWeights {
             int k0,
             int k1) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
-        int tile = f4 ? 4 : 2, planes = f4 ? 36 : 16, seg = f4 ? Winograd4.SEG : TS;
-        int period = f4 ? Winograd4.period(wIn) : wIn + 1;
-        int nb = f4 ? Winograd4.imagesSideBySide(nImages, wIn) : Winograd.imagesSideBySide(nImages, wIn);
-        int tw = f4 ? Winograd4.tileColumns(nb, wIn) : Winograd.tileColumns(nb, wIn);
-        int th = (h + tile - 1) / tile, segs = (tw + seg - 1) / seg;
-        int wpad = f4 ? 4 * seg * segs + VL : 2 * TS * segs + 2, hpad = tile * th + 2;
+        Winograd.Layout l = ws.winogradLayout.of(f4, nImages, h, wIn);
+        int tile = l.tile, planes = l.planes, period = l.period, nb = l.nb, tw = l.tw, th = l.th;
         int mf = k1 - k0, hw = h * wIn;
         // Filters in strips of NR (or one vector when there are at most VL of them), channels in strips of MR.
         int nr = mf <= VL ? VL : NR, mfp = (mf + nr - 1) / nr * nr, cip = (ci + MR - 1) / MR * MR;
         int groups = (nImages + nb - 1) / nb, totalRows = groups * th;
-        int chunk = f4 ? Winograd4.CHUNK_ELEMENTS : Winograd.CHUNK_ELEMENTS;
-        int rowsPerChunk = Winograd.rowsPerChunk(tw, Math.max(NR, chunk / (ci + mfp)), totalRows);
+        int rowsPerChunk = Winograd.rowsPerChunk(tw, Math.max(NR, l.chunk / (ci + mfp)), totalRows);
         int ldT = (rowsPerChunk * tw + NR - 1) / NR * NR;
         // dyT: the chunk's output gradient with filters innermost, (tile·TH rows) × (tile·TW columns) × mfp, image
         // i's column q at i·period + q; rows past H, the columns between images and padding filters are zero.
         int wcp = tile * tw, rowLen = wcp * mfp;
         int vPlane = ci * ldT + VL, mPlane = ldT * mfp + VL, uPlane = cip * mfp + VL;
-        float[] pad = ws.scratch(8, hpad * wpad), dyT = ws.scratch(9, tile * th * rowLen);
-        java.util.Arrays.fill(pad, 0, hpad * wpad, 0f);
+        float[] pad = ws.scratch(8, l.hpad * l.wpad), dyT = ws.scratch(9, tile * th * rowLen);
+        java.util.Arrays.fill(pad, 0, l.hpad * l.wpad, 0f);
         float[] v = ws.scratch(5, planes * vPlane + VL);
         float[] dmT = ws.scratch(6, planes * mPlane);
         float[] duT = ws.scratch(7, planes * uPlane);
@@ -106,28 +101,7 @@ final class WinogradWeights {
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), tiles = (r1 - r0) * tw;
             Winograd.transformChunk(
-                    x,
-                    xChannels,
-                    in,
-                    ci,
-                    h,
-                    wIn,
-                    tile,
-                    period,
-                    nb,
-                    th,
-                    tw,
-                    segs,
-                    wpad,
-                    pad,
-                    v,
-                    ldT,
-                    vPlane,
-                    r0,
-                    r1,
-                    0,
-                    nImages,
-                    ws.winograd);
+                    x, xChannels, in, ci, h, wIn, l, pad, v, ldT, vPlane, r0, r1, 0, nImages, ws.winograd);
             for (int r = r0; r < r1; ) {
                 int img = r / th * nb, nbl = Math.min(nb, nImages - img);
                 int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);

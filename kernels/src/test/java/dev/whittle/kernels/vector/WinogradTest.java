@@ -24,31 +24,6 @@ class WinogradTest {
         return Stream.of(false, true).flatMap(f4 -> Arrays.stream(shapes()).map(s -> Arguments.of(f4, s)));
     }
 
-    /** {@link Winograd#forward2} or {@link Winograd4#forward}: the same contract. */
-    private static boolean forward(
-            boolean f4,
-            int xChannels,
-            int[] in,
-            int ci,
-            int h,
-            int wIn,
-            int k,
-            int[] out,
-            float[] x,
-            float[] w,
-            float[] b,
-            float[] y,
-            int n0,
-            int n1,
-            int f0,
-            int f1,
-            boolean accumulate,
-            ConvEpilogue e) {
-        return f4
-                ? Winograd4.forward(xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e)
-                : Winograd.forward2(xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e);
-    }
-
     /** {n, c, k, h, w}. */
     static int[][] shapes() {
         return new int[][] {
@@ -85,13 +60,14 @@ class WinogradTest {
         Conv2dScalar.forward(g, x, w, b, want, 0, g.n());
 
         float[] y = rand(r, out);
-        forward(f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, 0, g.n(), 0, g.k(), false, null);
+        Winograd.forward(
+                f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, 0, g.n(), 0, g.k(), false, null);
         Tensors.assertClose(Arrays.toString(s) + " forward", want, y, tol(g.c()));
 
         // The epilogue: max(scale·(conv + b) + shift + residual, 0), and accumulation into what y held.
         float[] scale = rand(r, g.k()), shift = rand(r, g.k()), res = rand(r, out), before = rand(r, out);
         float[] fused = before.clone();
-        forward(
+        Winograd.forward(
                 f4,
                 g.c(),
                 null,
@@ -130,7 +106,8 @@ class WinogradTest {
         Conv2dScalar.forward(g, x, w, null, want, 0, g.n());
         int k0 = g.k() / 3, k1 = Math.max(k0 + 1, g.k() - 1), n0 = g.n() > 1 ? 1 : 0;
         float[] before = rand(r, out), y = before.clone();
-        forward(f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, null, y, n0, g.n(), k0, k1, false, null);
+        Winograd.forward(
+                f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, null, y, n0, g.n(), k0, k1, false, null);
         boolean[] mine = new boolean[out];
         for (int i = 0; i < out; i++) {
             int n = i / (g.k() * pq), f = i / pq % g.k();
@@ -159,7 +136,7 @@ class WinogradTest {
         float[] want = new float[out];
         Conv2dScalar.forward(g, x, wMasked, b, want, 0, g.n());
         float[] before = rand(r, out), y = before.clone();
-        forward(
+        Winograd.forward(
                 f4,
                 g.c(),
                 in,
