@@ -206,7 +206,7 @@ final class Winograd {
         float[] m = ws.scratch(6, planes * mPlane + VL);
         float[] u = ws.scratch(7, planes * uPlane);
         float[] rows = f4 ? ws.winograd : ws.tile;
-        if (f4) Winograd4.transformFilters(w, f0, mf, ci, u, uPlane);
+        if (f4) Winograd4.transformFilters(w, f0, mf, ci, u, uPlane, ws.scratch(9, 9 * ci * MR));
         else transformFilters(w, f0, mf, ci, u, uPlane);
         boolean affine = e != null, relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();
