@@ -52,8 +52,7 @@ final class Winograd4 {
     // lane and fill the last from lane 0 / 1 of the second vector.
     private static final float[] EVEN = lanes(0), ODD = lanes(1), NEXT0 = next(0), NEXT1 = next(1);
 
-    /** Eight filters side by side, the packed strip's width ({@link Sgemm#MR}). */
-    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> S8 = Winograd.S8;
 
     private static final float SIXTH = 1f / 6;
 
@@ -112,13 +111,7 @@ final class Winograd4 {
     static void transformFilters(float[] w, int f0, int mf, int ci, float[] u, int plane, float[] strip) {
         int stride = ci * 9;
         for (int s0 = 0; s0 < mf; s0 += MR) {
-            int n = Math.min(MR, mf - s0);
-            // The strip's weights transposed so that tap j of channel c is MR filters side by side at
-            // strip[(9c + j)·MR]; filters past mf are zero, so their rows of U are too.
-            for (int i = 0; i < MR; i++) {
-                int src = (f0 + s0 + i) * stride;
-                for (int t = 0; t < stride; t++) strip[t * MR + i] = i < n ? w[src + t] : 0f;
-            }
+            Winograd.transposeStrip(w, f0 + s0, Math.min(MR, mf - s0), stride, strip);
             for (int c = 0; c < ci; c++) {
                 int g = c * 9 * MR, o = s0 * ci + c * MR;
                 FloatVector w00 = FloatVector.fromArray(S8, strip, g);
