@@ -1,10 +1,12 @@
 package dev.whittle.measure;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /**
  * Times workloads the way benchmarking.md asks: warm up first (Vector API code is orders of magnitude
- * slower before C2 compiles it), then interleave the workloads being compared (A B A B …) so a noisy
+ * slower before C2 compiles it, and C2 compiling takes a core), then interleave the workloads being compared (A B A B …) so a noisy
  * neighbour hits all of them alike, and report medians with their spread.
  */
 public final class SpeedMeter {
@@ -20,12 +22,44 @@ public final class SpeedMeter {
         this.trialSeconds = trialSeconds;
     }
 
+    /**
+     * Runs each workload for at least {@code warmupSeconds}, then on until the JIT has compiled nothing for
+     * {@link #quietNanos} (at most 4 × warmupSeconds in all). A fixed 2 s had left C2 compiling Vector API code into
+     * the timed runs on two threads, where the compiler takes a core from the workload: VGG-small on two threads
+     * measured 1,454 and 1,967 img/s at batch 64 with a batch-1 p99 of 16 and 10 ms after 2 s, 3,094 and 3,311 img/s
+     * and 4.8 and 3.2 ms after 8 s (bench/README.md, stop 18).
+     */
     public void warmUp(List<? extends Timed> loads) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
         for (Timed w : loads) {
-            long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
-            do sink += w.runOnce();
-            while (System.nanoTime() < end);
+            long start = System.nanoTime(), quietSince = start, compiled = watchJit ? jit.getTotalCompilationTime() : 0;
+            long now;
+            do {
+                sink += w.runOnce();
+                now = System.nanoTime();
+                long c = watchJit ? jit.getTotalCompilationTime() : compiled;
+                if (c != compiled) {
+                    compiled = c;
+                    quietSince = now;
+                }
+            } while (!warm(now - start, now - quietSince, warmupSeconds));
         }
+    }
+
+    /** How long the JIT must have been idle to end a warm-up: half the warm-up, at most a second. */
+    static long quietNanos(double warmupSeconds) {
+        return (long) (Math.min(1.0, warmupSeconds / 2) * 1e9);
+    }
+
+    /**
+     * Whether a warm-up that has run {@code elapsed} ns, the JIT idle for the last {@code quiet} ns, is done: past
+     * the minimum and quiet long enough, or past four times the minimum whatever the JIT does.
+     */
+    static boolean warm(long elapsed, long quiet, double warmupSeconds) {
+        long min = (long) (warmupSeconds * 1e9);
+        if (elapsed < min) return false;
+        return quiet >= quietNanos(warmupSeconds) || elapsed >= 4 * min;
     }
 
     /** Images per second of each workload: {@code trials} interleaved trials of ~trialSeconds each. */
