@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The pool covers every index exactly once, respects the grain, propagates failures and never deadlocks on nesting. */
 class ParallelTest {
@@ -23,6 +24,31 @@ class ParallelTest {
                         assertEquals(1, seen.get(i), "n=" + n + " grain=" + grain + " index " + i);
                 }
             }
+        }
+    }
+
+    @Test
+    // Without the caller taking their chunks this would wait for the workers forever, which an interrupt does not
+    // end: the test runs on a thread of its own that the timeout abandons.
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void theCallerRunsTheChunksOfWorkersThatNeverWake() {
+        // Workers that never run stand for ones the scheduler has not woken: the caller must take their chunks.
+        try (Parallel p = new Parallel(3, false)) {
+            for (int n : new int[] {3, 100, 1001}) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                Thread caller = Thread.currentThread();
+                p.forRange(n, (lo, hi) -> {
+                    assertTrue(Thread.currentThread() == caller, "chunk [" + lo + ", " + hi + ") on another thread");
+                    for (int i = lo; i < hi; i++) seen.incrementAndGet(i);
+                });
+                for (int i = 0; i < n; i++) assertEquals(1, seen.get(i), "n=" + n + " index " + i);
+            }
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class,
+                    () -> p.forRange(9, (lo, hi) -> {
+                        if (lo > 0) throw new IllegalStateException("chunk " + lo);
+                    }));
+            assertTrue(e.getMessage().startsWith("chunk "), e.getMessage());
         }
     }
 
