@@ -216,6 +216,7 @@ final class Winograd {
         float[] res = e == null ? null : e.residual();
         int hw = h * wIn, pooledPlane = (h / 2) * (wIn / 2);
         boolean pool = e != null && e.pooled() != null && res == null && !accumulate;
+        WinogradOutput.Transform output = f4 ? Winograd4Output::transform : WinogradOutput::transform;
 
         for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
             int r1 = Math.min(totalRows, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
@@ -236,33 +237,7 @@ final class Winograd {
                     float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
                     // Pooled: only the 2×2 maxima, into the pool's planes; y is not written.
                     int plane = pool ? pooledPlane : hw;
-                    if (f4) {
-                        Winograd4Output.transform(
-                                m,
-                                f * ldT + (r - r0 - ty0) * tw,
-                                mPlane,
-                                ty0,
-                                ty1,
-                                tw,
-                                segs,
-                                h,
-                                wIn,
-                                nbl,
-                                rows,
-                                pool ? e.pooled() : y,
-                                (img * k + yPlane) * plane,
-                                k * plane,
-                                bias,
-                                affine,
-                                scale,
-                                shift,
-                                res,
-                                relu,
-                                accumulate,
-                                pool);
-                        continue;
-                    }
-                    WinogradOutput.transform(
+                    output.run(
                             m,
                             f * ldT + (r - r0 - ty0) * tw,
                             mPlane,

@@ -29,6 +29,34 @@ final class WinogradOutput {
 
     private WinogradOutput() {}
 
+    /** {@link #transform}'s parameters, which {@link Winograd4Output#transform} shares: one call site for both. */
+    @FunctionalInterface
+    interface Transform {
+        void run(
+                float[] m,
+                int mOff,
+                int xiStride,
+                int ty0,
+                int ty1,
+                int tw,
+                int segs,
+                int h,
+                int wIn,
+                int nbl,
+                float[] rows,
+                float[] out,
+                int outOff,
+                int outImage,
+                float bias,
+                boolean affine,
+                float scale,
+                float shift,
+                float[] res,
+                boolean relu,
+                boolean accumulate,
+                boolean pool);
+    }
+
     private static float[] next() {
         float[] t = new float[VL];
         for (int i = 0; i < VL; i++) t[i] = Math.min(i + 1, VL - 1);
