@@ -56,9 +56,6 @@ final class Winograd {
     /** See {@link #forLayer} and {@link #forWeights}. */
     static final int MIN_CHANNELS = 24, MIN_CHANNELS_WEIGHTS = 16, MIN_OUTPUTS = 512;
 
-    /** Eight filters side by side, the packed strip's width ({@link Sgemm#MR}). */
-    static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
-
     private Winograd() {}
 
     private static float[] table(int offset) {
@@ -92,9 +89,7 @@ final class Winograd {
      */
     static boolean forLayer(ConvGeometry g, int ci, int mf, int images) {
         if (!applies(g) || images * g.h() * g.w() < MIN_OUTPUTS) return false;
-        int channels = Math.min(ci, mf);
-        return channels >= MIN_CHANNELS
-                || channels >= Winograd4.MIN_CHANNELS && Winograd4.takes(ci, mf, g.h(), g.w(), images, false);
+        return Math.min(ci, mf) >= MIN_CHANNELS || Winograd4.takes(ci, mf, g.w(), images);
     }
 
     /**
@@ -167,8 +162,7 @@ final class Winograd {
             int f1,
             boolean accumulate,
             ConvEpilogue e) {
-        boolean pooled = e != null && e.pooled() != null && e.residual() == null && !accumulate;
-        boolean f4 = Winograd4.takes(ci, f1 - f0, h, wIn, n1 - n0, pooled);
+        boolean f4 = Winograd4.takes(ci, f1 - f0, wIn, n1 - n0);
         return forward(f4, xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e);
     }
 
@@ -209,9 +203,8 @@ final class Winograd {
         float[] m = ws.scratch(6, planes * mPlane + VL);
         float[] u = ws.scratch(7, planes * uPlane);
         float[] rows = f4 ? ws.winograd : ws.tile;
-        float[] strip = ws.scratch(9, 9 * ci * MR);
-        if (f4) Winograd4.transformFilters(w, f0, mf, ci, u, uPlane, strip);
-        else transformFilters(w, f0, mf, ci, u, uPlane, strip);
+        float[][] g = f4 ? WinogradFilters.G4 : WinogradFilters.G2;
+        WinogradFilters.transform(g, w, f0, mf, ci, u, uPlane, ws.scratch(9, 9 * ci * MR));
         boolean affine = e != null, relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();
         int hw = h * wIn, pooledPlane = (h / 2) * (wIn / 2);
@@ -346,84 +339,6 @@ final class Winograd {
             }
         }
         return best;
-    }
-
-    /**
-     * U = G g Gᵀ for weight rows f0 + f, f in [0, mf), packed as the products' A operand: position ξ of filter f and
-     * channel c at u[ξ·plane + (f / MR)·ci·MR + c·MR + f % MR] (MR filters side by side per channel, k-major, as
-     * {@link Sgemm#kernel} reads them); the rows past mf in the last strip are zero. A strip's filters are one
-     * 256-bit vector ({@link #transposeStrip} into {@code strip}, 9·ci·MR floats), every ξ one contiguous store: the
-     * scalar version took 13 ns per (filter, channel), 11 µs of a 32→32 layer's 135 µs at batch 1 (28×28).
-     */
-    static void transformFilters(float[] w, int f0, int mf, int ci, float[] u, int plane, float[] strip) {
-        int stride = ci * 9;
-        for (int s0 = 0; s0 < mf; s0 += MR) {
-            transposeStrip(w, f0 + s0, Math.min(MR, mf - s0), stride, strip);
-            for (int c = 0; c < ci; c++) {
-                int g = c * 9 * MR, o = s0 * ci + c * MR;
-                FloatVector w00 = FloatVector.fromArray(S8, strip, g);
-                FloatVector w01 = FloatVector.fromArray(S8, strip, g + MR);
-                FloatVector w02 = FloatVector.fromArray(S8, strip, g + 2 * MR);
-                FloatVector w10 = FloatVector.fromArray(S8, strip, g + 3 * MR);
-                FloatVector w11 = FloatVector.fromArray(S8, strip, g + 4 * MR);
-                FloatVector w12 = FloatVector.fromArray(S8, strip, g + 5 * MR);
-                FloatVector w20 = FloatVector.fromArray(S8, strip, g + 6 * MR);
-                FloatVector w21 = FloatVector.fromArray(S8, strip, g + 7 * MR);
-                FloatVector w22 = FloatVector.fromArray(S8, strip, g + 8 * MR);
-                // Row r of G g is (a, b, c): (g0), ½(g0 + g1 + g2), ½(g0 − g1 + g2), (g2) for the filter's rows g0..g2;
-                // times Gᵀ it is (a, ½(a + b + c), ½(a − b + c), c), stored at ξ = 4r .. 4r + 3. Spelled out: vectors
-                // do not cross calls or loop iterations here.
-                FloatVector a = w00, b = w01, c2 = w02, p = a.add(c2);
-                int at = o;
-                a.intoArray(u, at);
-                p.add(b).mul(0.5f).intoArray(u, at + plane);
-                p.sub(b).mul(0.5f).intoArray(u, at + 2 * plane);
-                c2.intoArray(u, at + 3 * plane);
-                a = w00.add(w10).add(w20).mul(0.5f);
-                b = w01.add(w11).add(w21).mul(0.5f);
-                c2 = w02.add(w12).add(w22).mul(0.5f);
-                p = a.add(c2);
-                at = o + 4 * plane;
-                a.intoArray(u, at);
-                p.add(b).mul(0.5f).intoArray(u, at + plane);
-                p.sub(b).mul(0.5f).intoArray(u, at + 2 * plane);
-                c2.intoArray(u, at + 3 * plane);
-                a = w00.sub(w10).add(w20).mul(0.5f);
-                b = w01.sub(w11).add(w21).mul(0.5f);
-                c2 = w02.sub(w12).add(w22).mul(0.5f);
-                p = a.add(c2);
-                at = o + 8 * plane;
-                a.intoArray(u, at);
-                p.add(b).mul(0.5f).intoArray(u, at + plane);
-                p.sub(b).mul(0.5f).intoArray(u, at + 2 * plane);
-                c2.intoArray(u, at + 3 * plane);
-                a = w20;
-                b = w21;
-                c2 = w22;
-                p = a.add(c2);
-                at = o + 12 * plane;
-                a.intoArray(u, at);
-                p.add(b).mul(0.5f).intoArray(u, at + plane);
-                p.sub(b).mul(0.5f).intoArray(u, at + 2 * plane);
-                c2.intoArray(u, at + 3 * plane);
-            }
-        }
-    }
-
-    /**
-     * Weight rows [row0, row0 + n) of {@code stride} floats each, transposed so that element t of row i is at
-     * strip[t·MR + i]; rows n .. MR − 1 are zero. A strip of MR filters then gives each tap of each channel as one
-     * 256-bit vector (the filter transforms' operand).
-     */
-    static void transposeStrip(float[] w, int row0, int n, int stride, float[] strip) {
-        for (int i = 0; i < MR; i++) {
-            if (i >= n) {
-                for (int t = 0; t < stride; t++) strip[t * MR + i] = 0f;
-                continue;
-            }
-            int src = (row0 + i) * stride;
-            for (int t = 0; t < stride; t++) strip[t * MR + i] = w[src + t];
-        }
     }
 
     /**

@@ -52,10 +52,6 @@ final class Winograd4 {
     // lane and fill the last from lane 0 / 1 of the second vector.
     private static final float[] EVEN = lanes(0), ODD = lanes(1), NEXT0 = next(0), NEXT1 = next(1);
 
-    private static final VectorSpecies<Float> S8 = Winograd.S8;
-
-    private static final float SIXTH = 1f / 6;
-
     private Winograd4() {}
 
     private static float[] lanes(int offset) {
@@ -75,7 +71,7 @@ final class Winograd4 {
      * mf filters: from {@link #MIN_CHANNELS} channels and filters, and when its segments are at least 3/4 full of
      * tiles (a segment holds as many maps side by side as fit; one 40-wide map fills 10 of 16 lanes).
      */
-    static boolean takes(int ci, int mf, int h, int wIn, int images, boolean pooled) {
+    static boolean takes(int ci, int mf, int wIn, int images) {
         if (!ENABLED || Math.min(ci, mf) < MIN_CHANNELS) return false;
         int nb = imagesSideBySide(images, wIn), tw = tileColumns(nb, wIn), segs = (tw + SEG - 1) / SEG;
         return 4 * tw >= 3 * segs * SEG;
@@ -98,110 +94,6 @@ final class Winograd4 {
     /** Tiles per tile row of nb images side by side: ⌈((nb − 1)·period + W) / 4⌉. */
     static int tileColumns(int nb, int wIn) {
         return ((nb - 1) * period(wIn) + wIn + 3) / 4;
-    }
-
-    /**
-     * U = G g Gᵀ for weight rows f0 + f, f in [0, mf), packed as the products' A operand: position ξ of filter f and
-     * channel c at u[ξ·plane + (f / MR)·ci·MR + c·MR + f % MR]; rows past mf in the last strip are zero. A strip's
-     * MR = 8 filters are one 256-bit vector (their weights transposed into {@code strip}, 72·ci floats, first), so
-     * every ξ is one contiguous store: the scalar version, in double with divisions, took 44 ns per (filter,
-     * channel), 0.72 ms a call for 128→128, about a seventh of that layer's batch-64 call; gathering each tap across
-     * the strip instead of transposing ran 0.31–0.51 ms and sometimes far slower.
-     */
-    static void transformFilters(float[] w, int f0, int mf, int ci, float[] u, int plane, float[] strip) {
-        int stride = ci * 9;
-        for (int s0 = 0; s0 < mf; s0 += MR) {
-            Winograd.transposeStrip(w, f0 + s0, Math.min(MR, mf - s0), stride, strip);
-            for (int c = 0; c < ci; c++) {
-                int g = c * 9 * MR, o = s0 * ci + c * MR;
-                FloatVector w00 = FloatVector.fromArray(S8, strip, g);
-                FloatVector w01 = FloatVector.fromArray(S8, strip, g + MR);
-                FloatVector w02 = FloatVector.fromArray(S8, strip, g + 2 * MR);
-                FloatVector w10 = FloatVector.fromArray(S8, strip, g + 3 * MR);
-                FloatVector w11 = FloatVector.fromArray(S8, strip, g + 4 * MR);
-                FloatVector w12 = FloatVector.fromArray(S8, strip, g + 5 * MR);
-                FloatVector w20 = FloatVector.fromArray(S8, strip, g + 6 * MR);
-                FloatVector w21 = FloatVector.fromArray(S8, strip, g + 7 * MR);
-                FloatVector w22 = FloatVector.fromArray(S8, strip, g + 8 * MR);
-                // Row r of G g is (a, bb, cc); times Gᵀ it is (a/4, −(a + bb + cc)/6, −(a − bb + cc)/6,
-                // (a/4 + bb/2 + cc)/6, (a/4 − bb/2 + cc)/6, cc), stored at ξ = 6r .. 6r + 5. Six rows spelled out:
-                // vectors do not cross calls or loop iterations here.
-                FloatVector a, bb, cc, p, q;
-                int at;
-                a = w00.mul(0.25f);
-                bb = w01.mul(0.25f);
-                cc = w02.mul(0.25f);
-                p = a.add(cc);
-                q = a.mul(0.25f).add(cc);
-                at = o + 0 * plane;
-                a.mul(0.25f).intoArray(u, at);
-                p.add(bb).mul(-SIXTH).intoArray(u, at + plane);
-                p.sub(bb).mul(-SIXTH).intoArray(u, at + 2 * plane);
-                q.add(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 3 * plane);
-                q.sub(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 4 * plane);
-                cc.intoArray(u, at + 5 * plane);
-                a = w00.add(w10).add(w20).mul(-SIXTH);
-                bb = w01.add(w11).add(w21).mul(-SIXTH);
-                cc = w02.add(w12).add(w22).mul(-SIXTH);
-                p = a.add(cc);
-                q = a.mul(0.25f).add(cc);
-                at = o + 6 * plane;
-                a.mul(0.25f).intoArray(u, at);
-                p.add(bb).mul(-SIXTH).intoArray(u, at + plane);
-                p.sub(bb).mul(-SIXTH).intoArray(u, at + 2 * plane);
-                q.add(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 3 * plane);
-                q.sub(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 4 * plane);
-                cc.intoArray(u, at + 5 * plane);
-                a = w00.sub(w10).add(w20).mul(-SIXTH);
-                bb = w01.sub(w11).add(w21).mul(-SIXTH);
-                cc = w02.sub(w12).add(w22).mul(-SIXTH);
-                p = a.add(cc);
-                q = a.mul(0.25f).add(cc);
-                at = o + 12 * plane;
-                a.mul(0.25f).intoArray(u, at);
-                p.add(bb).mul(-SIXTH).intoArray(u, at + plane);
-                p.sub(bb).mul(-SIXTH).intoArray(u, at + 2 * plane);
-                q.add(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 3 * plane);
-                q.sub(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 4 * plane);
-                cc.intoArray(u, at + 5 * plane);
-                a = w00.mul(0.25f).add(w20).add(w10.mul(0.5f)).mul(SIXTH);
-                bb = w01.mul(0.25f).add(w21).add(w11.mul(0.5f)).mul(SIXTH);
-                cc = w02.mul(0.25f).add(w22).add(w12.mul(0.5f)).mul(SIXTH);
-                p = a.add(cc);
-                q = a.mul(0.25f).add(cc);
-                at = o + 18 * plane;
-                a.mul(0.25f).intoArray(u, at);
-                p.add(bb).mul(-SIXTH).intoArray(u, at + plane);
-                p.sub(bb).mul(-SIXTH).intoArray(u, at + 2 * plane);
-                q.add(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 3 * plane);
-                q.sub(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 4 * plane);
-                cc.intoArray(u, at + 5 * plane);
-                a = w00.mul(0.25f).add(w20).sub(w10.mul(0.5f)).mul(SIXTH);
-                bb = w01.mul(0.25f).add(w21).sub(w11.mul(0.5f)).mul(SIXTH);
-                cc = w02.mul(0.25f).add(w22).sub(w12.mul(0.5f)).mul(SIXTH);
-                p = a.add(cc);
-                q = a.mul(0.25f).add(cc);
-                at = o + 24 * plane;
-                a.mul(0.25f).intoArray(u, at);
-                p.add(bb).mul(-SIXTH).intoArray(u, at + plane);
-                p.sub(bb).mul(-SIXTH).intoArray(u, at + 2 * plane);
-                q.add(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 3 * plane);
-                q.sub(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 4 * plane);
-                cc.intoArray(u, at + 5 * plane);
-                a = w20;
-                bb = w21;
-                cc = w22;
-                p = a.add(cc);
-                q = a.mul(0.25f).add(cc);
-                at = o + 30 * plane;
-                a.mul(0.25f).intoArray(u, at);
-                p.add(bb).mul(-SIXTH).intoArray(u, at + plane);
-                p.sub(bb).mul(-SIXTH).intoArray(u, at + 2 * plane);
-                q.add(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 3 * plane);
-                q.sub(bb.mul(0.5f)).mul(SIXTH).intoArray(u, at + 4 * plane);
-                cc.intoArray(u, at + 5 * plane);
-            }
-        }
     }
 
     /**

@@ -49,7 +49,7 @@ final class WinogradWeights {
             float[] dw,
             int k0,
             int k1) {
-        boolean f4 = Winograd4.takes(ci, k1 - k0, h, wIn, nImages, false);
+        boolean f4 = Winograd4.takes(ci, k1 - k0, wIn, nImages);
         backwardWeights(f4, xChannels, in, ci, h, wIn, k, out, nImages, x, dy, dw, k0, k1);
     }
 
