@@ -1,29 +1,21 @@
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
  * Two Whittle jars in one process, one class loader each, their steps (training steps, or inference forwards)
- * alternated: each round times the best of max(2, 128 / batch) steps of A, then of B. The VM's drift between runs (±25 %) is as large as most changes; within one
- * process it slows both alike, so the per-round ratio is what to read. See run.sh.
+ * alternated: each round times the best of max(2, 128 / batch) steps of A, then of B. The VM's drift between runs
+ * (±25 %) is as large as most changes; within one process it slows both alike, so the per-round ratio is what to
+ * read. See run.sh.
  *
  * <p>Arguments: stepClass model batch threads rounds jarA jarB stepClassesDir.
  */
 public class JarAB {
     public static void main(String[] a) throws Exception {
         String stepClass = a[0], model = a[1];
-        a = Arrays.copyOfRange(a, 1, a.length);
-        int batch = Integer.parseInt(a[1]), threads = Integer.parseInt(a[2]), rounds = Integer.parseInt(a[3]);
+        int batch = Integer.parseInt(a[2]), threads = Integer.parseInt(a[3]), rounds = Integer.parseInt(a[4]);
         int reps = Math.max(2, 128 / batch);
-        Runnable[] step = new Runnable[2];
-        for (int j = 0; j < 2; j++) {
-            URL[] urls = {Path.of(a[4 + j]).toUri().toURL(), Path.of(a[6]).toUri().toURL()};
-            ClassLoader cl = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
-            step[j] = (Runnable) cl.loadClass(stepClass)
-                    .getConstructor(String.class, int.class, int.class)
-                    .newInstance(model, batch, threads);
-        }
+        Runnable[] step = {
+            Jars.step(stepClass, a[5], a[7], model, batch, threads), Jars.step(stepClass, a[6], a[7], model, batch, threads)
+        };
         double[][] t = new double[2][rounds];
         for (int r = -10; r < rounds; r++) { // ten rounds of warm-up for the JIT
             for (int j = 0; j < 2; j++) {

@@ -1,6 +1,3 @@
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -12,14 +9,9 @@ public class LatencyAB {
     public static void main(String[] a) throws Exception {
         String model = a[0];
         int threads = Integer.parseInt(a[1]), blocks = Integer.parseInt(a[2]), calls = Integer.parseInt(a[3]);
-        Runnable[] step = new Runnable[2];
-        for (int j = 0; j < 2; j++) {
-            URL[] urls = {Path.of(a[4 + j]).toUri().toURL(), Path.of(a[6]).toUri().toURL()};
-            ClassLoader cl = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
-            step[j] = (Runnable) cl.loadClass("InferenceStep")
-                    .getConstructor(String.class, int.class, int.class)
-                    .newInstance(model, 1, threads);
-        }
+        Runnable[] step = {
+            Jars.step("InferenceStep", a[4], a[6], model, 1, threads), Jars.step("InferenceStep", a[5], a[6], model, 1, threads)
+        };
         for (int w = 0; w < 3000; w++) for (Runnable s : step) s.run(); // warm-up for the JIT
         double[][] t = new double[2][blocks * calls];
         for (int b = 0; b < blocks; b++) {

@@ -8,6 +8,6 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$JDK/bin/javac" -nowarn -cp "$B" -d "$OUT/step" "$DIR/InferenceStep.java"
-"$JDK/bin/javac" -nowarn -d "$OUT/ab" "$DIR/LatencyAB.java"
+"$JDK/bin/javac" -nowarn -d "$OUT/ab" "$DIR/LatencyAB.java" "$DIR/Jars.java"
 "$JDK/bin/java" --add-modules jdk.incubator.vector -cp "$OUT/ab" LatencyAB "$MODEL" "$THREADS" "$BLOCKS" "$CALLS" \
     "$A" "$B" "$OUT/step/" 2>/dev/null

@@ -14,5 +14,5 @@ trap 'rm -rf "$OUT"' EXIT
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # The steps use only API both jars share (Models, Executor, VectorKernels, the loss kernel); compiled against B.
 "$JDK/bin/javac" -nowarn -cp "$B" -d "$OUT/step" "$DIR/$STEP.java"
-"$JDK/bin/javac" -nowarn -d "$OUT/ab" "$DIR/JarAB.java"
+"$JDK/bin/javac" -nowarn -d "$OUT/ab" "$DIR/JarAB.java" "$DIR/Jars.java"
 "$JDK/bin/java" --add-modules jdk.incubator.vector -cp "$OUT/ab" JarAB "$STEP" "$MODEL" "$BATCH" "$THREADS" "$ROUNDS" "$A" "$B" "$OUT/step/" 2>/dev/null
