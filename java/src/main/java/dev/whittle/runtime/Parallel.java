@@ -31,6 +31,11 @@ public final class Parallel implements AutoCloseable {
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Thread caller;
     private volatile Throwable failure;
+    private volatile boolean resting;
+    private final int spins;
+
+    /** Polls an idle worker spins before parking: parallel regions come back-to-back during a training step. */
+    static final int SPINS = 20_000;
 
     public Parallel(int threads) {
         this(threads, true);
@@ -38,8 +43,14 @@ public final class Parallel implements AutoCloseable {
 
     /** With {@code startWorkers} false the workers never run, so the caller takes every chunk (tests). */
     Parallel(int threads, boolean startWorkers) {
+        this(threads, startWorkers, SPINS);
+    }
+
+    /** With {@code spins} polls of an idle worker before it parks (tests: a worker that would never park). */
+    Parallel(int threads, boolean startWorkers, int spins) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, found " + threads);
         this.threads = threads;
+        this.spins = spins;
         this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker("whittle-worker-" + (i + 1));
@@ -77,6 +88,21 @@ public final class Parallel implements AutoCloseable {
         return threads;
     }
 
+    /**
+     * Workers waiting for the next region park now instead of spinning first; the next {@link #forRange} wakes
+     * them as usual. For a benchmark that times another runtime right after this pool's call: a spinning worker
+     * would take a core from it for about a millisecond (ONNX Runtime's pool does the same on request,
+     * {@code session.force_spinning_stop}).
+     */
+    public void rest() {
+        resting = true;
+    }
+
+    /** Worker i's thread state (tests). */
+    Thread.State workerState(int i) {
+        return workers[i].getState();
+    }
+
     /** Runs body over [0, n) split into at most {@code threads} chunks; returns when all are done. */
     public void forRange(int n, RangeBody body) {
         forRange(n, 1, body);
@@ -94,6 +120,7 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         try {
+            resting = false;
             failure = null;
             caller = Thread.currentThread();
             pending.set(chunks - 1);
@@ -166,8 +193,7 @@ public final class Parallel implements AutoCloseable {
             while (!stopped) {
                 RangeBody t = task.get();
                 if (t == null) {
-                    // Spin briefly: parallel regions come back-to-back during a training step.
-                    if (idle++ < 20_000) Thread.onSpinWait();
+                    if (idle++ < spins && !resting) Thread.onSpinWait();
                     else LockSupport.park(this);
                     continue;
                 }

@@ -53,6 +53,20 @@ class ParallelTest {
     }
 
     @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aRestedWorkerParksInsteadOfSpinningAndTheNextRegionWakesIt() throws InterruptedException {
+        // Workers that would spin for ever between regions: only rest() makes them park.
+        try (Parallel p = new Parallel(2, true, Integer.MAX_VALUE)) {
+            AtomicInteger visited = new AtomicInteger();
+            p.forRange(1000, (lo, hi) -> visited.addAndGet(hi - lo));
+            p.rest();
+            while (p.workerState(0) != Thread.State.WAITING) Thread.sleep(1);
+            p.forRange(1000, (lo, hi) -> visited.addAndGet(hi - lo));
+            assertEquals(2000, visited.get());
+        }
+    }
+
+    @Test
     void workSmallerThanTheGrainRunsAsOneChunkOnTheCaller() {
         try (Parallel p = new Parallel(2)) {
             AtomicInteger chunks = new AtomicInteger();

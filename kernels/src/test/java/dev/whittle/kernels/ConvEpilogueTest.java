@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
  * A convolution with its inference batch norm (and ReLU) applied as it is written ({@link
  * ConvKernels#forwardThen}) computes what the scalar convolution followed by the scalar affine pass (then a
  * residual add and the ReLU) computes, on every kernel set: whole layers and alive subsets, with and without the
- * residual and the ReLU, on and off the vector set's direct path, a one-channel layer (its epilogue applied in registers), images side by side with a short last chunk.
+ * residual and the ReLU, on and off the vector set's direct path, a one-channel layer (SmallConv, then the affine pass), images side by side with a short last chunk.
  */
 class ConvEpilogueTest {
     private static final KernelSet[] SETS = {KernelSet.scalar(), VectorKernels.create()};
@@ -97,7 +97,7 @@ class ConvEpilogueTest {
             {4, 32, 12, 12, 33, 3, 1, 1}, // Winograd, two 12-wide maps to a row: the second starts odd (lane shift)
             {3, 24, 9, 9, 20, 3, 1, 1}, // direct path, then a pool pass
             {3, 17, 10, 10, 5, 3, 2, 1}, // stride 2 (phase planes), then a pool pass
-            {3, 1, 10, 10, 11, 3, 1, 1} // one input channel: the epilogue in SmallConv's registers, then a pool pass
+            {3, 1, 10, 10, 11, 3, 1, 1} // one input channel (SmallConv), then the affine and pool passes
         };
         SplittableRandom r = new SplittableRandom(9);
         for (int[] sh : shapes) {

@@ -87,8 +87,7 @@ public final class Conv2dVector implements ConvKernels {
         }
         if (SmallConv.applies(g)) {
             SmallConv.forward(
-                    g.c(), g.h(), g.w(), g.k(), null, g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, 0, g.k(),
-                    null, null, false);
+                    g.c(), g.h(), g.w(), g.k(), null, g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, 0, g.k());
             return;
         }
         Im2col.forward(g, x, w, b, y, n0, n1);
@@ -112,8 +111,7 @@ public final class Conv2dVector implements ConvKernels {
         }
         if (SmallConv.applies(g)) {
             SmallConv.forward(
-                    g.c(), g.h(), g.w(), g.k(), null, g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, k0, k1,
-                    null, null, false);
+                    g.c(), g.h(), g.w(), g.k(), null, g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, k0, k1);
             return;
         }
         if (g.groups() != 1) {
@@ -163,8 +161,7 @@ public final class Conv2dVector implements ConvKernels {
             if (zeroDead) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
             float[] wAlive = aliveWeights(g, w, out, m, in, ci);
             SmallConv.forward(
-                    g.c(), g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1, 0, m,
-                    null, null, false);
+                    g.c(), g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1, 0, m);
             return;
         }
         if (g.groups() != 1 || !direct(g, ci)) {
@@ -219,36 +216,6 @@ public final class Conv2dVector implements ConvKernels {
             int n1,
             ConvEpilogue e) {
         boolean dense = out == null && in == null;
-        if (SmallConv.applies(g) && ci == g.c() && e.residual() == null) {
-            // A one-channel first layer: the epilogue is applied in registers as each output vector is stored.
-            float[] wUsed = w;
-            if (out != null) {
-                AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
-                wUsed = aliveWeights(g, w, out, m, in == null ? Indices.all(g.c()) : in, ci);
-            }
-            SmallConv.forward(
-                    g.c(),
-                    g.h(),
-                    g.w(),
-                    g.k(),
-                    out,
-                    g.r(),
-                    g.s(),
-                    g.padH(),
-                    g.padW(),
-                    x,
-                    wUsed,
-                    b,
-                    y,
-                    n0,
-                    n1,
-                    0,
-                    out == null ? g.k() : m,
-                    e.scale(),
-                    e.shift(),
-                    e.relu());
-            return false;
-        }
         if (g.groups() != 1 || depthwise(g) || !direct(g, dense ? g.c() : ci)) {
             int[] list = out == null ? Indices.all(g.k()) : out;
             if (dense) forward(g, x, w, b, y, n0, n1);

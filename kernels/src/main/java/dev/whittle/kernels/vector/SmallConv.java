@@ -46,13 +46,10 @@ final class SmallConv {
         return (q + VL - 1) / VL * VL + s - 1;
     }
 
-    /**
-     * Zero-padded planes (C × hp × wpad) with image n copied in, and one zero row of slack after them for the second
-     * row {@link #filters4} reads below an odd last row; the padding is zeroed once per call.
-     */
+    /** Zero-padded planes (C × hp × wpad) with image n copied in; the padding is zeroed once per call. */
     private static float[] paddedPlanes(int cIn, int hp, int wpad, Sgemm.Workspace ws) {
-        float[] xpad = ws.scratch(1, (cIn * hp + 1) * wpad);
-        java.util.Arrays.fill(xpad, 0, (cIn * hp + 1) * wpad, 0f);
+        float[] xpad = ws.scratch(1, cIn * hp * wpad);
+        java.util.Arrays.fill(xpad, 0, cIn * hp * wpad, 0f);
         return xpad;
     }
 
@@ -75,9 +72,6 @@ final class SmallConv {
      * @param w (K,C,R,S), or (m,C,R,S) gathered when planes is given
      * @param b (K) or null, indexed by output plane
      * @param y (N,K,P,Q) with P = H + 2·ph − R + 1, Q = W + 2·pw − S + 1
-     * @param scale (K) indexed by output plane, or null: a batch norm y = (conv + b)·scale + shift (then the ReLU when
-     *     relu), folded into the weights and bias of this call so the output is written once
-     * @param shift (K), read when scale is given
      */
     static void forward(
             int cIn,
@@ -96,39 +90,18 @@ final class SmallConv {
             int n0,
             int n1,
             int i0,
-            int i1,
-            float[] scale,
-            float[] shift,
-            boolean relu) {
+            int i1) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
         int hp = h + 2 * ph, p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q, crs = cIn * r * s;
         int wpad = paddedWidth(q, s);
         float[] xpad = paddedPlanes(cIn, hp, wpad, ws);
         int[] rowBase = ws.ints(crs);
         ImageLayout.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
-        float[] wf = w, bf = b;
-        if (scale != null) {
-            // The batch norm folded into the weights and bias (what its scale and shift do to conv + b), so the
-            // kernels keep one short epilogue: a kernel that also ran the affine map in registers grew past what C2
-            // compiles without boxing its vectors.
-            wf = ws.scratch(3, i1 * crs);
-            bf = ws.scratch(0, k);
-            for (int i = i0; i < i1; i++) {
-                int f = plane(planes, i);
-                float sc = scale[f];
-                for (int t = i * crs; t < (i + 1) * crs; t++) wf[t] = w[t] * sc;
-                bf[f] = Math.fma(b == null ? 0f : b[f], sc, shift[f]);
-            }
-        }
         for (int n = n0; n < n1; n++) {
             copyImage(x, n * cIn * h * wIn, cIn, h, wIn, xpad, hp, wpad, ph, pw);
             int i = i0;
-            for (; i + 4 <= i1; i += 4)
-                filters4(crs, wf, bf, i, planes, xpad, rowBase, wpad, p, q, y, n * k * pq, pq, relu);
-            for (; i < i1; i++) {
-                int f = plane(planes, i);
-                filter1(crs, wf, bf, i, f, xpad, rowBase, wpad, p, q, y, n * k * pq, relu);
-            }
+            for (; i + 8 <= i1; i += 8) filters8(crs, w, b, i, planes, xpad, rowBase, wpad, p, q, y, n * k * pq, pq);
+            for (; i < i1; i++) filter1(crs, w, b, i, plane(planes, i), xpad, rowBase, wpad, p, q, y, n * k * pq);
         }
     }
 
@@ -137,16 +110,9 @@ final class SmallConv {
     }
 
     /**
-     * Weight rows i0..i0+3 of one image into planes f_j = plane(planes, i0 + j): y[yImage + f_j·pq + p·Q + q], then
-     * the ReLU when asked.
-     *
-     * <p>Two output rows per pass share each weight broadcast: one row of eight filters took a broadcast per FMA and
-     * ran at about 30 GFLOP/s. Four filters, not eight: sixteen accumulators with their stores and ReLUs made a
-     * method too large for C2 to inline the vector intrinsics into (it then boxed every vector, 0.6 GFLOP/s). An odd
-     * last row computes a second row from the slack row below the planes ({@link #paddedPlanes}) and stores it
-     * over the first, which is then stored again.
+     * Weight rows i0..i0+7 of one image into planes f_j = plane(planes, i0 + j): y[yImage + f_j·pq + p·Q + q].
      */
-    private static void filters4(
+    private static void filters8(
             int crs,
             float[] w,
             float[] b,
@@ -159,63 +125,57 @@ final class SmallConv {
             int q,
             float[] y,
             int yImage,
-            int pq,
-            boolean relu) {
-        int w0 = i0 * crs;
+            int pq) {
+        int w0 = i0 * crs, w1 = w0 + crs, w2 = w1 + crs, w3 = w2 + crs;
+        int w4 = w3 + crs, w5 = w4 + crs, w6 = w5 + crs, w7 = w6 + crs;
         int f0 = plane(planes, i0), f1 = plane(planes, i0 + 1), f2 = plane(planes, i0 + 2), f3 = plane(planes, i0 + 3);
+        int f4 = plane(planes, i0 + 4), f5 = plane(planes, i0 + 5), f6 = plane(planes, i0 + 6);
+        int f7 = plane(planes, i0 + 7);
+        FloatVector b0 = bias(b, f0), b1 = bias(b, f1), b2 = bias(b, f2), b3 = bias(b, f3);
+        FloatVector b4 = bias(b, f4), b5 = bias(b, f5), b6 = bias(b, f6), b7 = bias(b, f7);
         int y0 = yImage + f0 * pq, y1 = yImage + f1 * pq, y2 = yImage + f2 * pq, y3 = yImage + f3 * pq;
-        float b0 = b == null ? 0f : b[f0], b1 = b == null ? 0f : b[f1];
-        float b2 = b == null ? 0f : b[f2], b3 = b == null ? 0f : b[f3];
-        for (int row = 0; row < p; row += 2) {
-            int second = row + 1 < p ? q : 0;
+        int y4 = yImage + f4 * pq, y5 = yImage + f5 * pq, y6 = yImage + f6 * pq, y7 = yImage + f7 * pq;
+        for (int row = 0; row < p; row++) {
             for (int qb = 0; qb < q; qb += VL) {
-                FloatVector a0 = FloatVector.broadcast(S, b0), a1 = FloatVector.broadcast(S, b1);
-                FloatVector a2 = FloatVector.broadcast(S, b2), a3 = FloatVector.broadcast(S, b3);
-                FloatVector c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+                FloatVector a0 = b0, a1 = b1, a2 = b2, a3 = b3, a4 = b4, a5 = b5, a6 = b6, a7 = b7;
                 int base = row * wpad + qb;
                 for (int t = 0; t < crs; t++) {
-                    int xi = rowBase[t] + base, wi = w0 + t;
-                    FloatVector x0 = FloatVector.fromArray(S, xpad, xi);
-                    FloatVector x1 = FloatVector.fromArray(S, xpad, xi + wpad);
-                    FloatVector wv = FloatVector.broadcast(S, w[wi]);
-                    a0 = x0.fma(wv, a0);
-                    c0 = x1.fma(wv, c0);
-                    wv = FloatVector.broadcast(S, w[wi + crs]);
-                    a1 = x0.fma(wv, a1);
-                    c1 = x1.fma(wv, c1);
-                    wv = FloatVector.broadcast(S, w[wi + 2 * crs]);
-                    a2 = x0.fma(wv, a2);
-                    c2 = x1.fma(wv, c2);
-                    wv = FloatVector.broadcast(S, w[wi + 3 * crs]);
-                    a3 = x0.fma(wv, a3);
-                    c3 = x1.fma(wv, c3);
+                    FloatVector xv = FloatVector.fromArray(S, xpad, rowBase[t] + base);
+                    a0 = xv.fma(FloatVector.broadcast(S, w[w0 + t]), a0);
+                    a1 = xv.fma(FloatVector.broadcast(S, w[w1 + t]), a1);
+                    a2 = xv.fma(FloatVector.broadcast(S, w[w2 + t]), a2);
+                    a3 = xv.fma(FloatVector.broadcast(S, w[w3 + t]), a3);
+                    a4 = xv.fma(FloatVector.broadcast(S, w[w4 + t]), a4);
+                    a5 = xv.fma(FloatVector.broadcast(S, w[w5 + t]), a5);
+                    a6 = xv.fma(FloatVector.broadcast(S, w[w6 + t]), a6);
+                    a7 = xv.fma(FloatVector.broadcast(S, w[w7 + t]), a7);
                 }
-                if (relu) {
-                    a0 = a0.max(0f);
-                    a1 = a1.max(0f);
-                    a2 = a2.max(0f);
-                    a3 = a3.max(0f);
-                    c0 = c0.max(0f);
-                    c1 = c1.max(0f);
-                    c2 = c2.max(0f);
-                    c3 = c3.max(0f);
-                }
-                // The stores stay in this method: a vector passed to a helper C2 does not inline is boxed.
-                VectorMask<Float> m = S.indexInRange(qb, q);
                 int o = row * q + qb;
-                c0.intoArray(y, y0 + o + second, m);
-                c1.intoArray(y, y1 + o + second, m);
-                c2.intoArray(y, y2 + o + second, m);
-                c3.intoArray(y, y3 + o + second, m);
-                a0.intoArray(y, y0 + o, m);
-                a1.intoArray(y, y1 + o, m);
-                a2.intoArray(y, y2 + o, m);
-                a3.intoArray(y, y3 + o, m);
+                if (qb + VL <= q) {
+                    a0.intoArray(y, y0 + o);
+                    a1.intoArray(y, y1 + o);
+                    a2.intoArray(y, y2 + o);
+                    a3.intoArray(y, y3 + o);
+                    a4.intoArray(y, y4 + o);
+                    a5.intoArray(y, y5 + o);
+                    a6.intoArray(y, y6 + o);
+                    a7.intoArray(y, y7 + o);
+                } else {
+                    VectorMask<Float> m = S.indexInRange(qb, q);
+                    a0.intoArray(y, y0 + o, m);
+                    a1.intoArray(y, y1 + o, m);
+                    a2.intoArray(y, y2 + o, m);
+                    a3.intoArray(y, y3 + o, m);
+                    a4.intoArray(y, y4 + o, m);
+                    a5.intoArray(y, y5 + o, m);
+                    a6.intoArray(y, y6 + o, m);
+                    a7.intoArray(y, y7 + o, m);
+                }
             }
         }
     }
 
-    /** Weight row i of one image into plane f (the rows left over after blocks of four). */
+    /** Weight row i of one image into plane f (the rows left over after blocks of eight). */
     private static void filter1(
             int crs,
             float[] w,
@@ -228,8 +188,7 @@ final class SmallConv {
             int p,
             int q,
             float[] y,
-            int yImage,
-            boolean relu) {
+            int yImage) {
         FloatVector b0 = bias(b, f);
         int w0 = i * crs, yOff = yImage + f * p * q;
         for (int row = 0; row < p; row++) {
@@ -238,7 +197,6 @@ final class SmallConv {
                 int base = row * wpad + qb;
                 for (int t = 0; t < crs; t++)
                     a0 = FloatVector.fromArray(S, xpad, rowBase[t] + base).fma(FloatVector.broadcast(S, w[w0 + t]), a0);
-                if (relu) a0 = a0.max(0f);
                 a0.intoArray(y, yOff + row * q + qb, S.indexInRange(qb, q));
             }
         }
