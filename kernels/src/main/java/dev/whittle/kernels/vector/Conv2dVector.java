@@ -224,11 +224,15 @@ public final class Conv2dVector implements ConvKernels {
             if (e.residual() == null) {
                 NORM.affineInPlace(g.k(), pq, y, e.scale(), e.shift(), e.relu(), list, m, n0, n1);
             } else if (out == null) {
-                // A downsampling shortcut (1×1, stride 2) ending in the residual add: whole images are one range.
-                NORM.affineInPlace(g.k(), pq, y, e.scale(), e.shift(), false, list, m, n0, n1);
-                int lo = n0 * g.k() * pq, hi = n1 * g.k() * pq;
-                ELEMENTWISE.add(y, e.residual(), y, lo, hi);
-                if (e.relu()) ELEMENTWISE.reluForward(y, y, lo, hi);
+                // A downsampling shortcut (1×1, stride 2) ending in the residual add: the batch norm, the add and
+                // the ReLU in one pass over each plane (three passes had been a quarter of the layer's time).
+                for (int n = n0; n < n1; n++) {
+                    for (int f = 0; f < g.k(); f++) {
+                        int o = (n * g.k() + f) * pq;
+                        DirectConv.storeRow(
+                                y, o, y, o, pq, 0f, true, e.scale()[f], e.shift()[f], e.residual(), e.relu(), false);
+                    }
+                }
             } else {
                 e.applyInPlace(y, g.k(), pq, list, m, n0, n1);
             }
@@ -249,8 +253,6 @@ public final class Conv2dVector implements ConvKernels {
 
     /** The vector passes of {@link #forwardThen}'s fallback (stateless). */
     private static final BatchNormVector NORM = new BatchNormVector();
-
-    private static final ElementwiseVector ELEMENTWISE = new ElementwiseVector();
 
     private static final PoolVector POOL = new PoolVector();
 

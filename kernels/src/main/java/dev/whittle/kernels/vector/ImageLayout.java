@@ -20,7 +20,7 @@ final class ImageLayout {
     static final int VL = Sgemm.VL;
 
     /** Two-vector permute tables: lane t reads element 2t (EVEN) or 2t + 1 (ODD) of the pair (v0, v1). */
-    private static final float[] EVEN = table(0), ODD = table(1);
+    static final float[] EVEN = table(0), ODD = table(1);
 
     private static float[] table(int offset) {
         float[] t = new float[VL];

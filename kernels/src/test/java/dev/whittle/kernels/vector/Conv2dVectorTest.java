@@ -39,6 +39,9 @@ class Conv2dVectorTest {
                 new Case("N3 C3 1x1 K5 k1 s1 p0 (map 1, pointwise)", ConvGeometry.square(3, 3, 1, 1, 5, 1, 1, 0)),
                 new Case("N3 C17 7x7 K17 k1 s1 p0 (pointwise)", ConvGeometry.square(3, 17, 7, 7, 17, 1, 1, 0)),
                 new Case("N3 C3 9x9 K5 k1 s2 p0 (shortcut)", ConvGeometry.square(3, 3, 9, 9, 5, 1, 2, 0)),
+                // Rows long enough for the vector stride-2 gather and scatter-add (and their scalar tails).
+                new Case("N2 C5 28x28 K9 k1 s2 p0 (ResNet shortcut)", ConvGeometry.square(2, 5, 28, 28, 9, 1, 2, 0)),
+                new Case("N2 C4 33x33 K6 k3 s2 p1 (wide stride 2)", ConvGeometry.square(2, 4, 33, 33, 6, 3, 2, 1)),
                 new Case("N3 C5 5x5 K5 k1 s1 p1 (1x1 padded)", ConvGeometry.square(3, 5, 5, 5, 5, 1, 1, 1)),
                 new Case(
                         "N3 C3 11x11 K5 k3 s1 p1 (images batched 2 + 1)",
