@@ -117,7 +117,12 @@ public final class OrtSpeed implements Callable<Integer> {
 
     /** Runs the command; known failures print one line naming the problem and return 2. */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new OrtSpeed());
+        return execute(new OrtSpeed(), args);
+    }
+
+    /** Runs a picocli bench command on ORT (this one, {@link VersusOrt}); known failures print one line and return 2. */
+    static int execute(Object command, String... args) {
+        CommandLine cl = new CommandLine(command);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof ModelFileException) {
                 cmd.getErr().println("error: " + ex.getMessage());

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -87,19 +86,7 @@ public final class VersusOrt implements Callable<Integer> {
 
     /** Runs the command; known failures print one line naming the problem and return 2. */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new VersusOrt());
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof IllegalArgumentException) {
-                cmd.getErr().println("error: " + ex.getMessage());
-                return 2;
-            }
-            if (ex instanceof OrtLoad.Failure) {
-                cmd.getErr().println("error: ONNX Runtime: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        });
-        return cl.execute(args);
+        return OrtSpeed.execute(new VersusOrt(), args);
     }
 
     @Override
