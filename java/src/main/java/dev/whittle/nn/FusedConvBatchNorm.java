@@ -41,8 +41,9 @@ public final class FusedConvBatchNorm {
     private final int shortcut;
     private final BoundLayer addBound;
     private ConvEpilogue residualEpilogue, current;
-    // A 2×2 max pool reading the chain (null if none): its output is written by the conv's epilogue when the whole
-    // chain fuses unmasked over whole images (pooledThisCall), else the pool runs as its own node.
+    // A 2×2 max pool reading the chain (null if none): when the chain fuses unmasked (pooledThisCall) its output is
+    // written by the conv's epilogue over whole images, or by each thread of the batch-1 filter split for its own
+    // planes; else the pool runs as its own node.
     private final MaxPool2d pool;
     private final BoundLayer poolBound;
     private final ConvEpilogue pooledEpilogue;
@@ -89,6 +90,12 @@ public final class FusedConvBatchNorm {
         this.blockLists = new int[conv.filterBlocks()][];
         this.geom = conv.geometry(ctx.inShapes[0], ctx.capacity);
         int k = conv.outChannels, pq = ctx.outShape.plane();
+        epilogue = new ConvEpilogue(scale, shift, relu);
+        current = epilogue;
+        this.pool = pool;
+        this.poolBound = poolBound;
+        this.pooledEpilogue = pool == null ? null : epilogue.pooledInto(poolCtx.out);
+        float[] pooledOut = pool == null ? null : poolCtx.out;
         filterBody = (lo, hi) -> {
             int k0 = lo * Conv2d.FILTER_BLOCK, k1 = Math.min(k, hi * Conv2d.FILTER_BLOCK);
             float[] b = conv.bias == null ? null : conv.bias.value();
@@ -96,12 +103,17 @@ public final class FusedConvBatchNorm {
             ctx.kernels
                     .norm()
                     .affineInPlace(k, pq, ctx.out, scale, shift, relu, blockList(lo, k0, k1), k1 - k0, 0, ctx.batch);
+            if (pooledThisCall) {
+                // This thread's planes pooled while in cache: a pool node of its own was another parallel region
+                // and another pass (4 % of VGG-small's batch-1 time on two threads).
+                for (int n = 0; n < ctx.batch; n++) {
+                    ctx.kernels
+                            .pool()
+                            .maxForwardInference(
+                                    geom.p(), geom.q(), 2, 2, 0, ctx.out, pooledOut, n * k + k0, n * k + k1);
+                }
+            }
         };
-        epilogue = new ConvEpilogue(scale, shift, relu);
-        current = epilogue;
-        this.pool = pool;
-        this.poolBound = poolBound;
-        this.pooledEpilogue = pool == null ? null : epilogue.pooledInto(poolCtx.out);
         body = (lo, hi) -> {
             int[] out = conv.aliveFilters(), in = conv.aliveInputs();
             float[] b = conv.bias == null ? null : conv.bias.value();
@@ -164,9 +176,8 @@ public final class FusedConvBatchNorm {
                 // only its alive planes, and the filter split applies the batch norm in a pass of its own.
                 residualThisCall = addCtx != null && !byFilters && conv.aliveFilters() == null;
                 current = residualThisCall ? residualEpilogue() : epilogue;
-                pooledThisCall =
-                        pool != null && !byFilters && conv.aliveFilters() == null && pool.aliveChannels() == null;
-                if (pooledThisCall) current = pooledEpilogue;
+                pooledThisCall = pool != null && conv.aliveFilters() == null && pool.aliveChannels() == null;
+                if (pooledThisCall && !byFilters) current = pooledEpilogue;
                 if (byFilters) ctx.parallel.forRange(conv.filterBlocks(), filterBody);
                 else ctx.parallel.forRange(ctx.batch, body);
             }
