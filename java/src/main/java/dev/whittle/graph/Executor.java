@@ -138,19 +138,20 @@ public final class Executor {
         zeroBeforeBackward = withGradients ? markFreshGradients(nodes, noOp) : new boolean[count];
         for (int i = 0; !withGradients && i < count; i++) {
             int bn = fusedBn[i], relu = fusedRelu[i];
-            if (bn < 0 && relu >= 0) { // an add → relu pair (see findFusableChains)
+            if (bn == -1 && relu >= 0) { // an add → relu pair (see findFusableChains)
                 bound[i] = FusedAddRelu.addNode(ctx[i]);
                 bound[relu] = FusedAddRelu.reluNode();
                 continue;
             }
-            if (bn < 0) continue;
+            if (bn == -1) continue;
             int add = fusedAdd[i], pool = fusedPool[i];
+            boolean withBn = bn != NO_BATCH_NORM;
             FusedConvBatchNorm f = new FusedConvBatchNorm(
                     (Conv2d) nodes.get(i).layer(),
-                    (BatchNorm2d) nodes.get(bn).layer(),
+                    withBn ? (BatchNorm2d) nodes.get(bn).layer() : null,
                     ctx[i],
                     bound[i],
-                    bound[bn],
+                    withBn ? bound[bn] : null,
                     add < 0 ? null : ctx[add],
                     add < 0 ? -1 : (nodes.get(add).inputs()[0] == bn ? 1 : 0),
                     add < 0 ? null : bound[add],
@@ -159,7 +160,7 @@ public final class Executor {
                     pool < 0 ? null : ctx[pool],
                     pool < 0 ? null : bound[pool]);
             bound[i] = f.convNode();
-            bound[bn] = f.bnNode();
+            if (withBn) bound[bn] = f.bnNode();
             if (add >= 0) bound[add] = f.addNode();
             if (relu >= 0) bound[relu] = f.reluNode();
             if (pool >= 0) bound[pool] = f.poolNode();
@@ -237,7 +238,8 @@ public final class Executor {
      * computed before the conv extends the chain to conv → bn → add (→ relu) (fusedAdd[conv], the add and ReLU
      * sharing the conv's buffer too): the shortcut is then added in the conv's epilogue. Also marks the remaining
      * add → relu pairs (fusedRelu[add], fusedBn[add] left at −1), whose ReLU writes into the add's buffer. A 2×2,
-     * stride-2 max pool that is the only reader of a chain without an add is marked too (fusedPool[conv]).
+     * stride-2 max pool that is the only reader of a chain without an add is marked too (fusedPool[conv]). A conv
+     * read only by a ReLU (no batch norm) is a chain too, fusedBn[conv] = {@link #NO_BATCH_NORM}.
      */
     private static void findFusableChains(
             List<Node> nodes, int[] fusedBn, int[] fusedAdd, int[] fusedRelu, int[] fusedPool, int[] sharesOutputOf) {
@@ -248,6 +250,14 @@ public final class Executor {
             if (!(nodes.get(i).layer() instanceof Conv2d) || readers[i] != 1) continue;
             int bn = lastReader[i];
             Node bnNode = nodes.get(bn);
+            if (bnNode.layer() instanceof Relu) {
+                // conv → relu (→ pool) with no batch norm (LeNet-5): the same chain with an identity affine map.
+                fusedBn[i] = NO_BATCH_NORM;
+                fusedRelu[i] = bn;
+                sharesOutputOf[bn] = i;
+                markPool(nodes, readers, lastReader, fusedPool, i, bn);
+                continue;
+            }
             if (!(bnNode.layer() instanceof BatchNorm2d) || bnNode.inputs().length != 1) continue;
             fusedBn[i] = bn;
             sharesOutputOf[bn] = i;
@@ -268,14 +278,9 @@ public final class Executor {
                 fusedRelu[i] = next;
                 sharesOutputOf[next] = i;
             }
-            // A 2×2, stride-2 max pool as the chain's only reader (VGG-small's conv2/4/6): written by the conv's
-            // epilogue into the pool's own buffer. Not after a residual add.
-            int end = fusedRelu[i] >= 0 ? fusedRelu[i] : bn;
-            if (FUSE_POOL && fusedAdd[i] < 0 && readers[end] == 1) {
-                int after = lastReader[end];
-                if (nodes.get(after).layer() instanceof MaxPool2d mp && mp.kernel == 2 && mp.stride == 2 && mp.pad == 0)
-                    fusedPool[i] = after;
-            }
+            // Not after a residual add.
+            if (fusedAdd[i] < 0)
+                markPool(nodes, readers, lastReader, fusedPool, i, fusedRelu[i] >= 0 ? fusedRelu[i] : bn);
         }
         boolean[] inChain = new boolean[count];
         for (int i = 0; i < count; i++) if (fusedAdd[i] >= 0) inChain[fusedAdd[i]] = true;
@@ -287,6 +292,21 @@ public final class Executor {
                 sharesOutputOf[relu] = i;
             }
         }
+    }
+
+    /** fusedBn[conv] of a conv → relu chain: no batch norm, the epilogue's affine map is the identity. */
+    private static final int NO_BATCH_NORM = -2;
+
+    /**
+     * A 2×2, stride-2 max pool as the only reader of the chain ending at node {@code end} (VGG-small's conv2/4/6,
+     * LeNet-5's convs): written by the conv's epilogue into the pool's own buffer (fusedPool[conv]).
+     */
+    private static void markPool(
+            List<Node> nodes, int[] readers, int[] lastReader, int[] fusedPool, int conv, int end) {
+        if (!FUSE_POOL || readers[end] != 1) return;
+        int after = lastReader[end];
+        if (nodes.get(after).layer() instanceof MaxPool2d mp && mp.kernel == 2 && mp.stride == 2 && mp.pad == 0)
+            fusedPool[conv] = after;
     }
 
     public Graph graph() {

@@ -50,7 +50,8 @@ public final class FusedConvBatchNorm {
     private boolean pooledThisCall;
 
     /**
-     * A chain conv → batchnorm2d (→ relu), or the residual chain conv → batchnorm2d → add (→ relu): there the add's
+     * A chain conv → batchnorm2d (→ relu), conv → relu ({@code bn} and {@code bnBound} null: an identity affine map),
+     * or the residual chain conv → batchnorm2d → add (→ relu): there the add's
      * other input (input {@code shortcut} of the add, computed before the conv runs) is added in the same epilogue, and the ReLU after the add applied there too,
      * when the conv is unmasked and not split by filters this call; otherwise the add and ReLU run in place on the
      * shared buffer after the fused conv and batch norm.
@@ -72,7 +73,7 @@ public final class FusedConvBatchNorm {
             MaxPool2d pool,
             NodeContext poolCtx,
             BoundLayer poolBound) {
-        if (bn.channels != conv.outChannels)
+        if (bn != null && bn.channels != conv.outChannels)
             throw new IllegalArgumentException(
                     "fused batchnorm2d expects " + conv.outChannels + " channels but found " + bn.channels);
         this.conv = conv;
@@ -162,8 +163,9 @@ public final class FusedConvBatchNorm {
             public void forward() {
                 // A conv running on a sparse-weight snapshot takes its own (sparse) kernel path unfused: the
                 // fused body calls the dense conv kernel.
-                fusedThisCall =
-                        !ctx.training && !conv.sparse() && Arrays.equals(conv.aliveFilters(), bn.aliveChannels());
+                fusedThisCall = !ctx.training
+                        && !conv.sparse()
+                        && (bn == null || Arrays.equals(conv.aliveFilters(), bn.aliveChannels()));
                 pooledThisCall = false;
                 if (!fusedThisCall) {
                     convBound.forward();
@@ -243,6 +245,11 @@ public final class FusedConvBatchNorm {
 
     /** scale = γ/√(running var + ε), shift = β − running mean·scale: what batchnorm2d's inference forward uses. */
     private void fold() {
+        if (bn == null) {
+            Arrays.fill(scale, 1f); // conv → relu: y = max(1·(conv + b) + 0, 0), bit for bit the unfused ReLU's
+            Arrays.fill(shift, 0f);
+            return;
+        }
         float[] g = bn.gamma.value(), be = bn.beta.value(), rm = bn.runningMean.value(), rv = bn.runningVar.value();
         for (int c = 0; c < scale.length; c++) {
             float is = (float) (1.0 / Math.sqrt(rv[c] + BatchNorm2d.EPS));

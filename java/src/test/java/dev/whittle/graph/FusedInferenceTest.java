@@ -1,5 +1,6 @@
 package dev.whittle.graph;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -29,9 +30,12 @@ class FusedInferenceTest {
     private static final Parallel TWO = new Parallel(2);
 
     static Graph model(String name) {
-        Graph g = name.equals("vgg_small")
-                ? Models.vggSmall(new int[] {4, 5, 8, 8, 16, 16}, 10)
-                : Models.resnet20(new int[] {4, 8, 16}, null, new Shape(1, 28, 28), 10);
+        Graph g =
+                switch (name) {
+                    case "vgg_small" -> Models.vggSmall(new int[] {4, 5, 8, 8, 16, 16}, 10);
+                    case "lenet5" -> Models.lenet5(10);
+                    default -> Models.resnet20(new int[] {4, 8, 16}, null, new Shape(1, 28, 28), 10);
+                };
         g.initialize(5);
         // Non-trivial batch-norm statistics and affine parameters, so a missed fold would show.
         SplittableRandom r = new SplittableRandom(9);
@@ -75,7 +79,7 @@ class FusedInferenceTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"vgg_small", "resnet20"})
+    @ValueSource(strings = {"vgg_small", "resnet20", "lenet5"})
     void fusedLogitsMatchUnfusedOnScalarAndVectorKernelsForBatchOneAndThree(String name) {
         Graph g = model(name);
         float[] x = input(g, 3);
@@ -135,6 +139,33 @@ class FusedInferenceTest {
                     float[] got = new Executor(g, 1, false, TWO, k, fuse).forward(x, 1, false);
                     for (int i = 0; i < 10; i++) {
                         assertEquals(want[i], got[i], k.name() + " fused=" + fuse + " logit " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aConvReluPoolChainWithoutBatchNormFusesAndMatchesTheUnfusedLayersBitForBit() {
+        // LeNet-5: conv → relu → 2×2 pool, no batch norm. The identity affine map and the ReLU in the conv's epilogue,
+        // the pool written by it: the same arithmetic as the three layers, so the same bits, on one and two threads
+        // (two threads at batch 1 split the convs by filters).
+        Graph g = model("lenet5");
+        float[] x = input(g, 5);
+        int conv1 = index(g, "conv1"), relu1 = index(g, "relu1"), pool1 = index(g, "pool1"), pool2 = index(g, "pool2");
+        try (Parallel one = new Parallel(1)) {
+            for (KernelSet k : new KernelSet[] {KernelSet.scalar(), VectorKernels.create()}) {
+                for (Parallel p : new Parallel[] {one, TWO}) {
+                    Executor plain = new Executor(g, 5, false, p, k, false);
+                    Executor fused = new Executor(g, 5, false, p, k, true);
+                    assertSame(fused.output(conv1), fused.output(relu1), "the ReLU shares the conv's buffer");
+                    for (int n : new int[] {1, 5}) {
+                        float[] want = plain.forward(x, n, false).clone();
+                        float[] got = fused.forward(x, n, false);
+                        String what = k.name() + " on " + p.threads() + " thread(s), batch " + n;
+                        assertArrayEquals(plain.output(pool1), fused.output(pool1), what + ": pool1");
+                        assertArrayEquals(plain.output(pool2), fused.output(pool2), what + ": pool2");
+                        assertArrayEquals(want, got, what + ": logits");
                     }
                 }
             }
