@@ -200,7 +200,11 @@ public final class Linear implements Layer {
             @Override
             public void forward() {
                 boolean dense = !masked() && (sparseWeight == null || ctx.training);
-                if (dense && ctx.batch < ctx.parallel.threads() && (long) in * out >= SPLIT_MACS) {
+                // By outputs at batch 1, and whenever the layer has more outputs than the batch has rows: the GEMM
+                // packs its share of w on each thread, so a split by images packed all of w twice (VGG-small's fc1
+                // at batch 64: 1.2 MB per thread, and no gain from the second thread).
+                boolean byOutputs = ctx.batch < ctx.parallel.threads() || out > ctx.batch;
+                if (dense && byOutputs && (long) in * out >= SPLIT_MACS) {
                     ctx.parallel.forRange(out, fwdOutputs);
                 } else {
                     ctx.parallel.forRange(ctx.batch, fwd);
