@@ -173,6 +173,24 @@ class FusedInferenceTest {
     }
 
     @Test
+    void aMaskedConvReluChainWithoutBatchNormMatchesTheUnfusedLayersBitForBit() {
+        // Half of LeNet-5's conv filters dead: the fused chain writes the alive planes and zeroes the dead ones, the
+        // pool runs as a node of its own, and the result is the unfused layers' to the bit.
+        Graph g = model("lenet5");
+        var groups = dev.whittle.prune.ChannelGroups.derive(g);
+        dev.whittle.prune.MaskBinding.apply(g, dev.whittle.prune.PruneTarget.evenlySpaced(g, groups, 0.5));
+        float[] x = input(g, 3);
+        for (KernelSet k : new KernelSet[] {KernelSet.scalar(), VectorKernels.create()}) {
+            Executor plain = new Executor(g, 3, false, TWO, k, false);
+            Executor fused = new Executor(g, 3, false, TWO, k, true);
+            for (int n : new int[] {1, 3}) {
+                float[] want = plain.forward(x, n, false).clone();
+                assertArrayEquals(want, fused.forward(x, n, false), k.name() + " batch " + n);
+            }
+        }
+    }
+
+    @Test
     void chainsShareOneBufferOnlyWhereEachTensorHasOneReader() {
         Graph g = model("resnet20");
         Executor e = new Executor(g, 2, false, TWO);
