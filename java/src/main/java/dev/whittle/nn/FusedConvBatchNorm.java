@@ -9,7 +9,8 @@ import java.util.Arrays;
  * Inference-only fusion of conv → batchnorm2d (→ relu): the batch norm, folded with its running statistics
  * into a per-filter scale and shift, and the ReLU are applied to each block of conv output right after the conv
  * writes it, while it is still in cache, inside the same parallel chunk. That saves the separate batch-norm and
- * ReLU passes over the whole activation (and their two parallel dispatches) per block.
+ * ReLU passes over the whole activation (and their two parallel dispatches) per block. A conv → relu chain with no
+ * batch norm (LeNet-5) runs the same way with an identity affine map.
  *
  * <p>Why fold per call rather than once: the scale and shift are recomputed from γ, β and the running
  * statistics on every forward (K scalars, negligible next to the conv), so an inference executor sees training
