@@ -97,7 +97,6 @@ public final class FusedConvBatchNorm {
         this.pool = pool;
         this.poolBound = poolBound;
         this.pooledEpilogue = pool == null ? null : epilogue.pooledInto(poolCtx.out);
-        float[] pooledOut = pool == null ? null : poolCtx.out;
         filterBody = (lo, hi) -> {
             int k0 = lo * Conv2d.FILTER_BLOCK, k1 = Math.min(k, hi * Conv2d.FILTER_BLOCK);
             float[] b = conv.bias == null ? null : conv.bias.value();
@@ -123,7 +122,15 @@ public final class FusedConvBatchNorm {
                     ctx.kernels
                             .pool()
                             .maxForwardInference(
-                                    geom.p(), geom.q(), 2, 2, 0, ctx.out, pooledOut, n * k + k0, n * k + k1);
+                                    geom.p(),
+                                    geom.q(),
+                                    2,
+                                    2,
+                                    0,
+                                    ctx.out,
+                                    pooledEpilogue.pooled(),
+                                    n * k + k0,
+                                    n * k + k1);
                 }
             }
         };

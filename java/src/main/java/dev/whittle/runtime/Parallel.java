@@ -162,7 +162,7 @@ public final class Parallel implements AutoCloseable {
 
     private void awaitWorkers() {
         for (int spins = 0; pending.get() != 0; spins++) {
-            if (spins < 20_000) Thread.onSpinWait();
+            if (spins < SPINS) Thread.onSpinWait();
             else LockSupport.parkNanos(this, 50_000);
         }
     }

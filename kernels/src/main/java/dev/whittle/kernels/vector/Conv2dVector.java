@@ -223,18 +223,17 @@ public final class Conv2dVector implements ConvKernels {
             int pq = g.p() * g.q();
             if (e.residual() == null) {
                 NORM.affineInPlace(g.k(), pq, y, e.scale(), e.shift(), e.relu(), list, m, n0, n1);
-            } else if (out == null) {
-                // A downsampling shortcut (1×1, stride 2) ending in the residual add: the batch norm, the add and
-                // the ReLU in one pass over each plane (three passes had been a quarter of the layer's time).
+            } else {
+                // Ending in a residual add (a downsampling shortcut, 1×1 stride 2; or masked): the batch norm, the add
+                // and the ReLU in one vector pass over each plane (three passes had been a quarter of the layer's
+                // time).
                 for (int n = n0; n < n1; n++) {
-                    for (int f = 0; f < g.k(); f++) {
-                        int o = (n * g.k() + f) * pq;
+                    for (int i = 0; i < m; i++) {
+                        int f = list[i], o = (n * g.k() + f) * pq;
                         DirectConv.storeRow(
                                 y, o, y, o, pq, 0f, true, e.scale()[f], e.shift()[f], e.residual(), e.relu(), false);
                     }
                 }
-            } else {
-                e.applyInPlace(y, g.k(), pq, list, m, n0, n1);
             }
             return false;
         }

@@ -83,7 +83,7 @@ final class Im2col {
      * shortcut's time).
      */
     static void gatherEven(float[] x, int src, float[] cols, int dst, int q0, int q1) {
-        FloatVector even = FloatVector.fromArray(S, ImageLayout.EVEN, 0);
+        FloatVector even = FloatVector.fromArray(S, Permutes.EVEN, 0);
         int q = q0;
         for (; q < q1 && src + 2 * q + 2 * VL <= x.length; q += VL) {
             FloatVector v0 = FloatVector.fromArray(S, x, src + 2 * q),
@@ -94,12 +94,13 @@ final class Im2col {
     }
 
     /**
-     * dx[dst + 2q] += d[src + q] for q in [q0, q1): d's vector spread to the even lanes of two (zeros between) and
+     * dx[dst + 2q] += d[src + q] for q in [q0, q1): d's vector zipped with zeros into the even lanes of two and
      * added to two vectors of dx; the odd elements get + 0 and are stored back unchanged. Only one thread writes an
      * image's dx, so rewriting its odd elements races with nothing.
      */
     static void scatterAddEven(float[] d, int src, float[] dx, int dst, int q0, int q1) {
-        FloatVector lo = FloatVector.fromArray(S, SPREAD_LO, 0), hi = FloatVector.fromArray(S, SPREAD_HI, 0);
+        FloatVector lo = FloatVector.fromArray(S, Permutes.ZIP_LO, 0),
+                hi = FloatVector.fromArray(S, Permutes.ZIP_HI, 0);
         FloatVector zero = FloatVector.zero(S);
         int q = q0;
         for (; q < q1 && dst + 2 * q + 2 * VL <= dx.length; q += VL) {
@@ -125,7 +126,8 @@ final class Im2col {
         // Valid output columns per tap (tap 0 starts at q = 1: its column 2q − 1 is the padding at q = 0).
         int end0 = lastValidExclusive(0, 1, 2, W, Q), end1 = lastValidExclusive(1, 1, 2, W, Q);
         int end2 = lastValidExclusive(2, 1, 2, W, Q);
-        FloatVector lo = FloatVector.fromArray(S, ZIP_LO, 0), hi = FloatVector.fromArray(S, ZIP_HI, 0);
+        FloatVector lo = FloatVector.fromArray(S, Permutes.ZIP_LO, 0),
+                hi = FloatVector.fromArray(S, Permutes.ZIP_HI, 0);
         for (int ci = 0; ci < cg; ci++) {
             int xc = xOff + ci * H * W;
             for (int r = 0; r < R; r++) {
@@ -159,27 +161,8 @@ final class Im2col {
         }
     }
 
-    /** Lane t of the pair (even, odd): even[t/2] for even t, odd[t/2] for odd t; ZIP_HI for lanes VL..2·VL − 1. */
-    private static final float[] ZIP_LO = zip(0), ZIP_HI = zip(Sgemm.VL);
-
-    private static float[] zip(int from) {
-        int vl = Sgemm.VL;
-        float[] t = new float[vl];
-        for (int i = 0; i < vl; i++) t[i] = (from + i) % 2 == 0 ? (from + i) / 2 : vl + (from + i) / 2;
-        return t;
-    }
-
     private static final VectorSpecies<Float> S = Sgemm.S;
     private static final int VL = Sgemm.VL;
-
-    /** Lane t of the pair (v, 0): v[t/2] for even t, 0 for odd t, over lanes [0, VL) (LO) and [VL, 2·VL) (HI). */
-    private static final float[] SPREAD_LO = spread(0), SPREAD_HI = spread(VL);
-
-    private static float[] spread(int from) {
-        float[] t = new float[VL];
-        for (int i = 0; i < VL; i++) t[i] = (from + i) % 2 == 0 ? (from + i) / 2 : VL;
-        return t;
-    }
 
     /**
      * dx[cg channels of one image from xOff] += col2im(dcols), the adjoint of {@link #im2col}: dcols holds that

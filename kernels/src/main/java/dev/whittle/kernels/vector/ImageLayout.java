@@ -19,15 +19,6 @@ final class ImageLayout {
     static final VectorSpecies<Float> S = Sgemm.S;
     static final int VL = Sgemm.VL;
 
-    /** Two-vector permute tables: lane t reads element 2t (EVEN) or 2t + 1 (ODD) of the pair (v0, v1). */
-    static final float[] EVEN = table(0), ODD = table(1);
-
-    private static float[] table(int offset) {
-        float[] t = new float[VL];
-        for (int i = 0; i < VL; i++) t[i] = 2 * i + offset;
-        return t;
-    }
-
     /**
      * rowBase[(c, r, s)] for stride 2: phase (r mod 2, s mod 2) of channel c ({@link #phases}(R)·phases(S) planes per
      * channel, {@code plane} floats each), row r/2, column s/2.
@@ -70,7 +61,7 @@ final class ImageLayout {
             int rows,
             int wq,
             int col0) {
-        FloatVector even = FloatVector.fromArray(S, EVEN, 0), odd = FloatVector.fromArray(S, ODD, 0);
+        FloatVector even = FloatVector.fromArray(S, Permutes.EVEN, 0), odd = FloatVector.fromArray(S, Permutes.ODD, 0);
         int hw = h * wIn, phasesH = phases(r), phasesW = phases(s);
         // Element j of phase b reads source column 2j + b − pw = 2t + parity_b with t = j + d_b (d_b ≤ 0: the first
         // −d_b columns are left padding), for t below limit_b (the source row's end, or the phase row's Wq).

@@ -48,17 +48,11 @@ final class Winograd4 {
     /** Fewest channels and filters F(4×4) takes (see {@link #takes}). */
     static final int MIN_CHANNELS = 16;
 
-    // Two-vector permute tables: EVEN/ODD take elements 2l / 2l + 1 of a pair; NEXT0/NEXT1 shift a vector down one
-    // lane and fill the last from lane 0 / 1 of the second vector.
-    private static final float[] EVEN = lanes(0), ODD = lanes(1), NEXT0 = next(0), NEXT1 = next(1);
+    // Two-vector permute tables (EVEN/ODD in Permutes): NEXT0/NEXT1 shift a vector down one lane and fill the last
+    // from lane 0 / 1 of the second vector.
+    private static final float[] NEXT0 = next(0), NEXT1 = next(1);
 
     private Winograd4() {}
-
-    private static float[] lanes(int offset) {
-        float[] t = new float[VL];
-        for (int l = 0; l < VL; l++) t[l] = 2 * l + offset;
-        return t;
-    }
 
     private static float[] next(int fill) {
         float[] t = new float[VL];
@@ -114,7 +108,7 @@ final class Winograd4 {
             int vOff,
             int xiStride,
             float[] rows) {
-        FloatVector even = FloatVector.fromArray(S, EVEN, 0), odd = FloatVector.fromArray(S, ODD, 0);
+        FloatVector even = FloatVector.fromArray(S, Permutes.EVEN, 0), odd = FloatVector.fromArray(S, Permutes.ODD, 0);
         FloatVector next0 = FloatVector.fromArray(S, NEXT0, 0), next1 = FloatVector.fromArray(S, NEXT1, 0);
         FloatVector k4 = FloatVector.broadcast(S, 4f), km4 = FloatVector.broadcast(S, -4f);
         FloatVector km5 = FloatVector.broadcast(S, -5f), k2 = FloatVector.broadcast(S, 2f);

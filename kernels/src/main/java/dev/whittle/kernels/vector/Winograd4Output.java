@@ -15,21 +15,12 @@ final class Winograd4Output {
     static final int VL = Sgemm.VL;
     static final int SEG = Winograd4.SEG;
 
-    /** LO/HI interleave two vectors lane by lane, from lane 0 / lane VL/2 of each: a0 b0 a1 b1 …. */
-    private static final float[] LO = interleave(0), HI = interleave(VL / 2);
-
     /** Scratch floats {@link #transform} needs: Aᵀ m (24 vectors), then the rows it writes (16 vectors). */
     static final int ROWS = 40 * VL;
 
     private static final int OUT = 24 * VL;
 
     private Winograd4Output() {}
-
-    private static float[] interleave(int first) {
-        float[] t = new float[VL];
-        for (int l = 0; l < VL; l++) t[l] = (l % 2 == 0 ? 0 : VL) + first + l / 2;
-        return t;
-    }
 
     /**
      * The tiles of one output plane, tile (ty, tx) of the products at m[mOff + ξ·xiStride + ty·TW + tx] (read VL
@@ -63,7 +54,8 @@ final class Winograd4Output {
             boolean pool) {
         FloatVector k2 = FloatVector.broadcast(S, 2f), k4 = FloatVector.broadcast(S, 4f);
         FloatVector k8 = FloatVector.broadcast(S, 8f);
-        FloatVector lo = FloatVector.fromArray(S, LO, 0), hi = FloatVector.fromArray(S, HI, 0);
+        FloatVector lo = FloatVector.fromArray(S, Permutes.ZIP_LO, 0),
+                hi = FloatVector.fromArray(S, Permutes.ZIP_HI, 0);
         // Tile rows whose first output row is inside the map (pooled: whose first pooled row is).
         int tyEnd = Math.min(ty1, pool ? (h / 2 + 1) / 2 : ty1);
         for (int ty = ty0; ty < tyEnd; ty++) {

@@ -21,9 +21,6 @@ final class WinogradOutput {
     static final int VL = Sgemm.VL;
     static final int TS = Winograd.TS;
 
-    /** Two-vector permute tables: LO/HI interleave two vectors (y0, y1) into output columns. */
-    private static final float[] LO = interleave(0), HI = interleave(VL / 2);
-
     /** Lane l reads lane l + 1 (the last lane itself): the next tile's value. */
     private static final float[] NEXT = next();
 
@@ -63,12 +60,6 @@ final class WinogradOutput {
         return t;
     }
 
-    private static float[] interleave(int first) {
-        float[] t = new float[VL];
-        for (int i = 0; i < VL; i++) t[i] = (i % 2 == 0 ? 0 : VL) + first + i / 2;
-        return t;
-    }
-
     /**
      * The tiles of one output plane, tile (ty, tx) of the products at m[mOff + ξ·xiStride + ty·TW + tx] (read VL
      * lanes at a time, so m needs VL floats of slack), images side by side as {@link Winograd#imagesSideBySide} lays
@@ -103,7 +94,8 @@ final class WinogradOutput {
             boolean relu,
             boolean accumulate,
             boolean pool) {
-        FloatVector lo = FloatVector.fromArray(S, LO, 0), hi = FloatVector.fromArray(S, HI, 0);
+        FloatVector lo = FloatVector.fromArray(S, Permutes.ZIP_LO, 0),
+                hi = FloatVector.fromArray(S, Permutes.ZIP_HI, 0);
         FloatVector next = FloatVector.fromArray(S, NEXT, 0);
         boolean oddStarts = pool && nbl > 1 && wIn % 2 == 0;
         for (int ty = ty0; ty < (pool ? Math.min(ty1, h / 2) : ty1); ty++) {
