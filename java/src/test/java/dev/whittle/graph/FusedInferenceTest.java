@@ -146,7 +146,7 @@ class FusedInferenceTest {
     }
 
     @Test
-    void aConvReluPoolChainWithoutBatchNormFusesAndMatchesTheUnfusedLayersBitForBit() {
+    void aConvReluPoolChainWithoutBatchNormFusesAndMatchesTheUnfusedLayersBitForBitUpToThePools() {
         // LeNet-5: conv → relu → 2×2 pool, no batch norm. The identity affine map and the ReLU in the conv's epilogue,
         // the pool written by it: the same arithmetic as the three layers, so the same bits, on one and two threads
         // (two threads at batch 1 split the convs by filters).
@@ -165,7 +165,9 @@ class FusedInferenceTest {
                         String what = k.name() + " on " + p.threads() + " thread(s), batch " + n;
                         assertArrayEquals(plain.output(pool1), fused.output(pool1), what + ": pool1");
                         assertArrayEquals(plain.output(pool2), fused.output(pool2), what + ": pool2");
-                        assertArrayEquals(want, got, what + ": logits");
+                        // The linear layers after the chains sum lanes in whatever order the JIT state of the moment
+                        // gives (Vector API reductions are unordered), so two executors' logits agree within rounding.
+                        assertLogitsClose(what + ": logits", want, got, n * 10);
                     }
                 }
             }
@@ -173,9 +175,10 @@ class FusedInferenceTest {
     }
 
     @Test
-    void aMaskedConvReluChainWithoutBatchNormMatchesTheUnfusedLayersBitForBit() {
+    void aMaskedConvReluChainWithoutBatchNormMatchesTheUnfusedLayersBitForBitUpToThePools() {
         // Half of LeNet-5's conv filters dead: the fused chain writes the alive planes and zeroes the dead ones, the
-        // pool runs as a node of its own, and the result is the unfused layers' to the bit.
+        // pool runs as a node of its own, and its output is the unfused layers' to the bit (the logits, after the
+        // linear layers' unordered lane sums, within rounding).
         Graph g = model("lenet5");
         var groups = dev.whittle.prune.ChannelGroups.derive(g);
         dev.whittle.prune.MaskBinding.apply(g, dev.whittle.prune.PruneTarget.evenlySpaced(g, groups, 0.5));
@@ -185,7 +188,12 @@ class FusedInferenceTest {
             Executor fused = new Executor(g, 3, false, TWO, k, true);
             for (int n : new int[] {1, 3}) {
                 float[] want = plain.forward(x, n, false).clone();
-                assertArrayEquals(want, fused.forward(x, n, false), k.name() + " batch " + n);
+                float[] got = fused.forward(x, n, false);
+                for (String pool : new String[] {"pool1", "pool2"}) {
+                    int i = index(g, pool);
+                    assertArrayEquals(plain.output(i), fused.output(i), k.name() + " batch " + n + ": " + pool);
+                }
+                assertLogitsClose(k.name() + " batch " + n + ": logits", want, got, n * 10);
             }
         }
     }
