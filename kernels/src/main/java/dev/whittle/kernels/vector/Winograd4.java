@@ -42,8 +42,8 @@ final class Winograd4 {
     /** F(2×2)'s chunk target with 36 planes instead of 16, so V and M take the same share of L2. */
     static final int CHUNK_ELEMENTS = Winograd.CHUNK_ELEMENTS * 16 / 36;
 
-    /** Floats of intermediate rows the transforms need: 36 vectors in, {@link Winograd4Output#ROWS} out. */
-    static final int SCRATCH = Math.max(36 * VL, Winograd4Output.ROWS);
+    /** Floats of intermediate rows the transforms need: a ring of 8 × 6 vectors in, {@link Winograd4Output#ROWS} out. */
+    static final int SCRATCH = Math.max(48 * VL, Winograd4Output.ROWS);
 
     /** Fewest channels and filters F(4×4) takes (see {@link #takes}). */
     static final int MIN_CHANNELS = 16;
@@ -94,8 +94,14 @@ final class Winograd4 {
      * V = Bᵀ d B for tile rows [ty0, ty1) of one zero-padded plane (data at row 1, column 1): tile (ty, tx) goes to
      * v[vOff + ξ·xiStride + ty·TW + tx], ξ = 6·row + column. Lanes are the SEG tiles of a segment. Each padded row's
      * five vectors become the columns 4t .. 4t + 5 of every tile t (phases by EVEN/ODD twice, the last two by one-lane
-     * shifts), are combined along the row into {@code rows} (36 vectors), and each column of those is then combined
-     * down the six rows into V: two short loops, not 36 copies of the formula.
+     * shifts) and are combined along the row into six vectors; each column of a tile row's six such rows is then
+     * combined down the rows into V: two short loops, not 36 copies of the formula.
+     *
+     * <p>Tile rows overlap by two padded rows (tile row ty reads rows 4·ty .. 4·ty + 5), so the row pass keeps its
+     * results in a ring of eight rows in {@code rows} (padded row i in slot i mod 8) and computes only the four new
+     * rows of each tile row after the first: a third of the row pass, with its ten permutes a row, is not redone.
+     * Segments run last to first because a row's last segment stores full vectors whose lanes past the row's tiles
+     * spill into the next tile row's first segment, which must be written after them.
      */
     static void transformInput(
             float[] pad,
@@ -113,10 +119,10 @@ final class Winograd4 {
         FloatVector k4 = FloatVector.broadcast(S, 4f), km4 = FloatVector.broadcast(S, -4f);
         FloatVector km5 = FloatVector.broadcast(S, -5f), k2 = FloatVector.broadcast(S, 2f);
         FloatVector km2 = FloatVector.broadcast(S, -2f);
-        for (int ty = ty0; ty < ty1; ty++) {
-            for (int sg = 0; sg < segs; sg++) {
+        for (int sg = segs - 1; sg >= 0; sg--) {
+            for (int ty = ty0; ty < ty1; ty++) {
                 int at = 4 * ty * wpad + 4 * SEG * sg, o = vOff + ty * tw + sg * SEG;
-                for (int r = 0; r < 6; r++) {
+                for (int r = ty == ty0 ? 0 : 2; r < 6; r++) {
                     int q = at + r * wpad;
                     FloatVector x0 = FloatVector.fromArray(S, pad, q), x1 = FloatVector.fromArray(S, pad, q + VL);
                     FloatVector x2 = FloatVector.fromArray(S, pad, q + 2 * VL);
@@ -129,7 +135,7 @@ final class Winograd4 {
                     FloatVector d4 = next0.selectFrom(d0, x4), d5 = next1.selectFrom(d1, x4);
                     // d Bᵀ's columns: 4d0 − 5d2 + d4, (d4 − 4d2) ± (d3 − 4d1), (d4 − d2) ± 2(d3 − d1), 4d1 − 5d3 + d5.
                     FloatVector t0 = d2.fma(km4, d4), t1 = d1.fma(km4, d3), t2 = d4.sub(d2), t3 = d3.sub(d1);
-                    int rq = 6 * r * VL;
+                    int rq = 6 * ((4 * ty + r) & 7) * VL;
                     d0.fma(k4, d2.fma(km5, d4)).intoArray(rows, rq);
                     t0.add(t1).intoArray(rows, rq + VL);
                     t0.sub(t1).intoArray(rows, rq + 2 * VL);
@@ -137,13 +143,17 @@ final class Winograd4 {
                     t3.fma(km2, t2).intoArray(rows, rq + 4 * VL);
                     d1.fma(k4, d3.fma(km5, d5)).intoArray(rows, rq + 5 * VL);
                 }
+                int s0 = 6 * ((4 * ty) & 7) * VL, s1 = 6 * ((4 * ty + 1) & 7) * VL, s2 = 6 * ((4 * ty + 2) & 7) * VL;
+                int s3 = 6 * ((4 * ty + 3) & 7) * VL,
+                        s4 = 6 * ((4 * ty + 4) & 7) * VL,
+                        s5 = 6 * ((4 * ty + 5) & 7) * VL;
                 for (int col = 0; col < 6; col++) {
-                    FloatVector d0 = FloatVector.fromArray(S, rows, col * VL);
-                    FloatVector d1 = FloatVector.fromArray(S, rows, (6 + col) * VL);
-                    FloatVector d2 = FloatVector.fromArray(S, rows, (12 + col) * VL);
-                    FloatVector d3 = FloatVector.fromArray(S, rows, (18 + col) * VL);
-                    FloatVector d4 = FloatVector.fromArray(S, rows, (24 + col) * VL);
-                    FloatVector d5 = FloatVector.fromArray(S, rows, (30 + col) * VL);
+                    FloatVector d0 = FloatVector.fromArray(S, rows, s0 + col * VL);
+                    FloatVector d1 = FloatVector.fromArray(S, rows, s1 + col * VL);
+                    FloatVector d2 = FloatVector.fromArray(S, rows, s2 + col * VL);
+                    FloatVector d3 = FloatVector.fromArray(S, rows, s3 + col * VL);
+                    FloatVector d4 = FloatVector.fromArray(S, rows, s4 + col * VL);
+                    FloatVector d5 = FloatVector.fromArray(S, rows, s5 + col * VL);
                     // The same combination down the rows. Full-vector stores: lanes past the row's tiles hold junk that
                     // the next row, the next channel's row or the skew between planes absorbs.
                     FloatVector t0 = d2.fma(km4, d4), t1 = d1.fma(km4, d3), t2 = d4.sub(d2), t3 = d3.sub(d1);

@@ -34,6 +34,7 @@ class WinogradTest {
             {1, 16, 16, 13, 9}, // not square
             {3, 8, 8, 14, 14}, // two 14-wide maps to a combined row
             {1, 8, 24, 31, 31}, // tile rows wider than one segment
+            {2, 5, 9, 9, 70}, // F(4×4) tile rows of 18 tiles: a full segment and a short last one
             {2, 64, 64, 28, 28}, // chunks end inside an image
             {2, 4, 8, 33, 20}
         };
