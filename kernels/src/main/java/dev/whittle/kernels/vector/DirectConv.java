@@ -372,7 +372,8 @@ final class DirectConv {
         int ldc = (cols + NR - 1) / NR * NR;
         int kStrips = (k1 - k0 + MR - 1) / MR;
         float[] xpad = ws.scratch(1, planes * plane + ldc + NR);
-        float[] stage = ws.scratch(2, kStrips * MR * ldc);
+        // VL floats of slack: PlaneStore reads whole vectors past a plane's last output.
+        float[] stage = ws.scratch(2, kStrips * MR * ldc + VL);
         int[] rowBase = ws.ints(crs);
         ImageLayout.fillRowBase(stride, rowBase, cIn, r, s, plane, wp);
         // Borders, gaps (and the slack the last column strip reads past the planes) stay zero; interiors are
@@ -381,6 +382,8 @@ final class DirectConv {
         java.util.Arrays.fill(xpad, 0, planes * plane + ldc + NR, 0f);
         boolean relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();
+        boolean planes1 = PlaneStore.applies(q);
+        int[] masks = planes1 ? ws.planeMasks = PlaneStore.masks(ws.planeMasks, wp, q) : null;
         for (int n = n0; n < n1; n += nb) {
             int nbl = Math.min(nb, n1 - n);
             for (int i = 0; i < nbl; i++) {
@@ -404,6 +407,25 @@ final class DirectConv {
                     float bias = b == null ? 0f : b[yPlane];
                     float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
                     int so = (kk - k0) * ldc + i * step, yo = yOff + yPlane * pq;
+                    if (planes1) {
+                        PlaneStore.store(
+                                stage,
+                                so,
+                                wp,
+                                masks,
+                                y,
+                                yo,
+                                p,
+                                q,
+                                bias,
+                                e != null,
+                                scale,
+                                shift,
+                                res,
+                                relu,
+                                accumulate);
+                        continue;
+                    }
                     for (int row = 0; row < p; row++, so += wp, yo += q)
                         storeRow(stage, so, y, yo, q, bias, e != null, scale, shift, res, relu, accumulate);
                 }
