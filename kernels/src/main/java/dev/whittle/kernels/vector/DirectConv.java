@@ -383,7 +383,7 @@ final class DirectConv {
         boolean relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();
         boolean planes1 = PlaneStore.applies(q);
-        int[] masks = planes1 ? ws.planeMasks = PlaneStore.masks(ws.planeMasks, wp, q) : null;
+        int[] masks = planes1 ? PlaneStore.masks(ws, wp, q) : null;
         for (int n = n0; n < n1; n += nb) {
             int nbl = Math.min(nb, n1 - n);
             for (int i = 0; i < nbl; i++) {

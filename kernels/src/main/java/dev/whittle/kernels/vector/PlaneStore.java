@@ -27,16 +27,20 @@ final class PlaneStore {
 
     /**
      * masks[m]: bit l set when staged offset m + l (mod wp) is an output column (below q), for every start m in
-     * [0, wp). Returns {@code masks}, grown to at least wp entries.
+     * [0, wp); made once per (wp, q) and kept in the thread's workspace.
      */
-    static int[] masks(int[] masks, int wp, int q) {
-        int[] m = masks.length >= wp ? masks : new int[wp];
+    static int[] masks(Sgemm.Workspace ws, int wp, int q) {
+        if (ws.planeMasks.length <= wp) ws.planeMasks = java.util.Arrays.copyOf(ws.planeMasks, wp + 1);
+        if (ws.planeMasks[wp] == null) ws.planeMasks[wp] = new int[VL][];
+        int[] m = ws.planeMasks[wp][q];
+        if (m != null) return m;
+        m = new int[wp];
         for (int start = 0; start < wp; start++) {
             int bits = 0;
             for (int l = 0; l < VL; l++) if ((start + l) % wp < q) bits |= 1 << l;
             m[start] = bits;
         }
-        return m;
+        return ws.planeMasks[wp][q] = m;
     }
 
     /**

@@ -394,8 +394,8 @@ public final class Sgemm {
         /** Winograd F(4×4)'s transforms pass their intermediate rows through here ({@link Winograd4#SCRATCH}). */
         final float[] winograd = new float[Winograd4.SCRATCH];
 
-        /** {@link PlaneStore#masks} of the current direct convolution call. */
-        int[] planeMasks = new int[0];
+        /** {@link PlaneStore#masks} by padded width and map width. */
+        int[][][] planeMasks = new int[0][][];
 
         /** The current Winograd call's tiling ({@link Winograd.Layout#of}). */
         final Winograd.Layout winogradLayout = new Winograd.Layout();

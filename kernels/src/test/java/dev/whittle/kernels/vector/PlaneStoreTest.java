@@ -22,7 +22,7 @@ class PlaneStoreTest {
         SplittableRandom r = new SplittableRandom(p * 31 + q);
         float[] stage = new float[3 + p * wp + PlaneStore.VL];
         for (int i = 0; i < stage.length; i++) stage[i] = (float) (r.nextDouble() * 4 - 2);
-        int[] masks = PlaneStore.masks(new int[0], wp, q);
+        int[] masks = PlaneStore.masks(new Sgemm.Workspace(), wp, q);
         for (int variant = 0; variant < 8; variant++) {
             boolean affine = (variant & 1) != 0, relu = (variant & 2) != 0, accumulate = (variant & 4) != 0;
             int yo = 5, size = yo + p * q;
