@@ -92,6 +92,12 @@ final class DirectConvTile {
      * load and one loop step serve three k. Unrolling this way cut the integer work per FMA, which on Ice Lake
      * competes with the FMAs for ports 0 and 5: 82–85 vs 67–75 GFLOP/s for the kernel alone on VGG-small shapes.
      * kc must be a multiple of 3 and rowBase[k + 1] == rowBase[k] + 1 within each triple.
+     *
+     * <p>The B rows one and two columns on are the pair (x[bi, +VL), x[bi + VL, +VL)) shifted by two-vector permutes
+     * of three loads, not four more loads: on this VM a kernel issues about one load a cycle, a broadcast counting as
+     * one and an unaligned 64-byte load as two, so the eight broadcasts and six loads of a tap triple, not the FMAs,
+     * set its pace (bench/README.md, Stop 20). In place, interleaved: 6–11 % faster on VGG-small and ResNet-20
+     * shapes. The values are the same floats, so the results are bit-identical.
      */
     static void kernel3(
             int kc, float[] w, int f0, int fLast, float[] x, int[] rowBase, int col, float[] c, int cOff, int ldc) {
@@ -107,10 +113,14 @@ final class DirectConvTile {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector shift1 = FloatVector.fromArray(S, Permutes.SHIFT1, 0);
+        FloatVector shift2 = FloatVector.fromArray(S, Permutes.SHIFT2, 0);
         for (int kk = 0; kk < kc; kk += 3) {
             int bi = rowBase[kk] + col;
-            FloatVector b0 = FloatVector.fromArray(S, x, bi);
-            FloatVector b1 = FloatVector.fromArray(S, x, bi + VL);
+            FloatVector xa = FloatVector.fromArray(S, x, bi);
+            FloatVector xb = FloatVector.fromArray(S, x, bi + VL);
+            FloatVector xc = FloatVector.fromArray(S, x, bi + 2 * VL);
+            FloatVector b0 = xa, b1 = xb;
             FloatVector a = FloatVector.broadcast(S, w[a0 + kk]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -135,8 +145,8 @@ final class DirectConvTile {
             a = FloatVector.broadcast(S, w[a7 + kk]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
-            b0 = FloatVector.fromArray(S, x, bi + 1);
-            b1 = FloatVector.fromArray(S, x, bi + 1 + VL);
+            b0 = shift1.selectFrom(xa, xb);
+            b1 = shift1.selectFrom(xb, xc);
             a = FloatVector.broadcast(S, w[a0 + kk + 1]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -161,8 +171,8 @@ final class DirectConvTile {
             a = FloatVector.broadcast(S, w[a7 + kk + 1]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
-            b0 = FloatVector.fromArray(S, x, bi + 2);
-            b1 = FloatVector.fromArray(S, x, bi + 2 + VL);
+            b0 = shift2.selectFrom(xa, xb);
+            b1 = shift2.selectFrom(xb, xc);
             a = FloatVector.broadcast(S, w[a0 + kk + 2]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);

@@ -14,7 +14,16 @@ final class Permutes {
     /** ZIP_LO / ZIP_HI: a0 b0 a1 b1 … from lane 0 / lane VL/2 of each: (a, b) interleaved into 2·VL columns. */
     static final float[] ZIP_LO = zip(0), ZIP_HI = zip(VL / 2);
 
+    /** SHIFT1 / SHIFT2: element l + 1 / l + 2 of the pair, a 2·VL-wide row read one or two columns further on. */
+    static final float[] SHIFT1 = shifted(1), SHIFT2 = shifted(2);
+
     private Permutes() {}
+
+    private static float[] shifted(int by) {
+        float[] t = new float[VL];
+        for (int l = 0; l < VL; l++) t[l] = l + by;
+        return t;
+    }
 
     private static float[] strided(int offset) {
         float[] t = new float[VL];

@@ -48,9 +48,9 @@ final class Winograd4 {
     /** Fewest channels and filters F(4×4) takes (see {@link #takes}). */
     static final int MIN_CHANNELS = 16;
 
-    // Two-vector permute tables (EVEN/ODD in Permutes): NEXT0/NEXT1 shift a vector down one lane and fill the last
-    // from lane 0 / 1 of the second vector.
-    private static final float[] NEXT0 = next(0), NEXT1 = next(1);
+    // Two-vector permute tables (EVEN/ODD/SHIFT1 in Permutes): NEXT1 shifts a vector down one lane and fills the last
+    // from lane 1 of the second vector.
+    private static final float[] NEXT1 = next(1);
 
     private Winograd4() {}
 
@@ -115,7 +115,7 @@ final class Winograd4 {
             int xiStride,
             float[] rows) {
         FloatVector even = FloatVector.fromArray(S, Permutes.EVEN, 0), odd = FloatVector.fromArray(S, Permutes.ODD, 0);
-        FloatVector next0 = FloatVector.fromArray(S, NEXT0, 0), next1 = FloatVector.fromArray(S, NEXT1, 0);
+        FloatVector next0 = FloatVector.fromArray(S, Permutes.SHIFT1, 0), next1 = FloatVector.fromArray(S, NEXT1, 0);
         FloatVector k4 = FloatVector.broadcast(S, 4f), km4 = FloatVector.broadcast(S, -4f);
         FloatVector km5 = FloatVector.broadcast(S, -5f), k2 = FloatVector.broadcast(S, 2f);
         FloatVector km2 = FloatVector.broadcast(S, -2f);
