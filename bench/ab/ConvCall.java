@@ -5,8 +5,9 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * One 3×3, stride-1, pad-1 convolution forward with a batch-norm-and-ReLU epilogue (the fused inference path) on
- * the vector kernels, as a Runnable built against whichever kernels jar or class directory loaded it (KernelAB).
+ * One 3×3, pad-1 convolution forward (stride 1, or {@code -Dab.stride}) with a batch-norm-and-ReLU epilogue (the
+ * fused inference path) on the vector kernels, as a Runnable built against whichever kernels jar or class directory
+ * loaded it (KernelAB).
  */
 public class ConvCall implements Runnable {
     private final Conv2dVector conv = new Conv2dVector();
@@ -19,11 +20,11 @@ public class ConvCall implements Runnable {
         this.n = n;
         this.c = c;
         this.k = k;
-        g = ConvGeometry.square(n, c, hw, hw, k, 3, 1, 1);
+        g = ConvGeometry.square(n, c, hw, hw, k, 3, Integer.getInteger("ab.stride", 1), 1);
         x = new float[n * c * hw * hw];
         w = new float[k * c * 9];
         b = new float[k];
-        y = new float[n * k * hw * hw];
+        y = new float[n * k * g.p() * g.q()];
         Random r = new Random(1);
         for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() - 0.5f;
         for (int i = 0; i < w.length; i++) w[i] = r.nextFloat() - 0.5f;

@@ -382,7 +382,7 @@ final class DirectConv {
         java.util.Arrays.fill(xpad, 0, planes * plane + ldc + NR, 0f);
         boolean relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();
-        boolean planes1 = PlaneStore.applies(q);
+        boolean planes1 = PlaneStore.applies(q, wp);
         int[] masks = planes1 ? PlaneStore.masks(ws, wp, q) : null;
         for (int n = n0; n < n1; n += nb) {
             int nbl = Math.min(nb, n1 - n);
