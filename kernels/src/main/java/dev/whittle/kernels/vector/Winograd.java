@@ -297,13 +297,23 @@ final class Winograd {
                 for (int i = 0; i < nbl; i++) {
                     int src = ((img + i) * xChannels + plane) * hw, col = 1 + i * period;
                     for (int row = Math.max(0, tile * ty0 - 1); row < Math.min(h, tile * ty1 + 1); row++)
-                        System.arraycopy(x, src + row * wIn, pad, (row + 1) * wpad + col, wIn);
+                        copyRow(x, src + row * wIn, pad, (row + 1) * wpad + col, wIn);
                 }
                 int vOff = c * ldT + (r - r0 - ty0) * tw;
                 if (tile == 2) transformInput(pad, wpad, ty0, ty1, tw, segs, v, vOff, vPlane);
                 else Winograd4.transformInput(pad, wpad, ty0, ty1, tw, segs, v, vOff, vPlane, scratch);
                 r += ty1 - ty0;
             }
+        }
+    }
+
+    /** pad[to, to + n) = x[from, from + n): whole vectors and a masked tail. */
+    static void copyRow(float[] x, int from, float[] pad, int to, int n) {
+        int i = 0;
+        for (; i + VL <= n; i += VL) FloatVector.fromArray(S, x, from + i).intoArray(pad, to + i);
+        if (i < n) {
+            jdk.incubator.vector.VectorMask<Float> tail = S.indexInRange(i, n);
+            FloatVector.fromArray(S, x, from + i, tail).intoArray(pad, to + i, tail);
         }
     }
 
