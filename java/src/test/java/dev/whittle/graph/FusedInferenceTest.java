@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.whittle.kernels.ConvGeometry;
 import dev.whittle.kernels.KernelSet;
 import dev.whittle.kernels.vector.VectorKernels;
 import dev.whittle.model.Models;
@@ -142,6 +143,28 @@ class FusedInferenceTest {
                     }
                 }
             }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vgg_small", "resnet20"})
+    void batchOneOnTwoThreadsSplitsWinogradConvsByRowsAndMatchesOneThreadExactly(String name) {
+        // 24 channels at 28×28: batch-1 layers Winograd takes, so the two threads split them by output rows, with the
+        // pool (VGG-small's conv2) or the residual add (ResNet-20's first stage) in the kernel's epilogue.
+        Graph g = name.equals("vgg_small")
+                ? Models.vggSmall(new int[] {24, 24, 24, 24, 40, 40}, 10)
+                : Models.resnet20(new int[] {24, 24, 32}, null, new Shape(1, 28, 28), 10);
+        g.initialize(8);
+        SplittableRandom r = new SplittableRandom(12);
+        for (Node n : g.nodes()) if (n.layer() instanceof BatchNorm2d bn) randomizeBn(bn, r);
+        float[] x = input(g, 1);
+        KernelSet k = VectorKernels.create();
+        assertTrue(k.conv().splitsRows(ConvGeometry.square(1, 24, 28, 28, 24, 3, 1, 1), 1));
+        try (Parallel one = new Parallel(1)) {
+            float[] want =
+                    new Executor(g, 1, false, one, k, true).forward(x, 1, false).clone();
+            float[] got = new Executor(g, 1, false, TWO, k, true).forward(x, 1, false);
+            for (int i = 0; i < 10; i++) assertEquals(want[i], got[i], name + " logit " + i);
         }
     }
 

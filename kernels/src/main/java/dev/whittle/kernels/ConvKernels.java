@@ -94,6 +94,36 @@ public interface ConvKernels {
             PoolScalar.maxForwardInference(g.p(), g.q(), 2, 2, 0, y, e.pooled(), n0 * g.k(), n1 * g.k());
     }
 
+    /**
+     * Whether this kernel set splits {@link #forwardThen} of an unmasked layer over {@code images} images by output
+     * rows ({@link #forwardRowsThen}) better than by filters: true where its kernel transforms the whole input on
+     * every call (Winograd), which a split by filters would do once per thread.
+     */
+    default boolean splitsRows(ConvGeometry g, int images) {
+        return false;
+    }
+
+    /**
+     * Part {@code part} of {@code parts} of {@code forwardThen(g, x, w, b, y, null, K, null, C, n0, n1, e)}, split by
+     * output rows; the parts together write what the whole call writes, bit for bit. Only where {@link #splitsRows}.
+     *
+     * @return whether the epilogue's max pool ({@link ConvEpilogue#pooled}) was written for this part's rows; the
+     *     caller pools otherwise
+     */
+    default boolean forwardRowsThen(
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            int part,
+            int parts,
+            ConvEpilogue e) {
+        throw new UnsupportedOperationException("this kernel set does not split convolutions by rows");
+    }
+
     /** dx's alive channels += the alive filters' contributions for images [n0, n1); dead channels untouched. */
     default void backwardDataAlive(
             ConvGeometry g, float[] dy, float[] w, float[] dx, int[] out, int m, int[] in, int ci, int n0, int n1) {

@@ -7,8 +7,6 @@ import dev.whittle.kernels.ConvGeometry;
 import dev.whittle.kernels.ConvKernels;
 import dev.whittle.kernels.Indices;
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * 2-D convolution as im2col + {@link Sgemm}, computing what {@link Conv2dScalar} computes (to float rounding)
@@ -201,6 +199,26 @@ public final class Conv2dVector implements ConvKernels {
             POOL.maxForwardInference(g.p(), g.q(), 2, 2, 0, y, e.pooled(), n0 * g.k(), n1 * g.k());
     }
 
+    @Override
+    public boolean splitsRows(ConvGeometry g, int images) {
+        return g.groups() == 1 && !depthwise(g) && direct(g, g.c()) && Winograd.forLayer(g, g.c(), g.k(), images);
+    }
+
+    @Override
+    public boolean forwardRowsThen(
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            int part,
+            int parts,
+            ConvEpilogue e) {
+        return Winograd.forwardRows(g, x, w, b, y, n0, n1, part, parts, e);
+    }
+
     /** {@link #forwardThen} without its pool; true when the kernel wrote {@link ConvEpilogue#pooled} itself. */
     private boolean convThen(
             ConvGeometry g,
@@ -288,7 +306,7 @@ public final class Conv2dVector implements ConvKernels {
         if (k0 >= k1) return;
         if (SmallConv.applies(g) && ci == g.c()) {
             // One input channel: dy's alive planes read in place, dw's alive rows accumulated in place.
-            if (db != null) addBiasGradient(g, dy, db, out, k0, k1);
+            if (db != null) BiasGradient.add(g, dy, db, out, k0, k1);
             SmallConv.backwardWeights(
                     g.c(), g.h(), g.w(), g.k(), g.r(), g.s(), g.padH(), g.padW(), g.n(), x, dy, dw, out, k0, k1);
             return;
@@ -297,7 +315,7 @@ public final class Conv2dVector implements ConvKernels {
             ConvKernels.super.backwardWeightsAlive(g, x, dy, dw, db, out, m, in, ci, k0, k1);
             return;
         }
-        if (db != null) addBiasGradient(g, dy, db, out, k0, k1);
+        if (db != null) BiasGradient.add(g, dy, db, out, k0, k1);
         if (Winograd.forWeights(g, ci, m, g.n())) {
             WinogradWeights.backwardWeights(g.c(), in, ci, g.h(), g.w(), g.k(), out, g.n(), x, dy, dw, k0, k1);
             return;
@@ -310,17 +328,6 @@ public final class Conv2dVector implements ConvKernels {
         return DirectConv.forForward(g, channels) || DirectConv.forStride2(g, channels);
     }
 
-    /** db[f] += Σ over images and outputs of dy's plane f, for f = list[i] (list null: f = i), i in [i0, i1). */
-    private static void addBiasGradient(ConvGeometry g, float[] dy, float[] db, int[] list, int i0, int i1) {
-        int pq = g.p() * g.q();
-        for (int i = i0; i < i1; i++) {
-            int f = list == null ? i : list[i];
-            float total = db[f];
-            for (int n = 0; n < g.n(); n++) total += rowSum(dy, (n * g.k() + f) * pq, pq);
-            db[f] = total;
-        }
-    }
-
     /** w'(m, ci, R, S) of the alive filters and channels, in workspace slot 4 (the direct paths use 1–3). */
     private static float[] aliveWeights(ConvGeometry g, float[] w, int[] out, int m, int[] in, int ci) {
         float[] wAlive = Sgemm.Workspace.get().scratch(4, m * ci * g.r() * g.s());
@@ -328,14 +335,6 @@ public final class Conv2dVector implements ConvKernels {
         return wAlive;
     }
 
-    /**
-     * dx += conv_transpose(dy, w) for images [n0, n1): dcols (CRS × nb·PQ) = W_gᵀ · dY (kg × nb·PQ) for nb
-     * images at a time (dY gathered into a staging matrix when nb > 1), then col2im adds dcols into dx.
-     *
-     * @param dy (N,K,P,Q)
-     * @param w (K,C/G,R,S)
-     * @param dx (N,C,H,W), images [n0, n1) accumulated
-     */
     /**
      * Winograd and the direct path write dx's rows as they leave their output transform or staging tile, so they
      * overwrite for free: no zeroing pass before, and no read of dx while writing (a 16→16 layer at 28×28, batch
@@ -361,6 +360,14 @@ public final class Conv2dVector implements ConvKernels {
         return true;
     }
 
+    /**
+     * dx += conv_transpose(dy, w) for images [n0, n1): dcols (CRS × nb·PQ) = W_gᵀ · dY (kg × nb·PQ) for nb
+     * images at a time (dY gathered into a staging matrix when nb > 1), then col2im adds dcols into dx.
+     *
+     * @param dy (N,K,P,Q)
+     * @param w (K,C/G,R,S)
+     * @param dx (N,C,H,W), images [n0, n1) accumulated
+     */
     @Override
     public void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1) {
         if (n1 <= n0 || writesRows(g, dy, w, dx, n0, n1, true)) return;
@@ -421,7 +428,7 @@ public final class Conv2dVector implements ConvKernels {
         }
         int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
         int crs = cg * g.r() * g.s();
-        if (db != null) addBiasGradient(g, dy, db, null, k0, k1);
+        if (db != null) BiasGradient.add(g, dy, db, null, k0, k1);
         if (g.n() == 0) return;
         if (SmallConv.applies(g)) {
             SmallConv.backwardWeights(
@@ -471,22 +478,5 @@ public final class Conv2dVector implements ConvKernels {
                 for (int j = 0; j < crs; j++) dw[o + j] += dwt[j * kn + k];
             }
         }
-    }
-
-    /**
-     * Σ a[off .. off + len) in vector lanes: the bias gradient sums every output of a filter, and a scalar loop
-     * is one dependent add per element (4 cycles each), 2.3 ms of VGG-small conv1's 5 ms weight gradient at batch
-     * 64 (perf).
-     */
-    static float rowSum(float[] a, int off, int len) {
-        int VL = Sgemm.VL, i = 0;
-        FloatVector s0 = FloatVector.zero(Sgemm.S), s1 = s0;
-        for (; i + 2 * VL <= len; i += 2 * VL) {
-            s0 = s0.add(FloatVector.fromArray(Sgemm.S, a, off + i));
-            s1 = s1.add(FloatVector.fromArray(Sgemm.S, a, off + i + VL));
-        }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
-        for (; i < len; i++) s += a[off + i];
-        return s;
     }
 }

@@ -186,13 +186,62 @@ final class Winograd {
             int f1,
             boolean accumulate,
             ConvEpilogue e) {
+        return forwardPart(f4, xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e, 0, 1);
+    }
+
+    /** {@link #forwardPart} of a whole unmasked layer, all its filters. */
+    static boolean forwardRows(
+            ConvGeometry g,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            int part,
+            int parts,
+            ConvEpilogue e) {
+        boolean f4 = Winograd4.takes(g.c(), g.k(), g.w(), n1 - n0);
+        return forwardPart(
+                f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, n0, n1, 0, g.k(), false, e, part, parts);
+    }
+
+    /**
+     * Part {@code part} of {@code parts} of {@link #forward}'s outputs, split by tile rows (of the call's images laid
+     * side by side): what one thread of a batch-1 layer computes, transforming only the input its tile rows read,
+     * where a split by filters would transform the whole input on every thread. The tiles are computed as in the
+     * whole call, so the parts together are bit-identical to it; a tile row holds whole 2×2 pool windows.
+     */
+    static boolean forwardPart(
+            boolean f4,
+            int xChannels,
+            int[] in,
+            int ci,
+            int h,
+            int wIn,
+            int k,
+            int[] out,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            int f0,
+            int f1,
+            boolean accumulate,
+            ConvEpilogue e,
+            int part,
+            int parts) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
         Layout l = ws.winogradLayout.of(f4, n1 - n0, h, wIn);
         int nb = l.nb, tw = l.tw, th = l.th, segs = l.segs, planes = l.planes;
         int mf = f1 - f0, strips = (mf + MR - 1) / MR, mp = strips * MR;
         // Chunks of whole tile rows (of any image groups), sized so V and M stay in L2 from transform to product.
         int groups = (n1 - n0 + nb - 1) / nb, totalRows = groups * th;
-        int rowsPerChunk = rowsPerChunk(tw, Math.max(NR, l.chunk / (ci + mp)), totalRows);
+        int rowLo = (int) ((long) totalRows * part / parts), rowHi = (int) ((long) totalRows * (part + 1) / parts);
+        if (rowLo >= rowHi) return e != null && e.pooled() != null && e.residual() == null && !accumulate;
+        int rowsPerChunk = rowsPerChunk(tw, Math.max(NR, l.chunk / (ci + mp)), rowHi - rowLo);
         int ldT = (rowsPerChunk * tw + NR - 1) / NR * NR;
         // The planes of V, M and U are written or read side by side; a skew of one vector between planes keeps
         // them out of one L1 set (plane sizes are often multiples of 4 KB, e.g. 32 channels × 128 tiles).
@@ -211,8 +260,8 @@ final class Winograd {
         boolean pool = e != null && e.pooled() != null && res == null && !accumulate;
         WinogradOutput.Transform output = f4 ? Winograd4Output::transform : WinogradOutput::transform;
 
-        for (int r0 = 0; r0 < totalRows; r0 += rowsPerChunk) {
-            int r1 = Math.min(totalRows, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
+        for (int r0 = rowLo; r0 < rowHi; r0 += rowsPerChunk) {
+            int r1 = Math.min(rowHi, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
             transformChunk(x, xChannels, in, ci, h, wIn, l, pad, v, ldT, vPlane, r0, r1, n0, n1, rows);
             for (int xi = 0; xi < planes; xi++) {
                 for (int is = 0; is < strips; is++) {
