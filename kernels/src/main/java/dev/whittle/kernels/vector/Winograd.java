@@ -163,29 +163,6 @@ final class Winograd {
             boolean accumulate,
             ConvEpilogue e) {
         boolean f4 = Winograd4.takes(ci, f1 - f0, wIn, n1 - n0);
-        return forward(f4, xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e);
-    }
-
-    /** {@link #forward} by F(4×4, 3×3) ({@code f4}) or F(2×2, 3×3), whichever layer it is. */
-    static boolean forward(
-            boolean f4,
-            int xChannels,
-            int[] in,
-            int ci,
-            int h,
-            int wIn,
-            int k,
-            int[] out,
-            float[] x,
-            float[] w,
-            float[] b,
-            float[] y,
-            int n0,
-            int n1,
-            int f0,
-            int f1,
-            boolean accumulate,
-            ConvEpilogue e) {
         return forwardPart(f4, xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e, 0, 1);
     }
 
@@ -207,7 +184,8 @@ final class Winograd {
     }
 
     /**
-     * Part {@code part} of {@code parts} of {@link #forward}'s outputs, split by tile rows (of the call's images laid
+     * {@link #forward} by F(4×4, 3×3) ({@code f4}) or F(2×2, 3×3), part {@code part} of {@code parts} of its outputs
+     * (0 of 1: all), split by tile rows (of the call's images laid
      * side by side): what one thread of a batch-1 layer computes, transforming only the input its tile rows read,
      * where a split by filters would transform the whole input on every thread. The tiles are computed as in the
      * whole call, so the parts together are bit-identical to it; a tile row holds whole 2×2 pool windows.

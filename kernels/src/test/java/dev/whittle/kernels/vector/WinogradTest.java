@@ -61,14 +61,14 @@ class WinogradTest {
         Conv2dScalar.forward(g, x, w, b, want, 0, g.n());
 
         float[] y = rand(r, out);
-        Winograd.forward(
-                f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, 0, g.n(), 0, g.k(), false, null);
+        Winograd.forwardPart(
+                f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, 0, g.n(), 0, g.k(), false, null, 0, 1);
         Tensors.assertClose(Arrays.toString(s) + " forward", want, y, tol(g.c()));
 
         // The epilogue: max(scale·(conv + b) + shift + residual, 0), and accumulation into what y held.
         float[] scale = rand(r, g.k()), shift = rand(r, g.k()), res = rand(r, out), before = rand(r, out);
         float[] fused = before.clone();
-        Winograd.forward(
+        Winograd.forwardPart(
                 f4,
                 g.c(),
                 null,
@@ -86,7 +86,9 @@ class WinogradTest {
                 0,
                 g.k(),
                 true,
-                new ConvEpilogue(scale, shift, true, res));
+                new ConvEpilogue(scale, shift, true, res),
+                0,
+                1);
         int pq = g.p() * g.q();
         float[] wantFused = new float[out];
         for (int i = 0; i < out; i++) {
@@ -107,8 +109,8 @@ class WinogradTest {
         Conv2dScalar.forward(g, x, w, null, want, 0, g.n());
         int k0 = g.k() / 3, k1 = Math.max(k0 + 1, g.k() - 1), n0 = g.n() > 1 ? 1 : 0;
         float[] before = rand(r, out), y = before.clone();
-        Winograd.forward(
-                f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, null, y, n0, g.n(), k0, k1, false, null);
+        Winograd.forwardPart(
+                f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, null, y, n0, g.n(), k0, k1, false, null, 0, 1);
         boolean[] mine = new boolean[out];
         for (int i = 0; i < out; i++) {
             int n = i / (g.k() * pq), f = i / pq % g.k();
@@ -137,7 +139,7 @@ class WinogradTest {
         float[] want = new float[out];
         Conv2dScalar.forward(g, x, wMasked, b, want, 0, g.n());
         float[] before = rand(r, out), y = before.clone();
-        Winograd.forward(
+        Winograd.forwardPart(
                 f4,
                 g.c(),
                 in,
@@ -155,7 +157,9 @@ class WinogradTest {
                 0,
                 outs.length,
                 false,
-                null);
+                null,
+                0,
+                1);
         boolean[] alive = new boolean[g.k()];
         for (int f : outs) alive[f] = true;
         boolean[] mine = new boolean[out];
