@@ -395,6 +395,10 @@ final class DirectConv {
                 if (s == 3 && stride == 1) {
                     for (int j = 0; j < cols; j += NR)
                         DirectConvTile.kernel3(crs, w, k0 + is * MR, k1 - 1, xpad, rowBase, j, stage, cRow + j, ldc);
+                } else if (s == 3) {
+                    for (int j = 0; j < cols; j += NR)
+                        DirectConvTile.kernelPhase3(
+                                crs, w, k0 + is * MR, k1 - 1, xpad, rowBase, plane, j, stage, cRow + j, ldc);
                 } else {
                     for (int j = 0; j < cols; j += NR)
                         DirectConvTile.kernel(crs, w, k0 + is * MR, k1 - 1, xpad, rowBase, j, stage, cRow + j, ldc);
