@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import dev.whittle.cli.ResultFiles;
-import dev.whittle.cli.TimingOptions;
 import dev.whittle.graph.Graph;
 import dev.whittle.io.ModelFile;
 import dev.whittle.io.ModelFileException;
@@ -92,24 +91,8 @@ public final class OrtSpeed implements Callable<Integer> {
                     "Pair mode: the pruned .whittle model file (compacted, or with channel masks: compacted here).")
     Path pruned;
 
-    @Option(
-            names = "--threads",
-            split = ",",
-            defaultValue = "1,2",
-            description = "Thread counts: ORT intra-op threads (default: ${DEFAULT-VALUE}).")
-    List<Integer> threads;
-
-    @Option(
-            names = "--infer-batch",
-            defaultValue = "64",
-            description = "Inference throughput batch (default: ${DEFAULT-VALUE}).")
-    int inferBatch;
-
-    @Option(names = "--out", required = true, description = "Output path prefix; .json and .md are appended.")
-    String out;
-
     @Mixin
-    TimingOptions timing;
+    OrtRunOptions run;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -146,9 +129,8 @@ public final class OrtSpeed implements Callable<Integer> {
         if (pair && (dense == null || pruned == null))
             throw new IllegalArgumentException("pair mode needs both --dense and --pruned, found only "
                     + (dense == null ? "--pruned " + pruned : "--dense " + dense));
-        for (int t : threads) if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, found " + t);
-        if (inferBatch < 1) throw new IllegalArgumentException("--infer-batch must be >= 1, found " + inferBatch);
-        SpeedMeter meter = timing.meter();
+        run.check();
+        SpeedMeter meter = run.timing.meter();
         OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "whittle");
         if (pair) pair(env, meter);
         else models(env, meter, models == null ? DEFAULT_MODELS : models);
@@ -163,7 +145,7 @@ public final class OrtSpeed implements Callable<Integer> {
         Map<Integer, Double> peaks = new LinkedHashMap<>();
         String header = modelsHeader();
         System.out.println(header);
-        for (int t : threads) {
+        for (int t : run.threads) {
             try (Parallel parallel = new Parallel(t)) {
                 peaks.put(t, FmaPeak.measure(parallel, 0.5, 3)); // as `whittle bench`: the "of peak" column's divisor
             }
@@ -176,12 +158,12 @@ public final class OrtSpeed implements Callable<Integer> {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put(
                 "command",
-                "OrtSpeed --models " + String.join(",", names) + " --threads " + joined(threads) + timingArgs());
+                "OrtSpeed --models " + String.join(",", names) + " --threads " + joined(run.threads) + timingArgs());
         report.put("date", Instant.now().toString());
         report.put("machine", machine(env));
         report.put("loadAverageAtEnd", ResultFiles.loadAverage());
         report.put("session", OrtLoad.sessionDescription(false));
-        report.put("timing", timing.asMap());
+        report.put("timing", run.timing.asMap());
         report.put("fmaPeakGflops", peaks);
         report.put("results", results);
         StringBuilder md = new StringBuilder();
@@ -198,13 +180,13 @@ public final class OrtSpeed implements Callable<Integer> {
         md.append(OrtLoad.sessionSentence(false))
                 .append(" Models: `Models.byName(name)`, `initialize(1)` (as `whittle bench`),"
                         + " exported by `OnnxExport`. ")
-                .append(timing.describe())
+                .append(run.timing.describe())
                 .append("\n\n");
         md.append("FP32 FMA peak (GFLOP/s, measured): ").append(peaks).append("\n\n");
         md.append(header).append('\n');
         for (Map<String, Object> r : results)
             md.append(modelsRow(r, peaks.get((Integer) r.get("threads")))).append('\n');
-        ResultFiles.write(out, report, md);
+        ResultFiles.write(run.out, report, md);
     }
 
     private Map<String, Object> measureModel(OrtEnvironment env, SpeedMeter meter, String model, int t)
@@ -216,9 +198,9 @@ public final class OrtSpeed implements Callable<Integer> {
         try (SessionOptions so = OrtLoad.sessionOptions(t, false);
                 OrtSession s = env.createSession(onnx, so);
                 OrtLoad lat = new OrtLoad(env, s, g.inputShape(), 1, 2);
-                OrtLoad inf = new OrtLoad(env, s, g.inputShape(), inferBatch, 3)) {
+                OrtLoad inf = new OrtLoad(env, s, g.inputShape(), run.inferBatch, 3)) {
             meter.warmUp(List.of(lat, inf));
-            latency = meter.latency(List.of(lat), timing.latencyRuns())[0];
+            latency = meter.latency(List.of(lat), run.timing.latencyRuns())[0];
             infer = meter.throughput(List.of(inf))[0];
         }
         Map<String, Object> r = new LinkedHashMap<>();
@@ -228,14 +210,14 @@ public final class OrtSpeed implements Callable<Integer> {
         r.put("macsPerImage", g.macs());
         r.put("threads", t);
         r.put("latencyMs", latency);
-        r.put("inferBatch", inferBatch);
+        r.put("inferBatch", run.inferBatch);
         r.put("inferImagesPerSecond", infer);
         r.put("inferGflops", 2.0 * g.macs() * infer.median() / 1e9);
         return r;
     }
 
     private String modelsHeader() {
-        return "| model | threads | latency b1 p50 (ms) | p99 (ms) | infer img/s b" + inferBatch
+        return "| model | threads | latency b1 p50 (ms) | p99 (ms) | infer img/s b" + run.inferBatch
                 + " (min–max) | GFLOP/s | of peak |\n|---|---:|---:|---:|---:|---:|---:|";
     }
 
@@ -330,10 +312,10 @@ public final class OrtSpeed implements Callable<Integer> {
         md.append(OrtLoad.sessionSentence(true))
                 .append(" Dense and pruned run interleaved: call by call for latency, trial by trial for"
                         + " throughput. ")
-                .append(timing.describe())
+                .append(run.timing.describe())
                 .append("\n\n");
         List<Map<String, Object>> runs = new ArrayList<>();
-        for (int t : threads) {
+        for (int t : run.threads) {
             Map<String, Object> run = measurePair(env, meter, dOnnx, pOnnx, dg.inputShape(), t, reduction);
             runs.add(run);
             String table = pairTable(run, reduction);
@@ -343,17 +325,18 @@ public final class OrtSpeed implements Callable<Integer> {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put(
                 "command",
-                "OrtSpeed --dense " + dense + " --pruned " + pruned + " --threads " + joined(threads) + timingArgs());
+                "OrtSpeed --dense " + dense + " --pruned " + pruned + " --threads " + joined(run.threads)
+                        + timingArgs());
         report.put("date", Instant.now().toString());
         report.put("machine", machine(env));
         report.put("loadAverageAtEnd", ResultFiles.loadAverage());
         report.put("session", OrtLoad.sessionDescription(true));
-        report.put("timing", timing.asMap());
+        report.put("timing", run.timing.asMap());
         report.put("dense", fileJson(d));
         report.put("pruned", fileJson(p));
         report.put("macsReduction", reduction);
         report.put("runs", runs);
-        ResultFiles.write(out, report, md);
+        ResultFiles.write(run.out, report, md);
     }
 
     private Map<String, Object> measurePair(
@@ -365,10 +348,10 @@ public final class OrtSpeed implements Callable<Integer> {
                 OrtSession ps = env.createSession(pOnnx, so);
                 OrtLoad dLat = new OrtLoad(env, ds, in, 1, 1);
                 OrtLoad pLat = new OrtLoad(env, ps, in, 1, 1);
-                OrtLoad dInf = new OrtLoad(env, ds, in, inferBatch, 2);
-                OrtLoad pInf = new OrtLoad(env, ps, in, inferBatch, 2)) {
+                OrtLoad dInf = new OrtLoad(env, ds, in, run.inferBatch, 2);
+                OrtLoad pInf = new OrtLoad(env, ps, in, run.inferBatch, 2)) {
             meter.warmUp(List.of(dLat, pLat, dInf, pInf));
-            lat = meter.latency(List.of(dLat, pLat), timing.latencyRuns());
+            lat = meter.latency(List.of(dLat, pLat), run.timing.latencyRuns());
             inf = meter.throughput(List.of(dInf, pInf));
         }
         double latencySpeedup = lat[0].median() / lat[1].median(), inferSpeedup = inf[1].median() / inf[0].median();
@@ -377,7 +360,7 @@ public final class OrtSpeed implements Callable<Integer> {
         m.put("macsReduction", reduction);
         m.put("efficiencyDivisor", "MACs reduction");
         m.put("latencyMs", ordered("dense", lat[0], "pruned", lat[1]));
-        m.put("inferImagesPerSecond", ordered("batch", inferBatch, "dense", inf[0], "pruned", inf[1]));
+        m.put("inferImagesPerSecond", ordered("batch", run.inferBatch, "dense", inf[0], "pruned", inf[1]));
         m.put("latencySpeedup", latencySpeedup);
         m.put("inferSpeedup", inferSpeedup);
         m.put("latencyEfficiency", latencySpeedup / reduction);
@@ -453,7 +436,7 @@ public final class OrtSpeed implements Callable<Integer> {
      */
     /** The timing options when they differ from the defaults (a short smoke run must say so in its record). */
     private String timingArgs() {
-        return timing.nonDefaultArgs() + (inferBatch == 64 ? "" : " --infer-batch " + inferBatch);
+        return run.timing.nonDefaultArgs() + (run.inferBatch == 64 ? "" : " --infer-batch " + run.inferBatch);
     }
 
     private static Map<String, Object> machine(OrtEnvironment env) {

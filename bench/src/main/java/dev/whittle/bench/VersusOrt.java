@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import dev.whittle.cli.ResultFiles;
-import dev.whittle.cli.TimingOptions;
 import dev.whittle.graph.Graph;
 import dev.whittle.io.OnnxExport;
 import dev.whittle.measure.SpeedMeter;
@@ -61,24 +60,8 @@ public final class VersusOrt implements Callable<Integer> {
             description = "Reference models (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
-    @Option(
-            names = "--threads",
-            split = ",",
-            defaultValue = "1,2",
-            description = "Thread counts, the same for both runtimes (default: ${DEFAULT-VALUE}).")
-    List<Integer> threads;
-
-    @Option(
-            names = "--infer-batch",
-            defaultValue = "64",
-            description = "Inference throughput batch (default: ${DEFAULT-VALUE}).")
-    int inferBatch;
-
-    @Option(names = "--out", required = true, description = "Output path prefix; .json and .md are appended.")
-    String out;
-
     @Mixin
-    TimingOptions timing;
+    OrtRunOptions run;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -92,14 +75,13 @@ public final class VersusOrt implements Callable<Integer> {
     @Override
     public Integer call() throws OrtException {
         for (String m : models) Models.byName(m); // fail fast on a bad name
-        for (int t : threads) if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, found " + t);
-        if (inferBatch < 1) throw new IllegalArgumentException("--infer-batch must be >= 1, found " + inferBatch);
+        run.check();
         BackendInfo.current();
-        SpeedMeter meter = timing.meter();
+        SpeedMeter meter = run.timing.meter();
         OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "whittle");
         List<Map<String, Object>> results = new ArrayList<>();
         System.out.println(header());
-        for (int t : threads) {
+        for (int t : run.threads) {
             for (String m : models) {
                 results.add(measure(env, meter, m, t));
                 System.out.println(row(results.getLast()));
@@ -107,8 +89,8 @@ public final class VersusOrt implements Callable<Integer> {
         }
         Map<String, Object> report = new LinkedHashMap<>();
         String command = "VersusOrt --models " + String.join(",", models) + " --threads "
-                + String.join(",", threads.stream().map(String::valueOf).toList())
-                + timing.nonDefaultArgs() + (inferBatch == 64 ? "" : " --infer-batch " + inferBatch);
+                + String.join(",", run.threads.stream().map(String::valueOf).toList())
+                + run.timing.nonDefaultArgs() + (run.inferBatch == 64 ? "" : " --infer-batch " + run.inferBatch);
         report.put("command", command);
         report.put("date", Instant.now().toString());
         Map<String, Object> machine = MachineInfo.describe(Runtime.getRuntime().availableProcessors());
@@ -117,7 +99,7 @@ public final class VersusOrt implements Callable<Integer> {
         report.put("onnxruntime", env.getVersion());
         report.put("loadAverageAtEnd", ResultFiles.loadAverage());
         report.put("session", OrtLoad.sessionDescription(true));
-        report.put("timing", timing.asMap());
+        report.put("timing", run.timing.asMap());
         report.put("results", results);
         StringBuilder md = new StringBuilder();
         md.append("# Whittle vs ONNX Runtime ").append(env.getVersion()).append(", interleaved in one process: ");
@@ -131,12 +113,12 @@ public final class VersusOrt implements Callable<Integer> {
                         + " `session.force_spinning_stop`). ")
                 .append(OrtLoad.sessionSentence(false))
                 .append(' ')
-                .append(timing.describe())
+                .append(run.timing.describe())
                 .append(" \"Whittle faster\" > 1 means Whittle is faster: ORT latency / Whittle latency, Whittle"
                         + " img/s / ORT img/s.\n\n");
         md.append(header()).append('\n');
         for (Map<String, Object> r : results) md.append(row(r)).append('\n');
-        ResultFiles.write(out, report, md);
+        ResultFiles.write(run.out, report, md);
         return 0;
     }
 
@@ -149,11 +131,11 @@ public final class VersusOrt implements Callable<Integer> {
                 SessionOptions so = OrtLoad.sessionOptions(t, true);
                 OrtSession s = env.createSession(onnx, so);
                 OrtLoad oLat = new OrtLoad(env, s, g.inputShape(), 1, 2);
-                OrtLoad oInf = new OrtLoad(env, s, g.inputShape(), inferBatch, 3)) {
+                OrtLoad oInf = new OrtLoad(env, s, g.inputShape(), run.inferBatch, 3)) {
             Timed wLat = resting(new Workload(g, Workload.Kind.INFERENCE, 1, parallel, 2), parallel);
-            Timed wInf = resting(new Workload(g, Workload.Kind.INFERENCE, inferBatch, parallel, 3), parallel);
+            Timed wInf = resting(new Workload(g, Workload.Kind.INFERENCE, run.inferBatch, parallel, 3), parallel);
             meter.warmUp(List.of(wLat, oLat, wInf, oInf));
-            lat = meter.latency(List.of(wLat, oLat), timing.latencyRuns());
+            lat = meter.latency(List.of(wLat, oLat), run.timing.latencyRuns());
             inf = meter.throughput(List.of(wInf, oInf));
         }
         Map<String, Object> r = new LinkedHashMap<>();
@@ -162,7 +144,7 @@ public final class VersusOrt implements Callable<Integer> {
         r.put("macsPerImage", g.macs());
         r.put("threads", t);
         r.put("latencyMs", Map.of("whittle", lat[0], "ort", lat[1]));
-        r.put("inferBatch", inferBatch);
+        r.put("inferBatch", run.inferBatch);
         r.put("inferImagesPerSecond", Map.of("whittle", inf[0], "ort", inf[1]));
         r.put("latencyWhittleFaster", lat[1].median() / lat[0].median());
         r.put("inferWhittleFaster", inf[0].median() / inf[1].median());
@@ -188,7 +170,7 @@ public final class VersusOrt implements Callable<Integer> {
 
     private String header() {
         return "| model | threads | b1 p50 ms: Whittle | ORT | Whittle faster | b1 p99 ms: Whittle | ORT | b"
-                + inferBatch + " img/s: Whittle (min–max) | ORT (min–max) | Whittle faster |\n"
+                + run.inferBatch + " img/s: Whittle (min–max) | ORT (min–max) | Whittle faster |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
     }
 

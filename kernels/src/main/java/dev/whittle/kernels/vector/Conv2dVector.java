@@ -216,7 +216,9 @@ public final class Conv2dVector implements ConvKernels {
             int part,
             int parts,
             ConvEpilogue e) {
-        return Winograd.forwardRows(g, x, w, b, y, n0, n1, part, parts, e);
+        boolean f4 = Winograd4.takes(g.c(), g.k(), g.w(), n1 - n0);
+        return Winograd.forwardPart(
+                f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, n0, n1, 0, g.k(), false, e, part, parts);
     }
 
     /** {@link #forwardThen} without its pool; true when the kernel wrote {@link ConvEpilogue#pooled} itself. */

@@ -382,8 +382,8 @@ final class DirectConv {
         java.util.Arrays.fill(xpad, 0, planes * plane + ldc + NR, 0f);
         boolean relu = e != null && e.relu();
         float[] res = e == null ? null : e.residual();
-        boolean planes1 = PlaneStore.applies(q, wp);
-        int[] masks = planes1 ? PlaneStore.masks(ws, wp, q) : null;
+        boolean byPlane = PlaneStore.applies(q, wp);
+        int[] masks = byPlane ? PlaneStore.masks(ws, wp, q) : null;
         for (int n = n0; n < n1; n += nb) {
             int nbl = Math.min(nb, n1 - n);
             for (int i = 0; i < nbl; i++) {
@@ -411,7 +411,7 @@ final class DirectConv {
                     float bias = b == null ? 0f : b[yPlane];
                     float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
                     int so = (kk - k0) * ldc + i * step, yo = yOff + yPlane * pq;
-                    if (planes1) {
+                    if (byPlane) {
                         PlaneStore.store(
                                 stage,
                                 so,

@@ -229,6 +229,9 @@ final class DirectConvTile {
      * column phase at rowBase[k], the odd one {@code odd} floats on (the next phase plane) and the even one a column
      * on, so tap 2 is tap 0's pair shifted by a permute and one rowBase load serves three k. kc must be a multiple of
      * 3 with rowBase[k + 1] == rowBase[k] + odd and rowBase[k + 2] == rowBase[k] + 1 within each triple.
+     *
+     * <p>A copy of kernel3's body, not a flag on it: a branch in the tap loop would leave C2 a method twice as large
+     * to unswitch, and a shared helper would pass vectors across a call (boxed, toolchain.md §2).
      */
     static void kernelPhase3(
             int kc,

@@ -3,6 +3,7 @@ package dev.whittle.kernels.vector;
 import dev.whittle.kernels.ConvEpilogue;
 import dev.whittle.kernels.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -166,29 +167,12 @@ final class Winograd {
         return forwardPart(f4, xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e, 0, 1);
     }
 
-    /** {@link #forwardPart} of a whole unmasked layer, all its filters. */
-    static boolean forwardRows(
-            ConvGeometry g,
-            float[] x,
-            float[] w,
-            float[] b,
-            float[] y,
-            int n0,
-            int n1,
-            int part,
-            int parts,
-            ConvEpilogue e) {
-        boolean f4 = Winograd4.takes(g.c(), g.k(), g.w(), n1 - n0);
-        return forwardPart(
-                f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, n0, n1, 0, g.k(), false, e, part, parts);
-    }
-
     /**
      * {@link #forward} by F(4×4, 3×3) ({@code f4}) or F(2×2, 3×3), part {@code part} of {@code parts} of its outputs
-     * (0 of 1: all), split by tile rows (of the call's images laid
-     * side by side): what one thread of a batch-1 layer computes, transforming only the input its tile rows read,
-     * where a split by filters would transform the whole input on every thread. The tiles are computed as in the
-     * whole call, so the parts together are bit-identical to it; a tile row holds whole 2×2 pool windows.
+     * (0 of 1: all), split by tile rows of the call's images laid side by side: what one thread of a batch-1 layer
+     * computes, transforming only the input its tile rows read, where a split by filters would transform the whole
+     * input on every thread. The tiles are computed as in the whole call, so the parts together are bit-identical to
+     * it; a tile row holds whole 2×2 pool windows.
      */
     static boolean forwardPart(
             boolean f4,
@@ -218,7 +202,9 @@ final class Winograd {
         // Chunks of whole tile rows (of any image groups), sized so V and M stay in L2 from transform to product.
         int groups = (n1 - n0 + nb - 1) / nb, totalRows = groups * th;
         int rowLo = (int) ((long) totalRows * part / parts), rowHi = (int) ((long) totalRows * (part + 1) / parts);
-        if (rowLo >= rowHi) return e != null && e.pooled() != null && e.residual() == null && !accumulate;
+        float[] res = e == null ? null : e.residual();
+        boolean pool = e != null && e.pooled() != null && res == null && !accumulate;
+        if (rowLo >= rowHi) return pool;
         int rowsPerChunk = rowsPerChunk(tw, Math.max(NR, l.chunk / (ci + mp)), rowHi - rowLo);
         int ldT = (rowsPerChunk * tw + NR - 1) / NR * NR;
         // The planes of V, M and U are written or read side by side; a skew of one vector between planes keeps
@@ -233,9 +219,7 @@ final class Winograd {
         float[][] g = f4 ? WinogradFilters.G4 : WinogradFilters.G2;
         WinogradFilters.transform(g, w, f0, mf, ci, u, uPlane, ws.scratch(9, 9 * ci * MR));
         boolean affine = e != null, relu = e != null && e.relu();
-        float[] res = e == null ? null : e.residual();
         int hw = h * wIn, pooledPlane = (h / 2) * (wIn / 2);
-        boolean pool = e != null && e.pooled() != null && res == null && !accumulate;
         WinogradOutput.Transform output = f4 ? Winograd4Output::transform : WinogradOutput::transform;
 
         for (int r0 = rowLo; r0 < rowHi; r0 += rowsPerChunk) {
@@ -339,7 +323,7 @@ final class Winograd {
         int i = 0;
         for (; i + VL <= n; i += VL) FloatVector.fromArray(S, x, from + i).intoArray(pad, to + i);
         if (i < n) {
-            jdk.incubator.vector.VectorMask<Float> tail = S.indexInRange(i, n);
+            VectorMask<Float> tail = S.indexInRange(i, n);
             FloatVector.fromArray(S, x, from + i, tail).intoArray(pad, to + i, tail);
         }
     }
