@@ -397,6 +397,9 @@ public final class Sgemm {
         /** {@link PlaneStore#masks} by padded width and map width. */
         int[][][] planeMasks = new int[0][][];
 
+        /** This thread's transformed filters from earlier Winograd calls. */
+        final WinogradFilterCache winogradFilters = new WinogradFilterCache();
+
         /** The current Winograd call's tiling ({@link Winograd.Layout#of}). */
         final Winograd.Layout winogradLayout = new Winograd.Layout();
 

@@ -214,10 +214,9 @@ final class Winograd {
         java.util.Arrays.fill(pad, 0, l.hpad * l.wpad, 0f);
         float[] v = ws.scratch(5, planes * vPlane + VL);
         float[] m = ws.scratch(6, planes * mPlane + VL);
-        float[] u = ws.scratch(7, planes * uPlane);
         float[] rows = f4 ? ws.winograd : ws.tile;
         float[][] g = f4 ? WinogradFilters.G4 : WinogradFilters.G2;
-        WinogradFilters.transform(g, w, f0, mf, ci, u, uPlane, ws.scratch(9, 9 * ci * MR));
+        float[] u = ws.winogradFilters.get(g, w, f0, mf, ci, planes * uPlane, uPlane, ws.scratch(9, 9 * ci * MR));
         boolean affine = e != null, relu = e != null && e.relu();
         int hw = h * wIn, pooledPlane = (h / 2) * (wIn / 2);
         WinogradOutput.Transform output = f4 ? Winograd4Output::transform : WinogradOutput::transform;
