@@ -236,6 +236,18 @@ public final class Conv2dVector implements ConvKernels {
             int n1,
             ConvEpilogue e) {
         boolean dense = out == null && in == null;
+        if (SmallConv.applies(g) && e.residual() == null && ci == g.c()) {
+            // A one-channel first layer: the batch norm and ReLU applied as its planes are written.
+            float[] wUsed = w;
+            if (!dense) {
+                if (out != null) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
+                int[] outs = out == null ? Indices.all(g.k()) : out, ins = in == null ? Indices.all(g.c()) : in;
+                wUsed = aliveWeights(g, w, outs, m, ins, ci);
+            }
+            SmallConv.forward(
+                    g.c(), g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), x, wUsed, b, y, n0, n1, 0, m, e);
+            return false;
+        }
         if (g.groups() != 1 || depthwise(g) || !direct(g, dense ? g.c() : ci)) {
             int[] list = out == null ? Indices.all(g.k()) : out;
             if (dense) forward(g, x, w, b, y, n0, n1);

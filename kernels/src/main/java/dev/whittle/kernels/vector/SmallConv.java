@@ -1,5 +1,6 @@
 package dev.whittle.kernels.vector;
 
+import dev.whittle.kernels.ConvEpilogue;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -47,9 +48,9 @@ final class SmallConv {
     }
 
     /** Zero-padded planes (C × hp × wpad) with image n copied in; the padding is zeroed once per call. */
-    private static float[] paddedPlanes(int cIn, int hp, int wpad, Sgemm.Workspace ws) {
-        float[] xpad = ws.scratch(1, cIn * hp * wpad);
-        java.util.Arrays.fill(xpad, 0, cIn * hp * wpad, 0f);
+    private static float[] paddedPlanes(int cIn, int hp, int wpad, int slack, Sgemm.Workspace ws) {
+        float[] xpad = ws.scratch(1, cIn * hp * wpad + slack);
+        java.util.Arrays.fill(xpad, 0, cIn * hp * wpad + slack, 0f);
         return xpad;
     }
 
@@ -91,17 +92,109 @@ final class SmallConv {
             int n1,
             int i0,
             int i1) {
+        forward(cIn, h, wIn, k, planes, r, s, ph, pw, x, w, b, y, n0, n1, i0, i1, null);
+    }
+
+    /**
+     * {@link #forward} followed by the epilogue's batch norm and ReLU on each image's planes as they are written
+     * ({@code e} null: none; e's residual and pool are not applied). A one-channel 3×3 layer applies it in {@link
+     * SmallConv3x3}'s stores, which saves a pass over the layer's largest output (16 % of VGG-small's first layer).
+     */
+    static void forward(
+            int cIn,
+            int h,
+            int wIn,
+            int k,
+            int[] planes,
+            int r,
+            int s,
+            int ph,
+            int pw,
+            float[] x,
+            float[] w,
+            float[] b,
+            float[] y,
+            int n0,
+            int n1,
+            int i0,
+            int i1,
+            ConvEpilogue e) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
         int hp = h + 2 * ph, p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q, crs = cIn * r * s;
         int wpad = paddedWidth(q, s);
-        float[] xpad = paddedPlanes(cIn, hp, wpad, ws);
+        // VL floats of slack: SmallConv3x3 reads a vector past the last row's last column block.
+        float[] xpad = paddedPlanes(cIn, hp, wpad, VL, ws);
         int[] rowBase = ws.ints(crs);
         ImageLayout.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
+        boolean rows3 = cIn == 1 && r == 3 && s == 3;
         for (int n = n0; n < n1; n++) {
             copyImage(x, n * cIn * h * wIn, cIn, h, wIn, xpad, hp, wpad, ph, pw);
+            int yImage = n * k * pq;
+            if (rows3) {
+                for (int i = i0; i < i1; i += 2) filters2(w, b, i, i1, planes, e, xpad, wpad, hp, q, y, yImage, pq);
+                continue;
+            }
             int i = i0;
-            for (; i + 8 <= i1; i += 8) filters8(crs, w, b, i, planes, xpad, rowBase, wpad, p, q, y, n * k * pq, pq);
-            for (; i < i1; i++) filter1(crs, w, b, i, plane(planes, i), xpad, rowBase, wpad, p, q, y, n * k * pq);
+            for (; i + 8 <= i1; i += 8) filters8(crs, w, b, i, planes, xpad, rowBase, wpad, p, q, y, yImage, pq);
+            for (; i < i1; i++) filter1(crs, w, b, i, plane(planes, i), xpad, rowBase, wpad, p, q, y, yImage);
+            if (e != null) {
+                for (int j = i0; j < i1; j++) {
+                    int f = plane(planes, j);
+                    affine(y, yImage + f * pq, pq, e.scale()[f], e.shift()[f], e.relu());
+                }
+            }
+        }
+    }
+
+    /** Weight rows i and i + 1 (i alone when it is the last below i1) through {@link SmallConv3x3#filters2}. */
+    private static void filters2(
+            float[] w,
+            float[] b,
+            int i,
+            int i1,
+            int[] planes,
+            ConvEpilogue e,
+            float[] xpad,
+            int wpad,
+            int hp,
+            int q,
+            float[] y,
+            int yImage,
+            int pq) {
+        int fa = plane(planes, i), fb = i + 1 < i1 ? plane(planes, i + 1) : -1;
+        int g = Math.max(fb, 0);
+        boolean affine = e != null;
+        SmallConv3x3.filters2(
+                w,
+                9 * i,
+                fb < 0 ? -1 : 9 * (i + 1),
+                b == null ? 0f : b[fa],
+                b == null ? 0f : b[g],
+                affine,
+                affine ? e.scale()[fa] : 1f,
+                affine ? e.shift()[fa] : 0f,
+                affine ? e.scale()[g] : 1f,
+                affine ? e.shift()[g] : 0f,
+                affine && e.relu(),
+                xpad,
+                wpad,
+                hp,
+                q,
+                y,
+                yImage + fa * pq,
+                fb < 0 ? -1 : yImage + fb * pq);
+    }
+
+    /** y[o, o + n) = max(scale·y + shift, 0) (the max only with relu), as the batch norm's own pass computes it. */
+    private static void affine(float[] y, int o, int n, float scale, float shift, boolean relu) {
+        int j = 0;
+        for (; j + VL <= n; j += VL) {
+            FloatVector v = FloatVector.fromArray(S, y, o + j).fma(scale, shift);
+            (relu ? v.max(0f) : v).intoArray(y, o + j);
+        }
+        for (; j < n; j++) {
+            float v = Math.fma(y[o + j], scale, shift);
+            y[o + j] = relu ? Math.max(v, 0f) : v;
         }
     }
 
@@ -235,7 +328,7 @@ final class SmallConv {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
         int hp = h + 2 * ph, p = hp - r + 1, q = wIn + 2 * pw - s + 1, pq = p * q, crs = cIn * r * s;
         int wpad = paddedWidth(q, s), kn = i1 - i0;
-        float[] xpad = paddedPlanes(cIn, hp, wpad, ws);
+        float[] xpad = paddedPlanes(cIn, hp, wpad, 0, ws);
         int[] rowBase = ws.ints(crs);
         ImageLayout.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
         float[] part = ws.scratch(2, kn * crs * VL);
