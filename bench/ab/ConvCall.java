@@ -5,9 +5,10 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * One 3×3, pad-1 convolution forward (stride 1, or {@code -Dab.stride}) with a batch-norm-and-ReLU epilogue (the
- * fused inference path) on the vector kernels, as a Runnable built against whichever kernels jar or class directory
- * loaded it (KernelAB).
+ * One 3×3, pad-1 convolution forward (stride 1, or {@code -Dab.stride}; {@code -Dab.kernel=1}: 1×1, pad 0) with a
+ * batch-norm-and-ReLU epilogue (the fused inference path; {@code -Dab.residual=true}: batch norm, residual add and
+ * no ReLU, as ResNet's shortcuts end) on the vector kernels, as a Runnable built against whichever kernels jar or class
+ * directory loaded it (KernelAB).
  */
 public class ConvCall implements Runnable {
     private final Conv2dVector conv = new Conv2dVector();
@@ -20,9 +21,10 @@ public class ConvCall implements Runnable {
         this.n = n;
         this.c = c;
         this.k = k;
-        g = ConvGeometry.square(n, c, hw, hw, k, 3, Integer.getInteger("ab.stride", 1), 1);
+        int rs = Integer.getInteger("ab.kernel", 3);
+        g = ConvGeometry.square(n, c, hw, hw, k, rs, Integer.getInteger("ab.stride", 1), rs / 2);
         x = new float[n * c * hw * hw];
-        w = new float[k * c * 9];
+        w = new float[k * c * rs * rs];
         b = new float[k];
         y = new float[n * k * g.p() * g.q()];
         Random r = new Random(1);
@@ -30,7 +32,8 @@ public class ConvCall implements Runnable {
         for (int i = 0; i < w.length; i++) w[i] = r.nextFloat() - 0.5f;
         float[] scale = new float[k], shift = new float[k];
         Arrays.fill(scale, 1f);
-        e = new ConvEpilogue(scale, shift, true);
+        boolean residual = Boolean.getBoolean("ab.residual");
+        e = residual ? new ConvEpilogue(scale, shift, false, y.clone()) : new ConvEpilogue(scale, shift, true);
     }
 
     @Override

@@ -80,12 +80,13 @@ final class DirectConv {
 
     /**
      * Stride-2 forward on phase planes (see {@link #run}): both strides 2, one group, padding smaller than the
-     * kernel, a reduction long enough to pay ({@code channels}·R·S ≥ 16, as for stride 1), and not 1×1: ResNet's
-     * 1×1 shortcuts ran 0.69–0.87× of im2col + GEMM this way (one phase read, a GEMM with no im2col to save).
+     * kernel, and a reduction long enough to pay ({@code channels}·R·S ≥ 16, as for stride 1). ResNet's 1×1
+     * shortcuts (one phase read) ran 0.69–0.87× of im2col + GEMM this way in Stop 16; since the faster staging
+     * stores they run 1.25–1.5× faster than it at batch 64 (bench/ab/kernel.sh, both orders) and several times
+     * faster at batch 1, where im2col + GEMM packed per image.
      */
     static boolean forStride2(dev.whittle.kernels.ConvGeometry g, int channels) {
         return STRIDE2
-                && g.r() * g.s() > 1
                 && g.strideH() == 2
                 && g.strideW() == 2
                 && g.groups() == 1
