@@ -277,11 +277,8 @@ final class DirectConv {
 
     /**
      * y[yo, yo + q) (=|+=) stage[so, so + q) + bias, through the epilogue max(scale·v + shift + res[yo..], 0) when
-     * {@code affine} (res only when non-null, the ReLU only when {@code relu}): one output row out of the staging tile, in vectors with a masked tail.
-     * C2's own vectorization of the scalar loop never reached its vector body on rows this short (q = 7, 14, 28
-     * against an unrolled body of several vectors), so the copy ran scalar: 0.37 vs 0.17 ms for 16 filters at
-     * 28×28, 0.34 vs 0.18 ms for 128 filters at 7×7 (batch 64, best of 40, in isolation). The epilogue here saves
-     * the batch norm's separate pass over the output (0.2–0.6 ms a layer at batch 64).
+     * {@code affine} (res only when non-null, the ReLU only when {@code relu}): one output row out of the staging
+     * tile ({@link #storeRows} with one row).
      */
     static void storeRow(
             float[] stage,
@@ -296,24 +293,58 @@ final class DirectConv {
             float[] res,
             boolean relu,
             boolean accumulate) {
-        int jj = 0;
-        for (; jj + VL <= q; jj += VL) {
-            FloatVector v = FloatVector.fromArray(S, stage, so + jj).add(bias);
-            if (affine) v = v.fma(scale, shift);
-            if (res != null) v = v.add(FloatVector.fromArray(S, res, yo + jj));
-            if (relu) v = v.max(0f);
-            if (accumulate) v = v.add(FloatVector.fromArray(S, y, yo + jj));
-            v.intoArray(y, yo + jj);
-        }
-        if (jj < q) {
-            // The mask is made here, not passed in: a vector object crossing a call C2 may not inline is boxed.
-            VectorMask<Float> tail = S.indexInRange(jj, q);
-            FloatVector v = FloatVector.fromArray(S, stage, so + jj, tail).add(bias);
-            if (affine) v = v.fma(scale, shift);
-            if (res != null) v = v.add(FloatVector.fromArray(S, res, yo + jj, tail));
-            if (relu) v = v.max(0f);
-            if (accumulate) v = v.add(FloatVector.fromArray(S, y, yo + jj, tail));
-            v.intoArray(y, yo + jj, tail);
+        storeRows(stage, so, 0, y, yo, 0, 1, q, bias, affine, scale, shift, res, relu, accumulate);
+    }
+
+    /**
+     * {@link #storeRow} for {@code rows} rows of q outputs: row r from stage[so + r·sStep] to y[yo + r·yStep] (res
+     * read at the same offsets as y), in vectors with a masked tail.
+     *
+     * <p>Why one call for many rows: C2 compiles this as a method of its own once it is hot, and a method already
+     * compiled that large is no longer inlined into later callers. Called once per row, that cost a call, twelve
+     * arguments and a fresh tail mask per row of 7 to 28 outputs, and which layers paid depended on the order in
+     * which the JIT met them: after a model run a 32→32 @ 14² Winograd layer ran 1.2–1.5× slower than in a JVM that
+     * had run it alone, WinogradOutput.storeRows going from 1 % to 8 % of its time (async-profiler, bench/README.md
+     * Stop 21). Why no scalar loop: C2's own vectorization of it never reached its vector body on rows this short
+     * (q = 7, 14, 28), so the copy ran scalar: 0.37 vs 0.17 ms for 16 filters at 28×28, batch 64. The epilogue here
+     * saves the batch norm's separate pass over the output (0.2–0.6 ms a layer at batch 64).
+     */
+    static void storeRows(
+            float[] stage,
+            int so,
+            int sStep,
+            float[] y,
+            int yo,
+            int yStep,
+            int rows,
+            int q,
+            float bias,
+            boolean affine,
+            float scale,
+            float shift,
+            float[] res,
+            boolean relu,
+            boolean accumulate) {
+        int full = q - q % VL;
+        // The mask is made here, not passed in: a vector object crossing a call C2 may not inline is boxed.
+        VectorMask<Float> tail = S.indexInRange(full, q);
+        for (int r = 0; r < rows; r++, so += sStep, yo += yStep) {
+            for (int jj = 0; jj < full; jj += VL) {
+                FloatVector v = FloatVector.fromArray(S, stage, so + jj).add(bias);
+                if (affine) v = v.fma(scale, shift);
+                if (res != null) v = v.add(FloatVector.fromArray(S, res, yo + jj));
+                if (relu) v = v.max(0f);
+                if (accumulate) v = v.add(FloatVector.fromArray(S, y, yo + jj));
+                v.intoArray(y, yo + jj);
+            }
+            if (full < q) {
+                FloatVector v = FloatVector.fromArray(S, stage, so + full, tail).add(bias);
+                if (affine) v = v.fma(scale, shift);
+                if (res != null) v = v.add(FloatVector.fromArray(S, res, yo + full, tail));
+                if (relu) v = v.max(0f);
+                if (accumulate) v = v.add(FloatVector.fromArray(S, y, yo + full, tail));
+                v.intoArray(y, yo + full, tail);
+            }
         }
     }
 
@@ -431,8 +462,7 @@ final class DirectConv {
                                 accumulate);
                         continue;
                     }
-                    for (int row = 0; row < p; row++, so += wp, yo += q)
-                        storeRow(stage, so, y, yo, q, bias, e != null, scale, shift, res, relu, accumulate);
+                    storeRows(stage, so, wp, y, yo, q, p, q, bias, e != null, scale, shift, res, relu, accumulate);
                 }
             }
         }

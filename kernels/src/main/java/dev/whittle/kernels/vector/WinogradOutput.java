@@ -211,21 +211,22 @@ final class WinogradOutput {
             int first = i * period, from = Math.max(col, first), to = Math.min(col + segCols, first + wIn);
             if (from >= to) continue;
             int yo = yOff + i * yImage + y0 * wIn + from - first;
-            for (int r = 0; r < nRows && y0 + r < h; r++) {
-                DirectConv.storeRow(
-                        rows,
-                        at + r * rowStep + from - col,
-                        y,
-                        yo + r * wIn,
-                        to - from,
-                        bias,
-                        affine,
-                        scale,
-                        shift,
-                        res,
-                        relu,
-                        accumulate);
-            }
+            DirectConv.storeRows(
+                    rows,
+                    at + from - col,
+                    rowStep,
+                    y,
+                    yo,
+                    wIn,
+                    Math.min(nRows, h - y0),
+                    to - from,
+                    bias,
+                    affine,
+                    scale,
+                    shift,
+                    res,
+                    relu,
+                    accumulate);
         }
     }
 
