@@ -304,10 +304,10 @@ final class Winograd {
                 // Tile rows [ty0, ty1) read input rows tile·ty0 − 1 ... tile·ty1 (padded rows tile·ty0 ... tile·ty1 +
                 // 1). Padded rows and columns outside the images are never written, so they stay zero; a short last
                 // group leaves stale images in its unused slots, whose outputs are computed and never stored.
+                int row0 = Math.max(0, tile * ty0 - 1), row1 = Math.min(h, tile * ty1 + 1);
                 for (int i = 0; i < nbl; i++) {
                     int src = ((img + i) * xChannels + plane) * hw, col = 1 + i * period;
-                    for (int row = Math.max(0, tile * ty0 - 1); row < Math.min(h, tile * ty1 + 1); row++)
-                        copyRow(x, src + row * wIn, pad, (row + 1) * wpad + col, wIn);
+                    copyRows(x, src + row0 * wIn, wIn, pad, (row0 + 1) * wpad + col, wpad, row1 - row0, wIn);
                 }
                 int vOff = c * ldT + (r - r0 - ty0) * tw;
                 if (tile == 2) transformInput(pad, wpad, ty0, ty1, tw, segs, v, vOff, vPlane);
@@ -317,13 +317,18 @@ final class Winograd {
         }
     }
 
-    /** pad[to, to + n) = x[from, from + n): whole vectors and a masked tail. */
-    static void copyRow(float[] x, int from, float[] pad, int to, int n) {
-        int i = 0;
-        for (; i + VL <= n; i += VL) FloatVector.fromArray(S, x, from + i).intoArray(pad, to + i);
-        if (i < n) {
-            VectorMask<Float> tail = S.indexInRange(i, n);
-            FloatVector.fromArray(S, x, from + i, tail).intoArray(pad, to + i, tail);
+    /**
+     * pad[to + r·padStep, + n) = x[from + r·xStep, + n) for r in [0, rows): whole vectors and a masked tail. One call
+     * per image band, not per row, for the reason {@link DirectConv#storeRows} gives: a per-row call that C2 stops
+     * inlining costs more than copying a row of 7 to 28 floats.
+     */
+    static void copyRows(float[] x, int from, int xStep, float[] pad, int to, int padStep, int rows, int n) {
+        int full = n - n % VL;
+        VectorMask<Float> tail = S.indexInRange(full, n);
+        for (int r = 0; r < rows; r++, from += xStep, to += padStep) {
+            for (int i = 0; i < full; i += VL)
+                FloatVector.fromArray(S, x, from + i).intoArray(pad, to + i);
+            if (full < n) FloatVector.fromArray(S, x, from + full, tail).intoArray(pad, to + full, tail);
         }
     }
 
