@@ -85,7 +85,8 @@ public final class Conv2dVector implements ConvKernels {
         }
         if (SmallConv.applies(g)) {
             SmallConv.forward(
-                    g.c(), g.h(), g.w(), g.k(), null, g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, 0, g.k());
+                    g.c(), g.h(), g.w(), g.k(), null, g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, 0, g.k(),
+                    null);
             return;
         }
         Im2col.forward(g, x, w, b, y, n0, n1);
@@ -109,7 +110,8 @@ public final class Conv2dVector implements ConvKernels {
         }
         if (SmallConv.applies(g)) {
             SmallConv.forward(
-                    g.c(), g.h(), g.w(), g.k(), null, g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, k0, k1);
+                    g.c(), g.h(), g.w(), g.k(), null, g.r(), g.s(), g.padH(), g.padW(), x, w, b, y, n0, n1, k0, k1,
+                    null);
             return;
         }
         if (g.groups() != 1) {
@@ -159,7 +161,8 @@ public final class Conv2dVector implements ConvKernels {
             if (zeroDead) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
             float[] wAlive = aliveWeights(g, w, out, m, in, ci);
             SmallConv.forward(
-                    g.c(), g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1, 0, m);
+                    g.c(), g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), x, wAlive, b, y, n0, n1, 0, m,
+                    null);
             return;
         }
         if (g.groups() != 1 || !direct(g, ci)) {

@@ -63,42 +63,18 @@ final class SmallConv {
     }
 
     /**
-     * y = conv(x, w) + b for images [n0, n1): weight row i (i in [i0, i1)) into output plane planes[i], or plane
+     * y = e(conv(x, w) + b) for images [n0, n1): weight row i (i in [i0, i1)) into output plane planes[i], or plane
      * i when planes is null (other planes untouched). Dense: planes null and [i0, i1) a filter range. Masked: planes
      * the alive filters, w their gathered rows, [i0, i1) = [0, m); every input channel alive (a reduction this
-     * short has one input channel).
+     * short has one input channel). e applies its batch norm and ReLU to each image's planes as they are written
+     * (null: none; its residual and pool are not applied); a one-channel 3×3 layer applies it in {@link
+     * SmallConv3x3}'s stores, which saves a pass over the layer's largest output (16 % of VGG-small's first layer).
      *
      * @param planes (m) alive filters ascending, or null
      * @param x (N,C,H,W)
      * @param w (K,C,R,S), or (m,C,R,S) gathered when planes is given
      * @param b (K) or null, indexed by output plane
      * @param y (N,K,P,Q) with P = H + 2·ph − R + 1, Q = W + 2·pw − S + 1
-     */
-    static void forward(
-            int cIn,
-            int h,
-            int wIn,
-            int k,
-            int[] planes,
-            int r,
-            int s,
-            int ph,
-            int pw,
-            float[] x,
-            float[] w,
-            float[] b,
-            float[] y,
-            int n0,
-            int n1,
-            int i0,
-            int i1) {
-        forward(cIn, h, wIn, k, planes, r, s, ph, pw, x, w, b, y, n0, n1, i0, i1, null);
-    }
-
-    /**
-     * {@link #forward} followed by the epilogue's batch norm and ReLU on each image's planes as they are written
-     * ({@code e} null: none; e's residual and pool are not applied). A one-channel 3×3 layer applies it in {@link
-     * SmallConv3x3}'s stores, which saves a pass over the layer's largest output (16 % of VGG-small's first layer).
      */
     static void forward(
             int cIn,
@@ -146,7 +122,7 @@ final class SmallConv {
         }
     }
 
-    /** Weight rows i and i + 1 (i alone when it is the last below i1) through {@link SmallConv3x3#filters2}. */
+    /** Weight rows i and i + 1 (i alone when it is the last below i1) through {@link SmallConv3x3#column}, column block by column block. */
     private static void filters2(
             float[] w,
             float[] b,
@@ -164,25 +140,14 @@ final class SmallConv {
         int fa = plane(planes, i), fb = i + 1 < i1 ? plane(planes, i + 1) : -1;
         int g = Math.max(fb, 0);
         boolean affine = e != null;
-        SmallConv3x3.filters2(
-                w,
-                9 * i,
-                fb < 0 ? -1 : 9 * (i + 1),
-                b == null ? 0f : b[fa],
-                b == null ? 0f : b[g],
-                affine,
-                affine ? e.scale()[fa] : 1f,
-                affine ? e.shift()[fa] : 0f,
-                affine ? e.scale()[g] : 1f,
-                affine ? e.shift()[g] : 0f,
-                affine && e.relu(),
-                xpad,
-                wpad,
-                hp,
-                q,
-                y,
-                yImage + fa * pq,
-                fb < 0 ? -1 : yImage + fb * pq);
+        int wa = 9 * i, wb = fb < 0 ? wa : 9 * (i + 1);
+        float ba = b == null ? 0f : b[fa], bb = b == null ? 0f : b[g];
+        float sa = affine ? e.scale()[fa] : 1f, ta = affine ? e.shift()[fa] : 0f;
+        float sb = affine ? e.scale()[g] : 1f, tb = affine ? e.shift()[g] : 0f;
+        int ya = yImage + fa * pq, yb = fb < 0 ? -1 : yImage + fb * pq;
+        for (int qb = 0; qb < q; qb += VL)
+            SmallConv3x3.column(
+                    w, wa, wb, ba, bb, affine, sa, ta, sb, tb, affine && e.relu(), xpad, wpad, hp, q, qb, y, ya, yb);
     }
 
     /** y[o, o + n) = max(scale·y + shift, 0) (the max only with relu), as the batch norm's own pass computes it. */

@@ -23,38 +23,12 @@ final class SmallConv3x3 {
     private SmallConv3x3() {}
 
     /**
-     * Output planes of weight rows at wa and wb (9 floats each) of one image: y[ya + p·q + j] and y[yb + p·q + j] =
-     * e(bias + Σ w·xpad), e = max(scale·v + shift, 0) as {@code affine} and {@code relu} say (the ReLU only with
-     * affine). xpad holds the padded plane, hp rows of wpad floats (wpad ≥ ⌈q/VL⌉·VL + 2) and VL floats of slack
-     * after it. With wb < 0 only the first filter is computed.
+     * Column block [qb, qb + VL) of the output planes of weight rows at wa and wb (9 floats each) of one image, top to
+     * bottom: y[ya + p·q + j] and y[yb + p·q + j] = e(bias + Σ w·xpad), e = max(scale·v + shift, 0) as {@code affine}
+     * and {@code relu} say (the ReLU only with affine); yb < 0: the first plane only (wb is then read but unused).
+     * xpad holds the padded plane, hp rows of wpad floats (wpad ≥ ⌈q/VL⌉·VL + 2) and VL floats of slack after it.
      */
-    static void filters2(
-            float[] w,
-            int wa,
-            int wb,
-            float ba,
-            float bb,
-            boolean affine,
-            float sa,
-            float ta,
-            float sb,
-            float tb,
-            boolean relu,
-            float[] xpad,
-            int wpad,
-            int hp,
-            int q,
-            float[] y,
-            int ya,
-            int yb) {
-        for (int qb = 0; qb < q; qb += VL) {
-            if (wb < 0) column(w, wa, wa, ba, ba, affine, sa, ta, sa, ta, relu, xpad, wpad, hp, q, qb, y, ya, -1);
-            else column(w, wa, wb, ba, bb, affine, sa, ta, sb, tb, relu, xpad, wpad, hp, q, qb, y, ya, yb);
-        }
-    }
-
-    /** One column block [qb, qb + VL) of both planes, top to bottom (yb < 0: the first plane only). */
-    private static void column(
+    static void column(
             float[] w,
             int wa,
             int wb,
