@@ -3,7 +3,6 @@ package dev.whittle.kernels.vector;
 import dev.whittle.kernels.ConvEpilogue;
 import dev.whittle.kernels.ConvGeometry;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -307,28 +306,14 @@ final class Winograd {
                 int row0 = Math.max(0, tile * ty0 - 1), row1 = Math.min(h, tile * ty1 + 1);
                 for (int i = 0; i < nbl; i++) {
                     int src = ((img + i) * xChannels + plane) * hw, col = 1 + i * period;
-                    copyRows(x, src + row0 * wIn, wIn, pad, (row0 + 1) * wpad + col, wpad, row1 - row0, wIn);
+                    ImageLayout.copyRows(
+                            x, src + row0 * wIn, wIn, pad, (row0 + 1) * wpad + col, wpad, row1 - row0, wIn);
                 }
                 int vOff = c * ldT + (r - r0 - ty0) * tw;
                 if (tile == 2) transformInput(pad, wpad, ty0, ty1, tw, segs, v, vOff, vPlane);
                 else Winograd4.transformInput(pad, wpad, ty0, ty1, tw, segs, v, vOff, vPlane, scratch);
                 r += ty1 - ty0;
             }
-        }
-    }
-
-    /**
-     * pad[to + r·padStep, + n) = x[from + r·xStep, + n) for r in [0, rows): whole vectors and a masked tail. One call
-     * per image band, not per row, for the reason {@link DirectConv#storeRows} gives: a per-row call that C2 stops
-     * inlining costs more than copying a row of 7 to 28 floats.
-     */
-    static void copyRows(float[] x, int from, int xStep, float[] pad, int to, int padStep, int rows, int n) {
-        int full = n - n % VL;
-        VectorMask<Float> tail = S.indexInRange(full, n);
-        for (int r = 0; r < rows; r++, from += xStep, to += padStep) {
-            for (int i = 0; i < full; i += VL)
-                FloatVector.fromArray(S, x, from + i).intoArray(pad, to + i);
-            if (full < n) FloatVector.fromArray(S, x, from + full, tail).intoArray(pad, to + full, tail);
         }
     }
 
