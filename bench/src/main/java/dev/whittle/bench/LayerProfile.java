@@ -36,29 +36,13 @@ public final class LayerProfile {
     private LayerProfile() {}
 
     public static void main(String[] args) throws IOException {
-        String model = "vgg_small", mode = "inference", backends = "scalar,vector", out = null, widths = null;
-        double alive = 1;
-        int batch = 64, threads = 1, warmup = 5, iters = 20;
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq < 0) throw new IllegalArgumentException("argument '" + a + "' expected key=value");
-            String k = a.substring(0, eq), v = a.substring(eq + 1);
-            switch (k) {
-                case "model" -> model = v;
-                case "mode" -> mode = v;
-                case "backends" -> backends = v;
-                case "out" -> out = v;
-                case "widths" -> widths = v;
-                case "alive" -> alive = Double.parseDouble(v);
-                case "batch" -> batch = Integer.parseInt(v);
-                case "threads" -> threads = Integer.parseInt(v);
-                case "warmup" -> warmup = Integer.parseInt(v);
-                case "iters" -> iters = Integer.parseInt(v);
-                default ->
-                    throw new IllegalArgumentException("unknown argument '" + k
-                            + "', expected model, widths, alive, mode, batch, threads, backends, warmup, iters or out");
-            }
-        }
+        KeyValueArgs a = new KeyValueArgs(
+                args, "model", "widths", "alive", "mode", "batch", "threads", "backends", "warmup", "iters", "out");
+        String model = a.get("model", "vgg_small"), mode = a.get("mode", "inference");
+        String backends = a.get("backends", "scalar,vector"), out = a.get("out", null), widths = a.get("widths", null);
+        double alive = a.getDouble("alive", 1);
+        int batch = a.getInt("batch", 64), threads = a.getInt("threads", 1);
+        int warmup = a.getInt("warmup", 5), iters = a.getInt("iters", 20);
         if (!mode.equals("inference") && !mode.equals("training"))
             throw new IllegalArgumentException("mode expected inference or training but found " + mode);
         Graph graph = widths == null ? Models.byName(model) : withWidths(model, widths);

@@ -35,24 +35,10 @@ public final class OrtLayerProfile {
     private OrtLayerProfile() {}
 
     public static void main(String[] args) throws OrtException, IOException {
-        String model = "resnet20", out = null;
-        int batch = 64, threads = 1, warmup = 20, iters = 60;
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq < 0) throw new IllegalArgumentException("argument '" + a + "' expected key=value");
-            String k = a.substring(0, eq), v = a.substring(eq + 1);
-            switch (k) {
-                case "model" -> model = v;
-                case "out" -> out = v;
-                case "batch" -> batch = Integer.parseInt(v);
-                case "threads" -> threads = Integer.parseInt(v);
-                case "warmup" -> warmup = Integer.parseInt(v);
-                case "iters" -> iters = Integer.parseInt(v);
-                default ->
-                    throw new IllegalArgumentException(
-                            "unknown argument '" + k + "', expected model, batch, threads, warmup, iters or out");
-            }
-        }
+        KeyValueArgs a = new KeyValueArgs(args, "model", "batch", "threads", "warmup", "iters", "out");
+        String model = a.get("model", "resnet20"), out = a.get("out", null);
+        int batch = a.getInt("batch", 64), threads = a.getInt("threads", 1);
+        int warmup = a.getInt("warmup", 20), iters = a.getInt("iters", 60);
         Graph g = Models.byName(model);
         g.initialize(1);
         byte[] onnx = OnnxExport.encode(g);

@@ -241,12 +241,7 @@ public final class Conv2dVector implements ConvKernels {
         boolean dense = out == null && in == null;
         if (SmallConv.applies(g) && e.residual() == null && ci == g.c()) {
             // A one-channel first layer: the batch norm and ReLU applied as its planes are written.
-            float[] wUsed = w;
-            if (!dense) {
-                if (out != null) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
-                int[] outs = out == null ? Indices.all(g.k()) : out, ins = in == null ? Indices.all(g.c()) : in;
-                wUsed = aliveWeights(g, w, outs, m, ins, ci);
-            }
+            float[] wUsed = weightsInPlace(g, w, y, out, m, in, ci, n0, n1);
             SmallConv.forward(
                     g.c(), g.h(), g.w(), g.k(), out, g.r(), g.s(), g.padH(), g.padW(), x, wUsed, b, y, n0, n1, 0, m, e);
             return false;
@@ -272,17 +267,24 @@ public final class Conv2dVector implements ConvKernels {
             }
             return false;
         }
-        float[] wUsed = w;
-        if (!dense) {
-            // Either list may be null (all alive): a first conv has no input mask, a last one may have no output mask.
-            int[] outs = out == null ? Indices.all(g.k()) : out, ins = in == null ? Indices.all(g.c()) : in;
-            if (out != null) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
-            wUsed = aliveWeights(g, w, outs, m, ins, ci);
-        }
+        float[] wUsed = weightsInPlace(g, w, y, out, m, in, ci, n0, n1);
         if (Winograd.forLayer(g, ci, m, n1 - n0))
             return Winograd.forward(g.c(), in, ci, g.h(), g.w(), g.k(), out, x, wUsed, b, y, n0, n1, 0, m, false, e);
         DirectConv.forwardThen(g, in, ci, out, m, x, wUsed, b, y, n0, n1, e);
         return false;
+    }
+
+    /**
+     * The weights a kernel that writes y's alive planes in place reads: w itself for a dense layer; for a masked one
+     * the alive filters' rows over the alive channels, y's dead planes of images [n0, n1) zeroed first. Either list
+     * may be null (all alive): a first conv has no input mask, a last one may have no output mask.
+     */
+    private static float[] weightsInPlace(
+            ConvGeometry g, float[] w, float[] y, int[] out, int m, int[] in, int ci, int n0, int n1) {
+        if (out == null && in == null) return w;
+        if (out != null) AliveSubproblem.zeroDeadPlanes(y, g.k(), g.p() * g.q(), out, m, n0, n1);
+        int[] outs = out == null ? Indices.all(g.k()) : out, ins = in == null ? Indices.all(g.c()) : in;
+        return aliveWeights(g, w, outs, m, ins, ci);
     }
 
     /** The vector passes of {@link #forwardThen}'s fallback (stateless). */

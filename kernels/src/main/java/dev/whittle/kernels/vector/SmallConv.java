@@ -100,9 +100,10 @@ final class SmallConv {
         int wpad = paddedWidth(q, s);
         // VL floats of slack: SmallConv3x3 reads a vector past the last row's last column block.
         float[] xpad = paddedPlanes(cIn, hp, wpad, VL, ws);
-        int[] rowBase = ws.ints(crs);
-        ImageLayout.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
         boolean rows3 = cIn == 1 && r == 3 && s == 3;
+        // The general kernels' reduction offsets (SmallConv3x3 has its nine taps as displacements).
+        int[] rowBase = rows3 ? null : ws.ints(crs);
+        if (!rows3) ImageLayout.fillRowBase(rowBase, cIn, r, s, hp * wpad, wpad);
         for (int n = n0; n < n1; n++) {
             copyImage(x, n * cIn * h * wIn, cIn, h, wIn, xpad, hp, wpad, ph, pw);
             int yImage = n * k * pq;
@@ -138,7 +139,7 @@ final class SmallConv {
             int yImage,
             int pq) {
         int fa = plane(planes, i), fb = i + 1 < i1 ? plane(planes, i + 1) : -1;
-        int g = Math.max(fb, 0);
+        int g = fb < 0 ? fa : fb; // a last filter alone: the second filter's values are read but never stored
         boolean affine = e != null;
         int wa = 9 * i, wb = fb < 0 ? wa : 9 * (i + 1);
         float ba = b == null ? 0f : b[fa], bb = b == null ? 0f : b[g];
