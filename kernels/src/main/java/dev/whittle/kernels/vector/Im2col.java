@@ -246,4 +246,96 @@ final class Im2col {
             }
         }
     }
+
+    /**
+     * dx += conv_transpose(dy, w) for images [n0, n1) lowered to GEMM: dcols (CRS × nb·PQ) = W_gᵀ · dY (kg × nb·PQ)
+     * for nb images at a time (dY gathered into a staging matrix when nb > 1), then col2im adds dcols into dx.
+     *
+     * @param dy (N,K,P,Q)
+     * @param w (K,C/G,R,S)
+     * @param dx (N,C,H,W), images [n0, n1) accumulated
+     */
+    static void backwardData(ConvGeometry g, float[] dy, float[] w, float[] dx, int n0, int n1) {
+        int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
+        int crs = cg * g.r() * g.s();
+        boolean pw = Conv2dVector.pointwise(g);
+        int nb = pw ? 1 : Conv2dVector.imagesPerChunk(pq, Conv2dVector.TARGET_COLS_DATA, n1 - n0);
+        Sgemm.Workspace ws = Sgemm.Workspace.get();
+        float[] dcols = pw ? null : ws.scratch(0, crs * nb * pq);
+        float[] stage = nb == 1 ? null : ws.scratch(1, kg * nb * pq);
+        for (int gi = 0; gi < G; gi++) {
+            int wOff = gi * kg * crs;
+            for (int n = n0; n < n1; n += nb) {
+                int nbl = Math.min(nb, n1 - n), nc = nbl * pq;
+                if (pw) {
+                    int dyOff = (n * g.k() + gi * kg) * pq, xOff = (n * g.c() + gi * cg) * hw;
+                    Sgemm.gemm(true, false, crs, pq, kg, w, wOff, crs, dy, dyOff, pq, dx, xOff, hw, false);
+                    continue;
+                }
+                if (nb == 1) {
+                    int dyOff = (n * g.k() + gi * kg) * pq;
+                    Sgemm.gemm(true, false, crs, pq, kg, w, wOff, crs, dy, dyOff, pq, dcols, 0, pq, true);
+                } else {
+                    for (int i = 0; i < nbl; i++) {
+                        for (int k = 0; k < kg; k++) {
+                            System.arraycopy(dy, ((n + i) * g.k() + gi * kg + k) * pq, stage, k * nc + i * pq, pq);
+                        }
+                    }
+                    Sgemm.gemm(true, false, crs, nc, kg, w, wOff, crs, stage, 0, nc, dcols, 0, nc, true);
+                }
+                for (int i = 0; i < nbl; i++) {
+                    Im2col.col2imAdd(g, dcols, i * pq, nc, cg, dx, ((n + i) * g.c() + gi * cg) * hw);
+                }
+            }
+        }
+    }
+
+    /**
+     * dw += Σ_n dy ⋆ x for filters [k0, k1) lowered to GEMM, computed transposed so that the column matrix is the
+     * cheaply packed A operand: dWᵀ (CRS × k') = Σ_chunks cols (CRS × nb·PQ) · dYᵀ (nb·PQ × k'), staged per thread
+     * and added into dw at the end. The bias gradient is the caller's.
+     *
+     * @param x (N,C,H,W)
+     * @param dy (N,K,P,Q)
+     * @param dw (K,C/G,R,S), filters [k0, k1) accumulated
+     */
+    static void backwardWeights(ConvGeometry g, float[] x, float[] dy, float[] dw, int k0, int k1) {
+        int G = g.groups(), cg = g.cPerGroup(), kg = g.k() / G, pq = g.p() * g.q(), hw = g.h() * g.w();
+        int crs = cg * g.r() * g.s();
+        boolean pw = Conv2dVector.pointwise(g);
+        int nb = Conv2dVector.imagesPerChunk(pq, Conv2dVector.TARGET_COLS, g.n());
+        Sgemm.Workspace ws = Sgemm.Workspace.get();
+        float[] cols = pw && nb == 1 ? null : ws.scratch(0, crs * nb * pq);
+        float[] stage = nb == 1 ? null : ws.scratch(1, kg * nb * pq);
+        float[] dwt = ws.scratch(2, crs * kg);
+        for (int gi = k0 / kg; gi <= (k1 - 1) / kg; gi++) {
+            int kk0 = Math.max(k0, gi * kg), kk1 = Math.min(k1, (gi + 1) * kg), kn = kk1 - kk0;
+            for (int n = 0; n < g.n(); n += nb) {
+                int nbl = Math.min(nb, g.n() - n), nc = nbl * pq;
+                boolean first = n == 0;
+                if (nb == 1) {
+                    int xOff = (n * g.c() + gi * cg) * hw, dyOff = (n * g.k() + kk0) * pq;
+                    if (pw) {
+                        Sgemm.gemm(false, true, crs, kn, pq, x, xOff, hw, dy, dyOff, pq, dwt, 0, kn, first);
+                    } else {
+                        Im2col.im2col(g, x, xOff, cg, cols, 0, pq);
+                        Sgemm.gemm(false, true, crs, kn, pq, cols, 0, pq, dy, dyOff, pq, dwt, 0, kn, first);
+                    }
+                    continue;
+                }
+                for (int i = 0; i < nbl; i++) {
+                    int xOff = ((n + i) * g.c() + gi * cg) * hw;
+                    Im2col.imageColumns(g, pw, x, xOff, cg, cols, i * pq, nc);
+                    for (int k = 0; k < kn; k++) {
+                        System.arraycopy(dy, ((n + i) * g.k() + kk0 + k) * pq, stage, k * nc + i * pq, pq);
+                    }
+                }
+                Sgemm.gemm(false, true, crs, kn, nc, cols, 0, nc, stage, 0, nc, dwt, 0, kn, first);
+            }
+            for (int k = 0; k < kn; k++) {
+                int o = (kk0 + k) * crs;
+                for (int j = 0; j < crs; j++) dw[o + j] += dwt[j * kn + k];
+            }
+        }
+    }
 }
