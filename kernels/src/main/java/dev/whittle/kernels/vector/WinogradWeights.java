@@ -1,7 +1,6 @@
 package dev.whittle.kernels.vector;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -157,8 +156,8 @@ final class WinogradWeights {
 
     /**
      * Rows [rowFrom, rowTo) of one image's dy planes for filters at positions [k0, k0 + mf) of {@code out} (or
-     * filters k0 + f), transposed into dyT[row·rowLen + (col0 + q)·mfp + f]: each pixel's filters are VL-wide
-     * gathers (offsets at {@code offsets[at + g0]}) and contiguous stores.
+     * filters k0 + f), transposed into dyT[row·rowLen + (col0 + q)·mfp + f] a group of VL filters at a time
+     * ({@link PlaneTranspose}; offsets at {@code offsets[at + g0]}).
      */
     private static void gatherRows(
             float[] dy,
@@ -178,12 +177,18 @@ final class WinogradWeights {
             int mfp) {
         for (int g0 = 0; g0 < mf; g0 += VL) {
             int first = out == null ? k0 + g0 : out[k0 + g0];
-            VectorMask<Float> live = S.indexInRange(0, mf - g0);
-            for (int row = rowFrom; row < rowTo; row++) {
-                int src = imageOff + first * hw + row * wIn, d = row * rowLen + col0 * mfp + g0;
-                for (int q = 0; q < wIn; q++, d += mfp)
-                    FloatVector.fromArray(S, dy, src + q, offsets, at + g0).intoArray(dyT, d, live);
-            }
+            PlaneTranspose.toPixels(
+                    dy,
+                    imageOff + first * hw + rowFrom * wIn,
+                    offsets,
+                    at + g0,
+                    mf - g0,
+                    rowTo - rowFrom,
+                    wIn,
+                    dyT,
+                    rowFrom * rowLen + col0 * mfp + g0,
+                    rowLen,
+                    mfp);
         }
     }
 
