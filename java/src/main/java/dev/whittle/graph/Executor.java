@@ -66,6 +66,22 @@ public final class Executor {
      */
     public Executor(
             Graph graph, int capacity, boolean withGradients, Parallel parallel, KernelSet kernels, boolean fuse) {
+        this(graph, capacity, withGradients, parallel, kernels, fuse, !withGradients && REUSE);
+    }
+
+    /**
+     * @param reuseBuffers inference executors only: nodes whose outputs are never live at the same time share one
+     *     array ({@link BufferPlan}); after a forward only the last node's {@link #output} is then sure to hold its
+     *     own result. The default for inference; false keeps every node's output (tests that inspect them)
+     */
+    public Executor(
+            Graph graph,
+            int capacity,
+            boolean withGradients,
+            Parallel parallel,
+            KernelSet kernels,
+            boolean fuse,
+            boolean reuseBuffers) {
         if (capacity <= 0) throw new IllegalArgumentException("batch capacity must be positive, found " + capacity);
         this.graph = graph;
         this.parallel = parallel;
@@ -90,22 +106,30 @@ public final class Executor {
         Arrays.fill(sharesOutputOf, -1);
         if (fuse && withGradients) findTrainingReluPairs(nodes, fusedRelu, sharesOutputOf);
         else if (fuse) findFusableChains(nodes, fusedBn, fusedAdd, fusedRelu, fusedPool, sharesOutputOf);
+        int[] owner =
+                new int[count]; // the node whose buffer node i writes (its own, a chain's conv, an alias's source)
         for (int i = 0; i < count; i++) {
             Node n = nodes.get(i);
             boolean alias = n.layer().aliasesInput();
             int src = n.inputs()[0];
             if (sharesOutputOf[i] >= 0) {
+                owner[i] = owner[sharesOutputOf[i]];
                 outs[i] = outs[sharesOutputOf[i]];
                 grads[i] = grads[sharesOutputOf[i]]; // training fusion: one gradient buffer too (null for inference)
             } else if (alias && src != Graph.INPUT) {
+                owner[i] = owner[src];
                 outs[i] = outs[src];
                 grads[i] = grads[src];
             } else {
+                owner[i] = i;
+                if (!withGradients && reuseBuffers) continue; // allocated below, shared by liveness
                 outs[i] = new float[capacity * n.outShape().size()];
                 grads[i] = withGradients ? new float[outs[i].length] : null;
                 ownsGrad[i] = withGradients;
             }
         }
+        boolean[] reused = new boolean[count];
+        if (!withGradients && reuseBuffers) shareByLiveness(nodes, capacity, owner, fusedPool, reused);
         for (int i = 0; i < count; i++) {
             Node n = nodes.get(i);
             int k = n.inputs().length;
@@ -123,6 +147,7 @@ public final class Executor {
         }
         for (int i = 0; i < count; i++) {
             if (sharesOutputOf[i] >= 0) ctx[i].outShared = ctx[sharesOutputOf[i]].outShared = true;
+            if (reused[i]) ctx[i].outShared = true;
         }
         boolean[] noOp = new boolean[count]; // training nodes whose backward writes nothing
         for (int i = 0; withGradients && i < count; i++) {
@@ -167,6 +192,45 @@ public final class Executor {
         }
     }
 
+    /**
+     * Inference: gives every node the array of its buffer's owner, owners taking turns in arrays by liveness
+     * ({@link BufferPlan}). An owner is live from the first node that writes its buffer (a pool fused into a conv
+     * chain is written by the conv) to the last node that reads it or any node sharing it; the graph's output has an
+     * array of its own. reused[i]: node i's array serves other owners too, so planes it leaves alone may change.
+     */
+    private void shareByLiveness(List<Node> nodes, int capacity, int[] owner, int[] fusedPool, boolean[] reused) {
+        int count = nodes.size();
+        int[] start = new int[count], end = new int[count], size = new int[count];
+        Arrays.fill(start, -1);
+        for (int i = 0; i < count; i++) {
+            if (owner[i] != i) continue;
+            start[i] = i;
+            size[i] = capacity * nodes.get(i).outShape().size();
+        }
+        for (int conv = 0; conv < count; conv++) {
+            int pool = fusedPool[conv];
+            if (pool >= 0) start[owner[pool]] = Math.min(start[owner[pool]], conv);
+        }
+        for (int i = 0; i < count; i++) {
+            for (int src : nodes.get(i).inputs()) {
+                if (src != Graph.INPUT) end[owner[src]] = Math.max(end[owner[src]], i);
+            }
+        }
+        // The graph's output keeps an array of its own, exactly its size: forward returns it, valid until the next
+        // call.
+        int last = owner[count - 1];
+        start[last] = -1;
+        float[] output = new float[size[last]];
+        BufferPlan plan = new BufferPlan(start, end, size);
+        float[][] arrays = new float[plan.sizes.length][];
+        for (int p = 0; p < arrays.length; p++) arrays[p] = new float[plan.sizes[p]];
+        for (int i = 0; i < count; i++) {
+            int p = plan.physical[owner[i]];
+            outs[i] = owner[i] == last ? output : arrays[p];
+            reused[i] = owner[i] != last && plan.owners[p] > 1;
+        }
+    }
+
     /** readers[i] = how many node inputs read node i's output; lastReader[i] = the last of those nodes. */
     private static void countReaders(List<Node> nodes, int[] readers, int[] lastReader) {
         for (int i = 0; i < nodes.size(); i++) {
@@ -205,6 +269,9 @@ public final class Executor {
 
     /** {@code -Dwhittle.fuse.pool=false} leaves max pools after conv chains as nodes of their own (A/B runs). */
     static final boolean FUSE_POOL = !"false".equals(System.getProperty("whittle.fuse.pool"));
+
+    /** {@code -Dwhittle.reuse=false}: inference executors keep one array per node (A/B runs). */
+    static final boolean REUSE = !"false".equals(System.getProperty("whittle.reuse"));
 
     /** {@code -Dwhittle.fuse.training=false}: training executors run every ReLU as a node of its own (A/B runs). */
     static final boolean FUSE_TRAINING = !"false".equals(System.getProperty("whittle.fuse.training"));
@@ -395,6 +462,8 @@ public final class Executor {
      * The output buffer of node i (for tests and inspection). In a fused inference executor a fused batch norm or
      * ReLU node shares its conv's buffer, which after a forward holds the chain's final (post-ReLU) output, unless
      * a max pool after the chain was fused too: the pool's buffer then holds the result and the chain's is scratch.
+     * An inference executor that shares buffers by liveness (the default) has overwritten most of them by the end of
+     * a forward: only the last node's output is sure to be its own.
      */
     public float[] output(int node) {
         return outs[node];

@@ -170,8 +170,9 @@ public final class BatchNorm2d implements Layer {
                 // Dead planes read 0 (a residual add reads every plane). When this layer owns its output, clearing
                 // them when the alive list changes is enough: clearing on every call wrote three quarters of the
                 // activation per step at a quarter alive. In place on a conv's buffer (inference chains whose masks
-                // differ), the conv rewrites those planes every call, so they are cleared every call.
-                if (ctx.out == ctx.in[0]) zeroDeadChannels();
+                // differ), the conv rewrites those planes every call, so they are cleared every call; so are those of
+                // an array other nodes take turns in (an inference executor's shared buffers).
+                if (ctx.out == ctx.in[0] || ctx.outShared) zeroDeadChannels();
                 else if (cleared != alive) {
                     Arrays.fill(ctx.out, 0f);
                     cleared = alive;

@@ -108,8 +108,8 @@ class FusedInferenceTest {
         try (Parallel one = new Parallel(1)) {
             for (KernelSet k : new KernelSet[] {KernelSet.scalar(), VectorKernels.create()}) {
                 for (Parallel p : new Parallel[] {one, TWO}) {
-                    Executor plain = new Executor(g, 24, false, p, k, false);
-                    Executor fused = new Executor(g, 24, false, p, k, true);
+                    Executor plain = new Executor(g, 24, false, p, k, false, false);
+                    Executor fused = new Executor(g, 24, false, p, k, true, false);
                     float[] want = plain.forward(x, 24, false).clone();
                     float[] got = fused.forward(x, 24, false);
                     String what = k.name() + " on " + p.threads() + " thread(s)";
@@ -179,8 +179,8 @@ class FusedInferenceTest {
         try (Parallel one = new Parallel(1)) {
             for (KernelSet k : new KernelSet[] {KernelSet.scalar(), VectorKernels.create()}) {
                 for (Parallel p : new Parallel[] {one, TWO}) {
-                    Executor plain = new Executor(g, 5, false, p, k, false);
-                    Executor fused = new Executor(g, 5, false, p, k, true);
+                    Executor plain = new Executor(g, 5, false, p, k, false, false);
+                    Executor fused = new Executor(g, 5, false, p, k, true, false);
                     assertSame(fused.output(conv1), fused.output(relu1), "the ReLU shares the conv's buffer");
                     for (int n : new int[] {1, 5}) {
                         float[] want = plain.forward(x, n, false).clone();
@@ -207,8 +207,8 @@ class FusedInferenceTest {
         dev.whittle.prune.MaskBinding.apply(g, dev.whittle.prune.PruneTarget.evenlySpaced(g, groups, 0.5));
         float[] x = input(g, 3);
         for (KernelSet k : new KernelSet[] {KernelSet.scalar(), VectorKernels.create()}) {
-            Executor plain = new Executor(g, 3, false, TWO, k, false);
-            Executor fused = new Executor(g, 3, false, TWO, k, true);
+            Executor plain = new Executor(g, 3, false, TWO, k, false, false);
+            Executor fused = new Executor(g, 3, false, TWO, k, true, false);
             for (int n : new int[] {1, 3}) {
                 float[] want = plain.forward(x, n, false).clone();
                 float[] got = fused.forward(x, n, false);
@@ -268,13 +268,17 @@ class FusedInferenceTest {
         int[] alive = {0, 2, 3};
         conv2.setAlive(alive, new int[] {1, 3});
         conv3.setAlive(null, alive);
-        Executor fused = new Executor(g, 3, false, TWO),
+        // fused keeps every node's output for the look at relu2; shared takes turns in arrays, as by default, and
+        // must still see dead planes read zero though other layers wrote its arrays in between.
+        Executor fused = new Executor(g, 3, false, TWO, VectorKernels.create(), true, false),
+                shared = new Executor(g, 3, false, TWO),
                 plain = new Executor(g, 3, false, TWO, VectorKernels.create(), false);
         for (int[] bnAlive : new int[][] {alive, {0, 2}, null}) {
             bn2.setAlive(bnAlive);
             float[] want = plain.forward(x, 3, false).clone();
             String what = "bn2 alive " + java.util.Arrays.toString(bnAlive);
             assertLogitsClose(what, want, fused.forward(x, 3, false), 30);
+            assertLogitsClose(what + ", shared arrays", want, shared.forward(x, 3, false), 30);
             if (bnAlive == null) continue; // an unmasked batch norm gives a dead filter its shift, fused or not
             float[] act = fused.output(index(g, "relu2"));
             int pq = 28 * 28;
