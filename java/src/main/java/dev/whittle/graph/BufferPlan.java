@@ -26,12 +26,13 @@ final class BufferPlan {
      * @param start per node: the first node that writes the buffer it owns, or −1 where it owns none
      * @param end per owner: the last node that reads its buffer (beyond the last node: kept after the pass)
      * @param size per owner: floats it needs
+     * @param kind per owner: only owners of one kind share an array
      */
-    BufferPlan(int[] start, int[] end, int[] size) {
+    BufferPlan(int[] start, int[] end, int[] size, int[] kind) {
         int count = start.length;
         physical = new int[count];
         java.util.Arrays.fill(physical, -1);
-        List<int[]> arrays = new ArrayList<>(); // {size, end of its current owner, owners}
+        List<int[]> arrays = new ArrayList<>(); // {size, end of its current owner, owners, kind}
         Integer[] order = new Integer[count];
         for (int i = 0; i < count; i++) order[i] = i;
         java.util.Arrays.sort(order, (a, b) -> start[a] != start[b] ? Integer.compare(start[a], start[b]) : a - b);
@@ -42,7 +43,7 @@ final class BufferPlan {
             int best = -1;
             for (int p = 0; p < arrays.size(); p++) {
                 int[] a = arrays.get(p);
-                if (a[1] >= start[o]) continue;
+                if (a[1] >= start[o] || a[3] != kind[o]) continue;
                 if (best < 0) best = p;
                 else {
                     int[] b = arrays.get(best);
@@ -51,7 +52,7 @@ final class BufferPlan {
                 }
             }
             if (best < 0) {
-                arrays.add(new int[] {size[o], end[o], 1});
+                arrays.add(new int[] {size[o], end[o], 1, kind[o]});
                 best = arrays.size() - 1;
             } else {
                 int[] a = arrays.get(best);

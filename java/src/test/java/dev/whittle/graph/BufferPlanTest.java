@@ -19,13 +19,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class BufferPlanTest {
-    private static final Parallel TWO = new Parallel(2);
+    private static final Parallel ONE = new Parallel(1), TWO = new Parallel(2);
 
     @Test
     void ownersShareAnArrayOnlyWhenOneIsReadForTheLastTimeBeforeTheOtherIsWritten() {
         // A chain 0 → 1 → 2 → 3 plus a shortcut: owner 0 is read by 1 and by 3.
         int[] start = {0, 1, 2, 3}, end = {3, 2, 3, 4}, size = {10, 20, 5, 8};
-        BufferPlan plan = new BufferPlan(start, end, size);
+        BufferPlan plan = new BufferPlan(start, end, size, new int[4]);
         assertNotEquals(plan.physical[0], plan.physical[1], "0 is still read when 1 is written");
         assertEquals(plan.physical[1], plan.physical[3], "1's last reader (2) runs before 3 is written");
         assertNotEquals(plan.physical[2], plan.physical[1], "2 is written while 1 is read");
@@ -35,8 +35,17 @@ class BufferPlanTest {
     }
 
     @Test
+    void ownersOfDifferentKindsNeverShare() {
+        int[] start = {0, 1, 2, 3}, end = {1, 2, 3, 4}, size = {8, 8, 8, 8};
+        BufferPlan plan = new BufferPlan(start, end, size, new int[] {1, 2, 1, 2});
+        assertEquals(plan.physical[0], plan.physical[2]);
+        assertEquals(plan.physical[1], plan.physical[3]);
+        assertNotEquals(plan.physical[0], plan.physical[1]);
+    }
+
+    @Test
     void nodesThatOwnNoBufferGetNoArray() {
-        BufferPlan plan = new BufferPlan(new int[] {0, -1, 2}, new int[] {2, 0, 3}, new int[] {4, 4, 4});
+        BufferPlan plan = new BufferPlan(new int[] {0, -1, 2}, new int[] {2, 0, 3}, new int[] {4, 4, 4}, new int[3]);
         assertEquals(-1, plan.physical[1]);
         assertEquals(2, plan.sizes.length, "0's last reader is 2, the node that writes 2: they cannot share");
     }
@@ -55,15 +64,19 @@ class BufferPlanTest {
             if (masked) MaskBinding.apply(g, PruneTarget.evenlySpaced(g, ChannelGroups.derive(g), 0.5));
             float[] x = FusedInferenceTest.input(g, 3);
             for (KernelSet k : new KernelSet[] {KernelSet.scalar(), VectorKernels.create()}) {
-                Executor shared = new Executor(g, 3, false, TWO, k, true, true);
-                Executor own = new Executor(g, 3, false, TWO, k, true, false);
-                for (int n : new int[] {3, 1, 3}) {
-                    String what = name + (masked ? " masked " : " ") + k.name() + " batch " + n;
-                    float[] want = own.forward(x, n, false), got = shared.forward(x, n, false);
-                    if (k == KernelSet.scalar()) assertArrayEquals(want, got, what);
-                    else FusedInferenceTest.assertLogitsClose(what, want, got, want.length);
+                for (Parallel p : new Parallel[] {ONE, TWO}) {
+                    Executor shared = new Executor(g, 3, false, p, k, true, true);
+                    Executor own = new Executor(g, 3, false, p, k, true, false);
+                    for (int n : new int[] {3, 1, 3}) {
+                        String what = name + (masked ? " masked " : " ") + k.name() + " threads " + p.threads()
+                                + " batch " + n;
+                        float[] want = own.forward(x, n, false), got = shared.forward(x, n, false);
+                        if (k == KernelSet.scalar()) assertArrayEquals(want, got, what);
+                        else FusedInferenceTest.assertLogitsClose(what, want, got, want.length);
+                    }
+                    // One thread shares freely; two share only arrays of one size per image.
+                    if (p == ONE) assertTrue(arrays(shared, g) < arrays(own, g), name + ": sharing uses fewer arrays");
                 }
-                assertTrue(arrays(shared, g) < arrays(own, g), name + ": sharing uses fewer arrays");
             }
         }
     }
