@@ -38,18 +38,12 @@ final class BufferPlan {
         java.util.Arrays.sort(order, (a, b) -> start[a] != start[b] ? Integer.compare(start[a], start[b]) : a - b);
         for (int o : order) {
             if (start[o] < 0) continue;
-            // A free array (its owner's last reader runs before this owner's first writer): the smallest that is
-            // big enough, else the biggest, grown.
+            // A free array (its owner's last reader runs before this owner's first writer) of the same kind.
             int best = -1;
             for (int p = 0; p < arrays.size(); p++) {
                 int[] a = arrays.get(p);
-                if (a[1] >= start[o] || a[3] != kind[o]) continue;
-                if (best < 0) best = p;
-                else {
-                    int[] b = arrays.get(best);
-                    boolean fits = a[0] >= size[o], bestFits = b[0] >= size[o];
-                    if (fits && (!bestFits || a[0] < b[0]) || !fits && !bestFits && a[0] > b[0]) best = p;
-                }
+                if (a[1] < start[o] && a[3] == kind[o] && (best < 0 || better(a[0], arrays.get(best)[0], size[o])))
+                    best = p;
             }
             if (best < 0) {
                 arrays.add(new int[] {size[o], end[o], 1, kind[o]});
@@ -68,5 +62,13 @@ final class BufferPlan {
             sizes[p] = arrays.get(p)[0];
             owners[p] = arrays.get(p)[2];
         }
+    }
+
+    /** Whether an array of {@code size} floats suits {@code need} better than one of {@code other}: the smallest that
+     * is big enough, else the biggest (grown the least). */
+    private static boolean better(int size, int other, int need) {
+        boolean fits = size >= need, otherFits = other >= need;
+        if (fits != otherFits) return fits;
+        return fits ? size < other : size > other;
     }
 }

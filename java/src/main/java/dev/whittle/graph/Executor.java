@@ -106,8 +106,9 @@ public final class Executor {
         Arrays.fill(sharesOutputOf, -1);
         if (fuse && withGradients) findTrainingReluPairs(nodes, fusedRelu, sharesOutputOf);
         else if (fuse) findFusableChains(nodes, fusedBn, fusedAdd, fusedRelu, fusedPool, sharesOutputOf);
-        int[] owner =
-                new int[count]; // the node whose buffer node i writes (its own, a chain's conv, an alias's source)
+        boolean share = !withGradients && reuseBuffers;
+        // owner[i]: the node whose buffer node i writes (its own, a chain's conv, an alias's source).
+        int[] owner = new int[count];
         for (int i = 0; i < count; i++) {
             Node n = nodes.get(i);
             boolean alias = n.layer().aliasesInput();
@@ -122,14 +123,14 @@ public final class Executor {
                 grads[i] = grads[src];
             } else {
                 owner[i] = i;
-                if (!withGradients && reuseBuffers) continue; // allocated below, shared by liveness
+                if (share) continue; // arrays come from shareByLiveness
                 outs[i] = new float[capacity * n.outShape().size()];
                 grads[i] = withGradients ? new float[outs[i].length] : null;
                 ownsGrad[i] = withGradients;
             }
         }
         boolean[] reused = new boolean[count];
-        if (!withGradients && reuseBuffers) shareByLiveness(nodes, capacity, owner, fusedPool, reused);
+        if (share) shareByLiveness(nodes, capacity, owner, fusedPool, reused);
         for (int i = 0; i < count; i++) {
             Node n = nodes.get(i);
             int k = n.inputs().length;

@@ -17,7 +17,26 @@ final class Permutes {
     /** SHIFT1 / SHIFT2: element l + 1 / l + 2 of the pair, a 2·VL-wide row read one or two columns further on. */
     static final float[] SHIFT1 = shifted(1), SHIFT2 = shifted(2);
 
+    /**
+     * SWAP_LOW[k] / SWAP_HIGH[k], k in 0..3: for a pair of rows (r, r + 2^k) of a 16×16 block, the row that keeps
+     * bit k of the column index 0 / 1, so that four rounds transpose the block ({@link PlaneTranspose}). Sixteen
+     * lanes only: the transpose runs where VL = 16.
+     */
+    static final float[][] SWAP_LOW = swaps(true), SWAP_HIGH = swaps(false);
+
     private Permutes() {}
+
+    private static float[][] swaps(boolean low) {
+        float[][] t = new float[4][16];
+        for (int k = 0; k < 4; k++) {
+            int d = 1 << k;
+            for (int p = 0; p < 16; p++) {
+                boolean keepsLow = (p & d) == 0;
+                t[k][p] = low ? (keepsLow ? p : 16 + p - d) : (keepsLow ? p + d : 16 + p);
+            }
+        }
+        return t;
+    }
 
     private static float[] shifted(int by) {
         float[] t = new float[VL];

@@ -19,22 +19,6 @@ final class PlaneTranspose {
     private static final VectorSpecies<Float> S = Sgemm.S;
     private static final int VL = Sgemm.VL;
 
-    /** Round k's tables: lane p of the low / high output takes this element of the pair (row, row + 2^k). */
-    private static final float[][] LOW = new float[4][], HIGH = new float[4][];
-
-    static {
-        for (int k = 0; k < 4; k++) {
-            int d = 1 << k;
-            LOW[k] = new float[16];
-            HIGH[k] = new float[16];
-            for (int p = 0; p < 16; p++) {
-                boolean low = (p & d) == 0;
-                LOW[k][p] = low ? p : 16 + p - d;
-                HIGH[k][p] = low ? p + d : 16 + p;
-            }
-        }
-    }
-
     private PlaneTranspose() {}
 
     /**
@@ -99,8 +83,8 @@ final class PlaneTranspose {
         FloatVector r14 = FloatVector.fromArray(S, x, src + offsets[map + 14] + j);
         FloatVector r15 = FloatVector.fromArray(S, x, src + offsets[map + 15] + j);
         FloatVector lo, hi, a, b;
-        lo = FloatVector.fromArray(S, LOW[0], 0);
-        hi = FloatVector.fromArray(S, HIGH[0], 0);
+        lo = FloatVector.fromArray(S, Permutes.SWAP_LOW[0], 0);
+        hi = FloatVector.fromArray(S, Permutes.SWAP_HIGH[0], 0);
         a = r0;
         b = r1;
         r0 = lo.selectFrom(a, b);
@@ -133,8 +117,8 @@ final class PlaneTranspose {
         b = r15;
         r14 = lo.selectFrom(a, b);
         r15 = hi.selectFrom(a, b);
-        lo = FloatVector.fromArray(S, LOW[1], 0);
-        hi = FloatVector.fromArray(S, HIGH[1], 0);
+        lo = FloatVector.fromArray(S, Permutes.SWAP_LOW[1], 0);
+        hi = FloatVector.fromArray(S, Permutes.SWAP_HIGH[1], 0);
         a = r0;
         b = r2;
         r0 = lo.selectFrom(a, b);
@@ -167,8 +151,8 @@ final class PlaneTranspose {
         b = r15;
         r13 = lo.selectFrom(a, b);
         r15 = hi.selectFrom(a, b);
-        lo = FloatVector.fromArray(S, LOW[2], 0);
-        hi = FloatVector.fromArray(S, HIGH[2], 0);
+        lo = FloatVector.fromArray(S, Permutes.SWAP_LOW[2], 0);
+        hi = FloatVector.fromArray(S, Permutes.SWAP_HIGH[2], 0);
         a = r0;
         b = r4;
         r0 = lo.selectFrom(a, b);
@@ -201,8 +185,8 @@ final class PlaneTranspose {
         b = r15;
         r11 = lo.selectFrom(a, b);
         r15 = hi.selectFrom(a, b);
-        lo = FloatVector.fromArray(S, LOW[3], 0);
-        hi = FloatVector.fromArray(S, HIGH[3], 0);
+        lo = FloatVector.fromArray(S, Permutes.SWAP_LOW[3], 0);
+        hi = FloatVector.fromArray(S, Permutes.SWAP_HIGH[3], 0);
         a = r0;
         b = r8;
         r0 = lo.selectFrom(a, b);
