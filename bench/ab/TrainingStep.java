@@ -2,7 +2,6 @@ import dev.whittle.graph.Executor;
 import dev.whittle.graph.Graph;
 import dev.whittle.kernels.SoftmaxCrossEntropyScalar;
 import dev.whittle.kernels.vector.VectorKernels;
-import dev.whittle.model.Models;
 import dev.whittle.runtime.Parallel;
 import java.util.SplittableRandom;
 
@@ -17,8 +16,8 @@ public class TrainingStep implements Runnable {
     private final int batch, classes;
 
     public TrainingStep(String model, int batch, int threads) {
-        Graph g = Models.byName(model);
-        g.initialize(42);
+        Graph g = InferenceStep.graph(model); // widths or masks: see there
+        if (model.indexOf('%') < 0) g.initialize(42);
         e = new Executor(g, batch, true, new Parallel(threads), VectorKernels.create());
         this.batch = batch;
         classes = g.classes();

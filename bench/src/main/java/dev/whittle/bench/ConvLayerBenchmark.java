@@ -67,6 +67,13 @@ public class ConvLayerBenchmark {
             case "vgg4" -> ConvGeometry.square(batch, 64, 14, 14, 64, 3, 1, 1);
             case "vgg5" -> ConvGeometry.square(batch, 64, 7, 7, 128, 3, 1, 1);
             case "vgg6" -> ConvGeometry.square(batch, 128, 7, 7, 128, 3, 1, 1);
+            // VGG-small at the progressive s42 model's widths 16,16,31,31,63,63 (issue 5's 4x-MACs shape).
+            case "pvgg1" -> ConvGeometry.square(batch, 1, 28, 28, 16, 3, 1, 1);
+            case "pvgg2" -> ConvGeometry.square(batch, 16, 28, 28, 16, 3, 1, 1);
+            case "pvgg3" -> ConvGeometry.square(batch, 16, 14, 14, 31, 3, 1, 1);
+            case "pvgg4" -> ConvGeometry.square(batch, 31, 14, 14, 31, 3, 1, 1);
+            case "pvgg5" -> ConvGeometry.square(batch, 31, 7, 7, 63, 3, 1, 1);
+            case "pvgg6" -> ConvGeometry.square(batch, 63, 7, 7, 63, 3, 1, 1);
             case "lenet1" -> ConvGeometry.square(batch, 1, 28, 28, 6, 5, 1, 2);
             case "lenet2" -> ConvGeometry.square(batch, 6, 14, 14, 16, 5, 1, 0);
             case "resnet16" -> ConvGeometry.square(batch, 16, 32, 32, 16, 3, 1, 1);

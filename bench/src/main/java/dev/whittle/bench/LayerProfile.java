@@ -65,7 +65,7 @@ public final class LayerProfile {
      * for VGG-small): the same graph a compaction produces, so its profile is the compact model's.
      */
     static Graph withWidths(String model, String widths) {
-        int[] w = java.util.Arrays.stream(widths.split(","))
+        int[] w = java.util.Arrays.stream(widths.split("[,x]"))
                 .mapToInt(Integer::parseInt)
                 .toArray();
         return switch (model) {

@@ -62,6 +62,10 @@ public class ModelBenchmark {
     @Param({"vector"})
     public String backend;
 
+    /** Conv widths for vgg_small or resnet20 (e.g. a compact model's 16x16x31x31x63x63: JMH splits parameter values at commas), or "" for the reference. */
+    @Param({""})
+    public String widths;
+
     Parallel parallel;
     Executor exec;
     Sgd sgd;
@@ -77,7 +81,7 @@ public class ModelBenchmark {
             case "training" -> true;
             default -> throw new IllegalArgumentException("mode expected inference or training but found " + mode);
         };
-        Graph g = Models.byName(model);
+        Graph g = widths.isEmpty() ? Models.byName(model) : LayerProfile.withWidths(model, widths);
         g.initialize(42);
         classes = g.classes();
         parallel = new Parallel(threads);

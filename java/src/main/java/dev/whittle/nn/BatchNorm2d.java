@@ -140,7 +140,7 @@ public final class BatchNorm2d implements Layer {
                         ctx.dIn[0],
                         gamma.grad(),
                         beta.grad(),
-                        !ctx.dInFresh[0] || alive != null,
+                        !ctx.dInFresh[0],
                         lo,
                         hi);
         // Masked: the range runs over positions in the alive list; each alive channel is a one-channel call.
@@ -154,6 +154,7 @@ public final class BatchNorm2d implements Layer {
         Parallel.RangeBody reluInPlace = (lo, hi) -> ctx.kernels.elementwise().reluForward(ctx.out, ctx.out, lo, hi);
         return new BoundLayer() {
             private int[] cleared; // the alive list whose dead planes the output last had cleared
+            private int[] gradCleared; // the same for a fresh input gradient's dead planes
 
             @Override
             public void forward() {
@@ -198,8 +199,13 @@ public final class BatchNorm2d implements Layer {
                     throw new IllegalStateException("batchnorm2d backward needs a training-mode forward");
                 if (alive == null) ctx.parallel.forRange(channels, Parallel.grainFor(ctx.batch * hw), back);
                 else {
-                    // Masked, the alive channels accumulate: a fresh gradient's dead planes must read 0 too.
-                    if (ctx.dInFresh[0]) Arrays.fill(ctx.dIn[0], 0, ctx.batch * size, 0f);
+                    // A fresh gradient's dead planes must read 0 too. This layer is that buffer's only writer and
+                    // writes alive planes only, so clearing it when the alive list changes is enough: a serial
+                    // clear of the whole gradient on every step took 5-10 % of a masked VGG-small training step.
+                    if (ctx.dInFresh[0] && gradCleared != alive) {
+                        Arrays.fill(ctx.dIn[0], 0f);
+                        gradCleared = alive;
+                    }
                     ctx.parallel.forRange(alive.length, Parallel.grainFor(ctx.batch * hw), maskedBack);
                 }
             }

@@ -49,14 +49,16 @@ public final class MaxPool2d extends Pool2d {
         int inPlane = s.plane();
         Parallel.RangeBody back = (lo, hi) -> {
             // A fresh input gradient (this pool its only writer): the planes are zeroed here, range by range on the
-            // thread that scatters into them, not by the executor in a serial pass (masked: all of it, below).
-            if (ctx.dInFresh[0] && now[0] == null) java.util.Arrays.fill(ctx.dIn[0], lo * inPlane, hi * inPlane, 0f);
+            // thread that scatters into them, not by the executor in a serial pass (masked: the alive planes; the
+            // dead ones, which nothing writes, once per alive set, below).
+            if (ctx.dInFresh[0]) java.util.Arrays.fill(ctx.dIn[0], lo * inPlane, hi * inPlane, 0f);
             ctx.kernels.pool().maxBackward(outPlane, ctx.dOut, argmax, ctx.dIn[0], lo, hi);
         };
         Parallel.RangeBody fwdUnits = (lo, hi) -> ChannelSubset.forPlanes(now[0], s.c(), lo, hi, fwd);
         Parallel.RangeBody backUnits = (lo, hi) -> ChannelSubset.forPlanes(now[0], s.c(), lo, hi, back);
         return new BoundLayer() {
             private int[] cleared; // the alive set whose dead planes the output last had cleared
+            private int[] gradCleared; // the same for a fresh input gradient
 
             @Override
             public void forward() {
@@ -74,7 +76,10 @@ public final class MaxPool2d extends Pool2d {
             public void backward() {
                 if (ctx.dIn[0] == null) return;
                 now[0] = ctx.outShared ? null : alive;
-                if (ctx.dInFresh[0] && now[0] != null) java.util.Arrays.fill(ctx.dIn[0], 0, ctx.batch * s.size(), 0f);
+                if (ctx.dInFresh[0] && now[0] != null && gradCleared != now[0]) {
+                    java.util.Arrays.fill(ctx.dIn[0], 0f);
+                    gradCleared = now[0];
+                }
                 ctx.parallel.forRange(
                         ChannelSubset.units(ctx.batch, s.c(), now[0]), Parallel.grainFor(s.plane()), backUnits);
             }
