@@ -66,6 +66,10 @@ public class ModelBenchmark {
     @Param({""})
     public String widths;
 
+    /** Below 1: every prunable group masked to this fraction of its channels, evenly spaced (bench-alive's masks). */
+    @Param({"1"})
+    public double alive;
+
     Parallel parallel;
     Executor exec;
     Sgd sgd;
@@ -83,6 +87,10 @@ public class ModelBenchmark {
         };
         Graph g = widths.isEmpty() ? Models.byName(model) : LayerProfile.withWidths(model, widths);
         g.initialize(42);
+        if (alive < 1) {
+            var groups = dev.whittle.prune.ChannelGroups.derive(g);
+            dev.whittle.prune.MaskBinding.apply(g, dev.whittle.prune.PruneTarget.evenlySpaced(g, groups, alive));
+        }
         classes = g.classes();
         parallel = new Parallel(threads);
         exec = new Executor(g, batch, training, parallel, LayerProfile.kernels(backend));

@@ -19,6 +19,14 @@ final class ChannelSubset {
         return batch * (alive == null ? channels : alive.length);
     }
 
+    /** The planes of {@code images} images' alive channels in unit order: unit u is plane (u / m)·channels + alive[u mod m]. */
+    static int[] planes(int[] alive, int channels, int images) {
+        int m = alive.length;
+        int[] list = new int[images * m];
+        for (int u = 0; u < list.length; u++) list[u] = (u / m) * channels + alive[u % m];
+        return list;
+    }
+
     /**
      * Runs {@code body} on the planes (n·channels + c) of units [lo, hi), consecutive planes merged into one
      * range; without a mask units are planes.

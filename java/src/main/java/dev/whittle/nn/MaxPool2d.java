@@ -54,11 +54,27 @@ public final class MaxPool2d extends Pool2d {
             if (ctx.dInFresh[0]) java.util.Arrays.fill(ctx.dIn[0], lo * inPlane, hi * inPlane, 0f);
             ctx.kernels.pool().maxBackward(outPlane, ctx.dOut, argmax, ctx.dIn[0], lo, hi);
         };
-        Parallel.RangeBody fwdUnits = (lo, hi) -> ChannelSubset.forPlanes(now[0], s.c(), lo, hi, fwd);
+        // Masked, the forward pools the list of alive planes in one kernel call per thread (see maxForwardPlanes).
+        int[][] list = new int[1][]; // the alive planes of all capacity images, made when the alive set changes
+        Parallel.RangeBody fwdList = (lo, hi) -> ctx.kernels
+                .pool()
+                .maxForwardPlanes(
+                        s.h(),
+                        s.w(),
+                        kernel,
+                        stride,
+                        pad,
+                        ctx.in[0],
+                        ctx.out,
+                        ctx.training ? argmax : null,
+                        list[0],
+                        lo,
+                        hi);
         Parallel.RangeBody backUnits = (lo, hi) -> ChannelSubset.forPlanes(now[0], s.c(), lo, hi, back);
         return new BoundLayer() {
             private int[] cleared; // the alive set whose dead planes the output last had cleared
             private int[] gradCleared; // the same for a fresh input gradient
+            private int[] listed; // the alive set list[0] was made for
 
             @Override
             public void forward() {
@@ -68,8 +84,16 @@ public final class MaxPool2d extends Pool2d {
                     java.util.Arrays.fill(ctx.out, 0f);
                     cleared = a;
                 }
-                now[0] = a;
-                ctx.parallel.forRange(ChannelSubset.units(ctx.batch, s.c(), a), Parallel.grainFor(s.plane()), fwdUnits);
+                int units = ChannelSubset.units(ctx.batch, s.c(), a);
+                if (a == null) {
+                    ctx.parallel.forRange(units, Parallel.grainFor(s.plane()), fwd);
+                    return;
+                }
+                if (listed != a) {
+                    list[0] = ChannelSubset.planes(a, s.c(), ctx.capacity);
+                    listed = a;
+                }
+                ctx.parallel.forRange(units, Parallel.grainFor(s.plane()), fwdList);
             }
 
             @Override

@@ -11,6 +11,32 @@ public interface PoolKernels {
     /** Max pool for inference: y only, no argmax written; a NaN anywhere in a window gives NaN. */
     void maxForwardInference(int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int p0, int p1);
 
+    /**
+     * {@link #maxForward} (argmax given) or {@link #maxForwardInference} (argmax null) of the planes
+     * {@code planes[i0..i1)} (each n·C + c, increasing): a masked layer's alive channels. Runs of consecutive planes
+     * are one call each here; faster sets pool the whole list at once.
+     */
+    default void maxForwardPlanes(
+            int h,
+            int w,
+            int kernel,
+            int stride,
+            int pad,
+            float[] x,
+            float[] y,
+            int[] argmax,
+            int[] planes,
+            int i0,
+            int i1) {
+        for (int i = i0; i < i1; ) {
+            int j = i + 1;
+            while (j < i1 && planes[j] == planes[j - 1] + 1) j++;
+            if (argmax != null) maxForward(h, w, kernel, stride, pad, x, y, argmax, planes[i], planes[j - 1] + 1);
+            else maxForwardInference(h, w, kernel, stride, pad, x, y, planes[i], planes[j - 1] + 1);
+            i = j;
+        }
+    }
+
     /** dx[argmax] += dy; dy, argmax (N,C,P,Q); dx (N,C,H,W) accumulated. */
     void maxBackward(int outPlaneSize, float[] dy, int[] argmax, float[] dx, int p0, int p1);
 

@@ -82,6 +82,45 @@ class PoolVectorTest {
         Tensors.assertClose(what + " global avg backward", dRef, dGot, Tensors.absTol(1, 1.0, 1.0));
     }
 
+    /**
+     * A masked layer's alive planes (every third channel of 7 plus channel 1, over 37 images, so rounds of the
+     * plane list end mid-plane), with ties, zeros and NaNs: values bit for bit and argmax as the reference pools each
+     * listed plane; unlisted planes untouched. 7×7 → 3×3 (VGG-small's last pool), 14×14 2×2 and a padded 3×3 (the
+     * fallback).
+     */
+    @ParameterizedTest(name = "{0}x{0} k{1} s{2} p{3}")
+    @CsvSource({"7, 2, 2, 0", "14, 2, 2, 0", "6, 3, 1, 0", "5, 3, 2, 1"})
+    void maxPoolOfListedPlanesMatchesTheReferencePlaneByPlane(int hw, int k, int s, int p) {
+        int n = 37, c = 7, planes = n * c, h = hw, w = hw;
+        int P = (h + 2 * p - k) / s + 1, Q = (w + 2 * p - k) / s + 1;
+        float[] values = {-0f, 0f, 1f, 2f, Float.NaN, -1f};
+        float[] x = new float[planes * h * w];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        for (int i = 0; i < x.length; i++) x[i] = values[r.nextInt(values.length)];
+        int[] alive = {0, 1, 3, 6};
+        int[] list = new int[n * alive.length];
+        for (int i = 0; i < list.length; i++) list[i] = (i / alive.length) * c + alive[i % alive.length];
+        for (boolean training : new boolean[] {true, false}) {
+            float[] yRef = new float[planes * P * Q], yGot = new float[planes * P * Q];
+            java.util.Arrays.fill(yRef, 7f);
+            java.util.Arrays.fill(yGot, 7f);
+            int[] aRef = new int[yRef.length], aGot = new int[yRef.length];
+            for (int plane : list) {
+                if (training) SCALAR.maxForward(h, w, k, s, p, x, yRef, aRef, plane, plane + 1);
+                else SCALAR.maxForwardInference(h, w, k, s, p, x, yRef, plane, plane + 1);
+            }
+            // Two calls that split the list mid-way, as two threads would.
+            int half = list.length / 2 + 1;
+            VECTOR.maxForwardPlanes(h, w, k, s, p, x, yGot, training ? aGot : null, list, 0, half);
+            VECTOR.maxForwardPlanes(h, w, k, s, p, x, yGot, training ? aGot : null, list, half, list.length);
+            for (int i = 0; i < yRef.length; i++) {
+                String what = hw + "x" + hw + " k" + k + (training ? " training" : " inference") + " output " + i;
+                assertEquals(Float.floatToRawIntBits(yRef[i]), Float.floatToRawIntBits(yGot[i]), what);
+                assertEquals(aRef[i], aGot[i], what + " argmax");
+            }
+        }
+    }
+
     @Test
     void trainingMaxPoolKeepsTheFirstOfTiedMaximaAndTheFirstNanLikeTheReference() {
         float[] plane = {1, 3, 3, 0, 2, 2, 3, 3, Float.NaN, 5, 0, 0, 9, Float.NaN, 0, 0};
