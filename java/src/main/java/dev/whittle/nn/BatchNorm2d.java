@@ -18,6 +18,8 @@ public final class BatchNorm2d implements Layer {
 
     // Alive channels (pruning), increasing; null = all. Dead channels output exactly zero.
     private int[] alive;
+    // Whether a training executor stores this layer's channels packed (Packed): alive planes only, contiguous.
+    private boolean packed;
 
     public BatchNorm2d(int channels) {
         this.channels = channels;
@@ -32,6 +34,11 @@ public final class BatchNorm2d implements Layer {
         if (channelsAlive != null)
             Indices.check(channelsAlive, channelsAlive.length, channels, "batchnorm2d alive channels");
         alive = channelsAlive == null || channelsAlive.length == channels ? null : channelsAlive.clone();
+    }
+
+    /** Whether training executors store the alive channels packed ({@link Packed}); set by mask binding. */
+    public void setPacked(boolean packed) {
+        this.packed = packed;
     }
 
     /** Alive channels (increasing), or null when all are alive. The layer's own list: do not modify it. */
@@ -143,6 +150,38 @@ public final class BatchNorm2d implements Layer {
                         !ctx.dInFresh[0],
                         lo,
                         hi);
+        // Packed: the kernels run on the m alive planes of each image with the alive channels' parameters gathered
+        // (written back after: running statistics, parameter gradients).
+        int[] pm = new int[1];
+        float[] pGamma = new float[channels], pBeta = new float[channels], pRunMean = new float[channels];
+        float[] pRunVar = new float[channels], pMean = new float[channels], pInvStd = new float[channels];
+        float[] pdGamma = new float[channels], pdBeta = new float[channels];
+        Parallel.RangeBody trainPacked = (lo, hi) -> ctx.kernels
+                .norm()
+                .forwardTrain(
+                        ctx.batch, pm[0], hw, ctx.in[0], pGamma, pBeta, ctx.out, pMean, pInvStd, pRunMean, pRunVar,
+                        MOMENTUM, EPS, relu, lo, hi);
+        Parallel.RangeBody evalPacked = (lo, hi) -> ctx.kernels
+                .norm()
+                .forwardEval(ctx.batch, pm[0], hw, ctx.in[0], pGamma, pBeta, pRunMean, pRunVar, EPS, ctx.out, lo, hi);
+        Parallel.RangeBody backPacked = (lo, hi) -> ctx.kernels
+                .norm()
+                .backward(
+                        ctx.batch,
+                        pm[0],
+                        hw,
+                        ctx.in[0],
+                        ctx.dOut,
+                        relu ? ctx.out : null,
+                        pGamma,
+                        pMean,
+                        pInvStd,
+                        ctx.dIn[0],
+                        pdGamma,
+                        pdBeta,
+                        !ctx.dInFresh[0],
+                        lo,
+                        hi);
         // Masked: the range runs over positions in the alive list; each alive channel is a one-channel call.
         Parallel.RangeBody maskedFwd = (lo, hi) -> {
             for (int i = lo; i < hi; i++) (ctx.training ? train : eval).run(alive[i], alive[i] + 1);
@@ -163,7 +202,26 @@ public final class BatchNorm2d implements Layer {
                 if (relu && !ctx.training) ctx.parallel.forRange(ctx.batch * size, Parallel.grainFor(1), reluInPlace);
             }
 
+            private boolean packedNow() {
+                return packed && alive != null && Packed.executorPacks(ctx);
+            }
+
             private void forwardNorm() {
+                if (packedNow()) {
+                    int[] a = alive;
+                    pm[0] = a.length;
+                    Packed.gather(gamma.value(), a, pGamma);
+                    Packed.gather(beta.value(), a, pBeta);
+                    Packed.gather(runningMean.value(), a, pRunMean);
+                    Packed.gather(runningVar.value(), a, pRunVar);
+                    int grain = Parallel.grainFor(ctx.batch * hw);
+                    ctx.parallel.forRange(a.length, grain, ctx.training ? trainPacked : evalPacked);
+                    if (ctx.training) {
+                        Packed.scatter(pRunMean, a, runningMean.value());
+                        Packed.scatter(pRunVar, a, runningVar.value());
+                    }
+                    return;
+                }
                 if (alive == null) {
                     ctx.parallel.forRange(channels, Parallel.grainFor(ctx.batch * hw), ctx.training ? train : eval);
                     return;
@@ -197,6 +255,15 @@ public final class BatchNorm2d implements Layer {
             public void backward() {
                 if (!ctx.training)
                     throw new IllegalStateException("batchnorm2d backward needs a training-mode forward");
+                if (packedNow()) {
+                    int[] a = alive;
+                    Arrays.fill(pdGamma, 0f);
+                    Arrays.fill(pdBeta, 0f);
+                    ctx.parallel.forRange(a.length, Parallel.grainFor(ctx.batch * hw), backPacked);
+                    Packed.scatterAdd(pdGamma, a, gamma.grad());
+                    Packed.scatterAdd(pdBeta, a, beta.grad());
+                    return;
+                }
                 if (alive == null) ctx.parallel.forRange(channels, Parallel.grainFor(ctx.batch * hw), back);
                 else {
                     // A fresh gradient's dead planes must read 0 too. This layer is that buffer's only writer and

@@ -19,6 +19,7 @@ public final class Conv2d implements Layer {
 
     // Channel masks (pruning): alive filters and alive input channels, increasing; null = all alive.
     private int[] aliveOut, aliveIn;
+    private volatile boolean packOut, packIn;
 
     // Fine-grained sparsity, inference only: a CSR snapshot of the weights and the kernels that run it (null =
     // dense). Set by prune/SparseInference only where the layer's density is below the measured break-even.
@@ -78,6 +79,23 @@ public final class Conv2d implements Layer {
             throw new IllegalArgumentException("grouped conv2d cannot be masked");
         aliveOut = out == null || out.length == outChannels ? null : out.clone();
         aliveIn = in == null || in.length == inChannels ? null : in.clone();
+    }
+
+    /**
+     * Whether training executors store this conv's output (its alive filters' planes) and read its input (the alive
+     * channels' planes) packed ({@link Packed}); set by mask binding.
+     */
+    public void setPacked(boolean out, boolean in) {
+        packOut = out;
+        packIn = in;
+    }
+
+    boolean packsOutput() {
+        return packOut;
+    }
+
+    boolean packsInput() {
+        return packIn;
     }
 
     /** Alive filters (increasing), or null when all are alive. The layer's own list: do not modify it. */
@@ -203,17 +221,20 @@ public final class Conv2d implements Layer {
         private final int fixedLend = lendProperty();
         private long weightNanos, dataNanos;
         private double weightEstimate, dataPerImageEstimate;
+        private final PackedConv packed;
 
         Bound(NodeContext ctx) {
             this.ctx = ctx;
             this.geom = geometry(ctx.inShapes[0], ctx.capacity);
+            this.packed = Packed.executorPacks(ctx) ? new PackedConv(Conv2d.this, ctx) : null;
             float[] b = bias == null ? null : bias.value();
             float[] db = bias == null ? null : bias.grad();
             // Masked: the backend's alive-list kernels (by default, its dense kernel on the gathered alive
             // sub-problem), so dead channels cost nothing. Dead output planes read 0: an output this node owns has
             // them cleared once per alive set (forward()), a shared one every call.
             fwd = (lo, hi) -> {
-                if (sparseWeight != null && !ctx.training && !masked())
+                if (packed != null && packed.active) packed.forward(lo, hi);
+                else if (sparseWeight != null && !ctx.training && !masked())
                     sparseKernels.convForward(geom, ctx.in[0], sparseWeight, b, ctx.out, lo, hi);
                 else if (!masked()) ctx.kernels.conv().forward(geom, ctx.in[0], weight.value(), b, ctx.out, lo, hi);
                 else
@@ -247,6 +268,10 @@ public final class Conv2d implements Layer {
                             Math.min(outChannels, hi * FILTER_BLOCK));
             int inSize = ctx.inShapes[0].size();
             bwdData = (lo, hi) -> {
+                if (packed != null && packed.active) {
+                    packed.backwardData(lo, hi);
+                    return;
+                }
                 // A fresh input gradient (this conv its only writer) is zeroed here, image range by image range on
                 // the thread that then accumulates into it, instead of by the executor in a serial pass.
                 if (ctx.dInFresh[0] && !masked()) {
@@ -271,7 +296,9 @@ public final class Conv2d implements Layer {
                                     hi);
             };
             bwdWeights = (lo, hi) -> {
-                if (!masked()) ctx.kernels.conv().backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, lo, hi);
+                if (packed != null && packed.active) packed.backwardWeights(lo, hi);
+                else if (!masked())
+                    ctx.kernels.conv().backwardWeights(geom, ctx.in[0], ctx.dOut, weight.grad(), db, lo, hi);
                 else
                     ctx.kernels
                             .conv()
@@ -339,6 +366,7 @@ public final class Conv2d implements Layer {
         @Override
         public void forward() {
             sync();
+            if (packed != null) packed.prepare(true);
             int[] a = aliveOut;
             if (masked() && !ctx.outShared && a != cleared) {
                 java.util.Arrays.fill(ctx.out, 0f);
@@ -354,6 +382,15 @@ public final class Conv2d implements Layer {
         @Override
         public void backward() {
             sync();
+            if (packed != null && packed.prepare(false)) {
+                backwardSplit();
+                packed.scatterGradients();
+                return;
+            }
+            backwardSplit();
+        }
+
+        private void backwardSplit() {
             // On two threads, one computes every weight gradient while the other computes every data gradient:
             // the two GEMMs are the same size, and splitting the weight gradient by filter instead would make
             // both threads im2col all N images and run half-width GEMMs. Each output is still written by one

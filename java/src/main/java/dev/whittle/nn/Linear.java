@@ -42,6 +42,13 @@ public final class Linear implements Layer {
         return aliveOut != null || aliveIn != null;
     }
 
+    // Whether a training executor hands this layer its alive input columns packed (Packed); set by mask binding.
+    private volatile boolean packIn;
+
+    public void setPacked(boolean in) {
+        packIn = in;
+    }
+
     /** Alive output rows, or null when all are alive; a new array after each {@link #setAlive}. Do not modify. */
     public int[] aliveOut() {
         return aliveOut;
@@ -133,6 +140,69 @@ public final class Linear implements Layer {
 
     @Override
     public BoundLayer bind(NodeContext ctx) {
+        // Packed input (a training executor, after a flatten of packed planes): x holds the alive columns only, so
+        // the weights' alive columns are gathered per forward into w' (OUT × m) and the layer is dense on m inputs
+        // (alive rows, if any, through the gathered sub-problem); the weight gradient of w' goes back to its columns.
+        boolean packs = Packed.executorPacks(ctx);
+        float[] pw = packs ? new float[out * in] : null, pdw = packs ? new float[out * in] : null;
+        int[] pm = new int[1]; // packed columns of the call in flight
+        Parallel.RangeBody fwdPacked = (lo, hi) -> {
+            int m = pm[0];
+            if (aliveOut == null) ctx.kernels.linear().forward(m, out, ctx.in[0], pw, bias.value(), ctx.out, lo, hi);
+            else
+                AliveSubproblem.linearForward(
+                        ctx.kernels.linear(),
+                        m,
+                        out,
+                        ctx.in[0],
+                        pw,
+                        bias.value(),
+                        ctx.out,
+                        aliveOut,
+                        aliveOut.length,
+                        Indices.all(m),
+                        m,
+                        lo,
+                        hi);
+        };
+        Parallel.RangeBody bwdDataPacked = (lo, hi) -> {
+            int m = pm[0];
+            if (aliveOut == null) ctx.kernels.linear().backwardData(m, out, ctx.dOut, pw, ctx.dIn[0], lo, hi);
+            else
+                AliveSubproblem.linearBackwardData(
+                        ctx.kernels.linear(),
+                        m,
+                        out,
+                        ctx.dOut,
+                        pw,
+                        ctx.dIn[0],
+                        aliveOut,
+                        aliveOut.length,
+                        Indices.all(m),
+                        m,
+                        lo,
+                        hi);
+        };
+        Parallel.RangeBody bwdWPacked = (lo, hi) -> {
+            int m = pm[0];
+            if (aliveOut == null)
+                ctx.kernels.linear().backwardWeights(ctx.batch, m, out, ctx.in[0], ctx.dOut, pdw, bias.grad(), lo, hi);
+            else
+                AliveSubproblem.linearBackwardWeights(
+                        ctx.kernels.linear(),
+                        ctx.batch,
+                        m,
+                        out,
+                        ctx.in[0],
+                        ctx.dOut,
+                        pdw,
+                        bias.grad(),
+                        aliveOut,
+                        Indices.all(m),
+                        m,
+                        lo,
+                        hi);
+        };
         // Masked: the backend's dense kernel runs on the gathered alive sub-problem.
         Parallel.RangeBody fwd = (lo, hi) -> {
             if (sparseWeight != null && !ctx.training && !masked())
@@ -197,8 +267,24 @@ public final class Linear implements Layer {
                         hi);
         };
         return new BoundLayer() {
+            private int[] packedColumns() {
+                int[] cols = aliveIn;
+                return packs && packIn && cols != null ? cols : null;
+            }
+
             @Override
             public void forward() {
+                int[] cols = packedColumns();
+                if (cols != null) {
+                    int m = cols.length;
+                    pm[0] = m;
+                    float[] wv = weight.value();
+                    for (int o = 0; o < out; o++) {
+                        for (int j = 0; j < m; j++) pw[o * m + j] = wv[o * in + cols[j]];
+                    }
+                    ctx.parallel.forRange(ctx.batch, fwdPacked);
+                    return;
+                }
                 boolean dense = !masked() && (sparseWeight == null || ctx.training);
                 // By outputs at batch 1, and whenever the layer has more outputs than the batch has rows: the GEMM
                 // packs its share of w on each thread, so a split by images packed all of w twice (VGG-small's fc1
@@ -213,6 +299,19 @@ public final class Linear implements Layer {
 
             @Override
             public void backward() {
+                int[] cols = packedColumns();
+                if (cols != null) {
+                    int m = cols.length;
+                    pm[0] = m;
+                    Arrays.fill(pdw, 0, out * m, 0f);
+                    ctx.parallel.forRange(rowCount(), bwdWPacked);
+                    float[] g = weight.grad();
+                    for (int o = 0; o < out; o++) {
+                        for (int j = 0; j < m; j++) g[o * in + cols[j]] += pdw[o * m + j];
+                    }
+                    if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch, bwdDataPacked);
+                    return;
+                }
                 ctx.parallel.forRange(rowCount(), bwdW);
                 if (ctx.dIn[0] != null) ctx.parallel.forRange(ctx.batch, bwdData);
             }

@@ -19,6 +19,13 @@ public final class MaxPool2d extends Pool2d {
         this.alive = channels;
     }
 
+    // Whether a training executor stores these channels packed (Packed); set by mask binding.
+    private volatile boolean packed;
+
+    public void setPacked(boolean packed) {
+        this.packed = packed;
+    }
+
     public int[] aliveChannels() {
         return alive;
     }
@@ -76,8 +83,19 @@ public final class MaxPool2d extends Pool2d {
             private int[] gradCleared; // the same for a fresh input gradient
             private int[] listed; // the alive set list[0] was made for
 
+            /** Planes of a packed activation (alive planes only), or -1 when not packed. */
+            private int packedPlanes() {
+                int[] a = alive;
+                return packed && a != null && Packed.executorPacks(ctx) ? ctx.batch * a.length : -1;
+            }
+
             @Override
             public void forward() {
+                int planes = packedPlanes();
+                if (planes >= 0) {
+                    ctx.parallel.forRange(planes, Parallel.grainFor(s.plane()), fwd);
+                    return;
+                }
                 // An output shared with another node (never the case for pooling today) would need every plane.
                 int[] a = ctx.outShared ? null : alive;
                 if (a != null && a != cleared) {
@@ -99,6 +117,11 @@ public final class MaxPool2d extends Pool2d {
             @Override
             public void backward() {
                 if (ctx.dIn[0] == null) return;
+                int planes = packedPlanes();
+                if (planes >= 0) {
+                    ctx.parallel.forRange(planes, Parallel.grainFor(s.plane()), back);
+                    return;
+                }
                 now[0] = ctx.outShared ? null : alive;
                 if (ctx.dInFresh[0] && now[0] != null && gradCleared != now[0]) {
                     java.util.Arrays.fill(ctx.dIn[0], 0f);

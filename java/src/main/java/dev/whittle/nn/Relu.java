@@ -16,6 +16,13 @@ public final class Relu implements Layer {
         this.alive = channels;
     }
 
+    // Whether a training executor stores these channels packed (Packed); set by mask binding.
+    private volatile boolean packed;
+
+    public void setPacked(boolean packed) {
+        this.packed = packed;
+    }
+
     public int[] aliveChannels() {
         return alive;
     }
@@ -51,8 +58,19 @@ public final class Relu implements Layer {
         return new BoundLayer() {
             private int[] cleared; // the alive set whose dead planes the output last had cleared
 
+            /** Elements of a packed activation (alive planes only), or -1 when not packed. */
+            private int packedElements() {
+                int[] a = alive;
+                return packed && a != null && Packed.executorPacks(ctx) ? ctx.batch * a.length * plane : -1;
+            }
+
             @Override
             public void forward() {
+                int packedSize = packedElements();
+                if (packedSize >= 0) {
+                    ctx.parallel.forRange(packedSize, Parallel.grainFor(1), fwdElems);
+                    return;
+                }
                 // In place on a shared buffer (a fused inference chain), the producer decides the dead planes:
                 // every element is processed, as without a mask.
                 int[] a = ctx.out == ctx.in[0] || ctx.outShared ? null : alive;
@@ -71,6 +89,11 @@ public final class Relu implements Layer {
             @Override
             public void backward() {
                 if (ctx.dIn[0] == null) return;
+                int packedSize = packedElements();
+                if (packedSize >= 0) {
+                    ctx.parallel.forRange(packedSize, Parallel.grainFor(1), backElems);
+                    return;
+                }
                 int[] a = ctx.out == ctx.in[0] || ctx.outShared ? null : alive;
                 if (a == null) {
                     ctx.parallel.forRange(ctx.batch * size, Parallel.grainFor(1), backElems);
