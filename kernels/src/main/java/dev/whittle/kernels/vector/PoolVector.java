@@ -237,9 +237,7 @@ public final class PoolVector implements PoolKernels {
      * the max of k² gathers with one index table (offset by the window element). On small maps this replaces rows
      * too short for a vector: VGG-small's last pool (7×7 → 3×3, 128 channels, batch 64) took 1.1 ms through the
      * two passes (scalar on 7-wide rows), ~2.7 ns per input float; the even 2×2 path ran ~1 ns per input float
-     * on 14×14 and 28×28 maps. With {@code argmax} (training) the window is scanned in the reference's order and
-     * an element replaces the best so far under the reference's rule (strictly larger, or the first NaN), as lane
-     * masks; values and argmax are bit-identical to {@link PoolScalar}.
+     * on 14×14 and 28×28 maps. The windows' maxima and argmax: {@link #windowsMax}.
      *
      * @param argmax (N,C,P,Q) absolute input indices, or null for inference
      */
@@ -251,46 +249,8 @@ public final class PoolVector implements PoolKernels {
         // Blocks of `block` planes fill whole vectors; a shorter last block (or a call for a single plane, as a
         // masked layer makes) runs whole vectors as far as its outputs go and finishes with scalars.
         for (int plane = p0; plane < p1; plane += block) {
-            int outs = Math.min(block, p1 - plane) * pq, vecEnd = outs - outs % VL;
-            int xb = plane * hw, yb = plane * pq;
-            for (int t = 0; t < vecEnd; t += VL) {
-                FloatVector best = FloatVector.fromArray(S, x, xb, windows, t);
-                if (argmax == null) {
-                    for (int r = 0; r < kernel; r++) {
-                        for (int c = r == 0 ? 1 : 0; c < kernel; c++)
-                            best = best.max(FloatVector.fromArray(S, x, xb + r * w + c, windows, t));
-                    }
-                } else {
-                    IntVector start = IntVector.fromArray(IS, windows, t).add(xb), bi = start;
-                    for (int r = 0; r < kernel; r++) {
-                        for (int c = r == 0 ? 1 : 0; c < kernel; c++) {
-                            FloatVector v = FloatVector.fromArray(S, x, xb + r * w + c, windows, t);
-                            VectorMask<Float> wins = v.compare(VectorOperators.GT, best)
-                                    .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
-                            best = best.blend(v, wins);
-                            bi = bi.blend(start.add(r * w + c), wins.cast(IS));
-                        }
-                    }
-                    bi.intoArray(argmax, yb + t);
-                }
-                best.intoArray(y, yb + t);
-            }
-            for (int t = vecEnd; t < outs; t++) {
-                int o = xb + windows[t], bi = o, yo = yb + t;
-                float m = x[o];
-                for (int r = 0; r < kernel; r++) {
-                    for (int c = r == 0 ? 1 : 0; c < kernel; c++) {
-                        float v = x[o + r * w + c];
-                        if (argmax == null) m = Math.max(m, v); // the inference reference's rule (-0 < +0)
-                        else if (v > m || (v != v && m == m)) {
-                            m = v;
-                            bi = o + r * w + c;
-                        }
-                    }
-                }
-                y[yo] = m;
-                if (argmax != null) argmax[yo] = bi;
-            }
+            int outs = Math.min(block, p1 - plane) * pq;
+            windowsMax(kernel, w, x, plane * hw, windows, y, plane * pq, argmax, outs);
         }
     }
 
@@ -335,7 +295,7 @@ public final class PoolVector implements PoolKernels {
                 int base = planes[i + j] * hw;
                 for (int o = 0; o < pq; o++) in[j * pq + o] = base + windows[o];
             }
-            poolListed(kernel, w, x, staged, argmax == null ? null : arg, in, np * pq);
+            windowsMax(kernel, w, x, 0, in, staged, 0, argmax == null ? null : arg, np * pq);
             for (int j = 0; j < np; j++) {
                 System.arraycopy(staged, j * pq, y, planes[i + j] * pq, pq);
                 if (argmax != null) System.arraycopy(arg, j * pq, argmax, planes[i + j] * pq, pq);
@@ -343,33 +303,40 @@ public final class PoolVector implements PoolKernels {
         }
     }
 
-    /** Outputs [0, outs) of a {@link #maxForwardPlanes} round, window t starting at x[in[t]], into y[t] (argmax[t]). */
-    private static void poolListed(int kernel, int w, float[] x, float[] y, int[] argmax, int[] in, int outs) {
+    /**
+     * Max pooling of {@code outs} windows: window t starts at x[xOff + in[t]] (k×k, rows w apart) and its maximum goes
+     * to y[yOff + t], with argmax[yOff + t] its absolute input index when argmax is given. Vectors of outputs are
+     * the max of k² gathers; with argmax the window is scanned in the reference's order and an element replaces the
+     * best so far under the reference's rule (strictly larger, or the first NaN), as lane masks, so values and
+     * argmax are bit-identical to {@link PoolScalar}'s. Outputs past the last whole vector are scalar.
+     */
+    private static void windowsMax(
+            int kernel, int w, float[] x, int xOff, int[] in, float[] y, int yOff, int[] argmax, int outs) {
         int vecEnd = outs - outs % VL;
         for (int t = 0; t < vecEnd; t += VL) {
-            FloatVector best = FloatVector.fromArray(S, x, 0, in, t);
+            FloatVector best = FloatVector.fromArray(S, x, xOff, in, t);
             if (argmax == null) {
                 for (int r = 0; r < kernel; r++) {
                     for (int c = r == 0 ? 1 : 0; c < kernel; c++)
-                        best = best.max(FloatVector.fromArray(S, x, r * w + c, in, t));
+                        best = best.max(FloatVector.fromArray(S, x, xOff + r * w + c, in, t));
                 }
             } else {
-                IntVector start = IntVector.fromArray(IS, in, t), bi = start;
+                IntVector start = IntVector.fromArray(IS, in, t).add(xOff), bi = start;
                 for (int r = 0; r < kernel; r++) {
                     for (int c = r == 0 ? 1 : 0; c < kernel; c++) {
-                        FloatVector v = FloatVector.fromArray(S, x, r * w + c, in, t);
+                        FloatVector v = FloatVector.fromArray(S, x, xOff + r * w + c, in, t);
                         VectorMask<Float> wins = v.compare(VectorOperators.GT, best)
                                 .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
                         best = best.blend(v, wins);
                         bi = bi.blend(start.add(r * w + c), wins.cast(IS));
                     }
                 }
-                bi.intoArray(argmax, t);
+                bi.intoArray(argmax, yOff + t);
             }
-            best.intoArray(y, t);
+            best.intoArray(y, yOff + t);
         }
         for (int t = vecEnd; t < outs; t++) {
-            int at = in[t], bi = at;
+            int at = xOff + in[t], bi = at, yo = yOff + t;
             float m = x[at];
             for (int r = 0; r < kernel; r++) {
                 for (int c = r == 0 ? 1 : 0; c < kernel; c++) {
@@ -381,8 +348,8 @@ public final class PoolVector implements PoolKernels {
                     }
                 }
             }
-            y[t] = m;
-            if (argmax != null) argmax[t] = bi;
+            y[yo] = m;
+            if (argmax != null) argmax[yo] = bi;
         }
     }
 
