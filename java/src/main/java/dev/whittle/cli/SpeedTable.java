@@ -46,7 +46,13 @@ final class SpeedTable {
                 s.trainSpeedup(),
                 100 * s.trainSpeedup() / reduction));
         md.append(String.format(
-                "%n%s %.2fx; efficiency = measured speedup / %s.%n", reductionName, reduction, reductionName));
+                "%n%s %.2fx; efficiency = measured speedup / %s. Latency: the models alternate in blocks of %d timed"
+                        + " calls, %d untimed before each; throughput: interleaved timed trials.%n",
+                reductionName,
+                reduction,
+                reductionName,
+                dev.whittle.measure.SpeedMeter.LATENCY_BLOCK,
+                dev.whittle.measure.SpeedMeter.LATENCY_BLOCK_WARM));
         return md.toString();
     }
 

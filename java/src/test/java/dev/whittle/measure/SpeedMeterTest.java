@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The warm-up policy: at least the asked time, then until the JIT has been idle, but never past four times it. */
+/**
+ * The warm-up policy: at least the asked time, then until the JIT has been idle, but never past four times it. And
+ * the latency loop's order: workloads alternate in blocks of timed calls, each block after a few untimed ones.
+ */
 class SpeedMeterTest {
     private static final long S = 1_000_000_000L;
 
@@ -35,5 +38,31 @@ class SpeedMeterTest {
         assertEquals(S / 40, SpeedMeter.quietNanos(0.05));
         assertTrue(SpeedMeter.warm(S / 20, S / 40, 0.05));
         assertFalse(SpeedMeter.warm(S / 20, S / 50, 0.05));
+    }
+
+    @Test
+    void latencyAlternatesWholeBlocksOfCallsEachAfterUntimedOnes() {
+        StringBuilder order = new StringBuilder();
+        Timed a = new Recorder('a', order), b = new Recorder('b', order);
+        int runs = SpeedMeter.LATENCY_BLOCK + 5;
+        Stats[] s = new SpeedMeter(0, 1, 0).latency(java.util.List.of(a, b), runs);
+        int block = SpeedMeter.LATENCY_BLOCK, warm = SpeedMeter.LATENCY_BLOCK_WARM;
+        String want = "a".repeat(warm + block) + "b".repeat(warm + block) + "a".repeat(warm + 5) + "b".repeat(warm + 5);
+        assertEquals(want, order.toString());
+        assertEquals(2, s.length);
+    }
+
+    /** A workload that records its calls' order. */
+    private record Recorder(char name, StringBuilder order) implements Timed {
+        @Override
+        public int batch() {
+            return 1;
+        }
+
+        @Override
+        public float runOnce() {
+            order.append(name);
+            return 0;
+        }
     }
 }
