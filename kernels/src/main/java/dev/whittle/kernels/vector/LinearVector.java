@@ -3,8 +3,6 @@ package dev.whittle.kernels.vector;
 import dev.whittle.kernels.LinearKernels;
 import dev.whittle.kernels.LinearScalar;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Fully connected layer on {@link Sgemm}, computing what {@link LinearScalar} computes (to float rounding) with the
@@ -61,27 +59,6 @@ public final class LinearVector implements LinearKernels {
      */
     static final int SMALL_ROWS = 2;
 
-    // Lane i's partner i ^ d: the butterfly sumLanes adds along (16 lanes use all four, 8 the last three).
-    private static final VectorShuffle<Float> X1 = VectorShuffle.fromOp(Sgemm.S, i -> i ^ 1);
-    private static final VectorShuffle<Float> X2 = VectorShuffle.fromOp(Sgemm.S, i -> i ^ 2);
-    private static final VectorShuffle<Float> X4 = Sgemm.VL >= 8 ? VectorShuffle.fromOp(Sgemm.S, i -> i ^ 4) : null;
-    private static final VectorShuffle<Float> X8 = Sgemm.VL >= 16 ? VectorShuffle.fromOp(Sgemm.S, i -> i ^ 8) : null;
-
-    /**
-     * The sum of v's lanes in one fixed order (a butterfly of lane-wise adds). reduceLanes(ADD) leaves the order to
-     * the implementation, and the JIT's intrinsic and the interpreter's fallback differ in it: the same dot product
-     * then came out one ulp apart depending on whether its caller had been compiled yet, so a batch-1 model split
-     * across two threads did not always give the bits of one thread (FusedInferenceTest).
-     */
-    static float sumLanes(FloatVector v) {
-        if (Sgemm.VL > 16 || Sgemm.VL < 4) return v.reduceLanes(VectorOperators.ADD);
-        if (Sgemm.VL >= 16) v = v.add(v.rearrange(X8));
-        if (Sgemm.VL >= 8) v = v.add(v.rearrange(X4));
-        v = v.add(v.rearrange(X2));
-        v = v.add(v.rearrange(X1));
-        return v.lane(0);
-    }
-
     /**
      * y[n][o0..o1) = x[n]·w[o0..o1)ᵀ + b for rows [n0, n1), four output rows at a time so each x vector load feeds
      * four FMAs.
@@ -102,7 +79,7 @@ public final class LinearVector implements LinearKernels {
                     a2 = FloatVector.fromArray(Sgemm.S, w, w2 + i).fma(xv, a2);
                     a3 = FloatVector.fromArray(Sgemm.S, w, w3 + i).fma(xv, a3);
                 }
-                float s0 = sumLanes(a0), s1 = sumLanes(a1), s2 = sumLanes(a2), s3 = sumLanes(a3);
+                float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1), s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
                 for (; i < in; i++) {
                     float xi = x[xo + i];
                     s0 += w[w0 + i] * xi;
@@ -122,7 +99,7 @@ public final class LinearVector implements LinearKernels {
                 for (; i < iEnd; i += VL) {
                     a0 = FloatVector.fromArray(Sgemm.S, w, wo + i).fma(FloatVector.fromArray(Sgemm.S, x, xo + i), a0);
                 }
-                float s0 = sumLanes(a0);
+                float s0 = Lanes.sum(a0);
                 for (; i < in; i++) s0 += w[wo + i] * x[xo + i];
                 y[yo + o] = s0 + (b == null ? 0f : b[o]);
             }

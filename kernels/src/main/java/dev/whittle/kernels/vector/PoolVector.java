@@ -150,7 +150,7 @@ public final class PoolVector implements PoolKernels {
             FloatVector acc = FloatVector.zero(S);
             int i = 0;
             for (; i < vEnd; i += VL) acc = acc.add(FloatVector.fromArray(S, x, b + i));
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = Lanes.sum(acc); // a fixed order: the thread split must not change the bits
             for (; i < hw; i++) sum += x[b + i];
             y[plane] = sum / hw;
         }

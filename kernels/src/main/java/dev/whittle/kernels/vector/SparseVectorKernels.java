@@ -6,7 +6,6 @@ import dev.whittle.kernels.SparseLinearScalar;
 import dev.whittle.kernels.SparseRows;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -131,7 +130,7 @@ public final class SparseVectorKernels implements SparseKernels {
                     FloatVector acc = FloatVector.zero(S);
                     for (; j + VL <= end; j += VL)
                         acc = FloatVector.fromArray(S, x, xo, col, j).fma(FloatVector.fromArray(S, val, j), acc);
-                    sum = acc.reduceLanes(VectorOperators.ADD);
+                    sum = Lanes.sum(acc);
                 }
                 for (; j < end; j++) sum += val[j] * x[xo + col[j]];
                 y[n * out + o] = sum + (b == null ? 0f : b[o]);
