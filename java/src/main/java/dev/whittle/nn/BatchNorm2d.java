@@ -203,7 +203,7 @@ public final class BatchNorm2d implements Layer {
             }
 
             private boolean packedNow() {
-                return packed && alive != null && Packed.executorPacks(ctx);
+                return Packed.now(packed, alive, ctx);
             }
 
             private void forwardNorm() {

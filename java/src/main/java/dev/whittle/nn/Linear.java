@@ -144,18 +144,20 @@ public final class Linear implements Layer {
         // the weights' alive columns are gathered per forward into w' (OUT × m) and the layer is dense on m inputs
         // (alive rows, if any, through the gathered sub-problem); the weight gradient of w' goes back to its columns.
         boolean packs = Packed.executorPacks(ctx);
-        float[] pw = packs ? new float[out * in] : null, pdw = packs ? new float[out * in] : null;
+        // w' and its gradient, allocated on the first packed call (an unmasked model's executor carries no copy).
+        float[][] small = new float[2][];
         int[] pm = new int[1]; // packed columns of the call in flight
         Parallel.RangeBody fwdPacked = (lo, hi) -> {
             int m = pm[0];
-            if (aliveOut == null) ctx.kernels.linear().forward(m, out, ctx.in[0], pw, bias.value(), ctx.out, lo, hi);
+            if (aliveOut == null)
+                ctx.kernels.linear().forward(m, out, ctx.in[0], small[0], bias.value(), ctx.out, lo, hi);
             else
                 AliveSubproblem.linearForward(
                         ctx.kernels.linear(),
                         m,
                         out,
                         ctx.in[0],
-                        pw,
+                        small[0],
                         bias.value(),
                         ctx.out,
                         aliveOut,
@@ -167,14 +169,14 @@ public final class Linear implements Layer {
         };
         Parallel.RangeBody bwdDataPacked = (lo, hi) -> {
             int m = pm[0];
-            if (aliveOut == null) ctx.kernels.linear().backwardData(m, out, ctx.dOut, pw, ctx.dIn[0], lo, hi);
+            if (aliveOut == null) ctx.kernels.linear().backwardData(m, out, ctx.dOut, small[0], ctx.dIn[0], lo, hi);
             else
                 AliveSubproblem.linearBackwardData(
                         ctx.kernels.linear(),
                         m,
                         out,
                         ctx.dOut,
-                        pw,
+                        small[0],
                         ctx.dIn[0],
                         aliveOut,
                         aliveOut.length,
@@ -186,7 +188,9 @@ public final class Linear implements Layer {
         Parallel.RangeBody bwdWPacked = (lo, hi) -> {
             int m = pm[0];
             if (aliveOut == null)
-                ctx.kernels.linear().backwardWeights(ctx.batch, m, out, ctx.in[0], ctx.dOut, pdw, bias.grad(), lo, hi);
+                ctx.kernels
+                        .linear()
+                        .backwardWeights(ctx.batch, m, out, ctx.in[0], ctx.dOut, small[1], bias.grad(), lo, hi);
             else
                 AliveSubproblem.linearBackwardWeights(
                         ctx.kernels.linear(),
@@ -195,7 +199,7 @@ public final class Linear implements Layer {
                         out,
                         ctx.in[0],
                         ctx.dOut,
-                        pdw,
+                        small[1],
                         bias.grad(),
                         aliveOut,
                         Indices.all(m),
@@ -278,7 +282,11 @@ public final class Linear implements Layer {
                 if (cols != null) {
                     int m = cols.length;
                     pm[0] = m;
-                    float[] wv = weight.value();
+                    if (small[0] == null) {
+                        small[0] = new float[out * in];
+                        small[1] = new float[out * in];
+                    }
+                    float[] wv = weight.value(), pw = small[0];
                     for (int o = 0; o < out; o++) {
                         for (int j = 0; j < m; j++) pw[o * m + j] = wv[o * in + cols[j]];
                     }
@@ -303,6 +311,7 @@ public final class Linear implements Layer {
                 if (cols != null) {
                     int m = cols.length;
                     pm[0] = m;
+                    float[] pdw = small[1];
                     Arrays.fill(pdw, 0, out * m, 0f);
                     ctx.parallel.forRange(rowCount(), bwdWPacked);
                     float[] g = weight.grad();

@@ -86,7 +86,7 @@ public final class MaxPool2d extends Pool2d {
             /** Planes of a packed activation (alive planes only), or -1 when not packed. */
             private int packedPlanes() {
                 int[] a = alive;
-                return packed && a != null && Packed.executorPacks(ctx) ? ctx.batch * a.length : -1;
+                return Packed.now(packed, a, ctx) ? ctx.batch * a.length : -1;
             }
 
             @Override

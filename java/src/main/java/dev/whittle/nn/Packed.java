@@ -21,6 +21,11 @@ final class Packed {
         return ENABLED && ctx.dOut != null;
     }
 
+    /** Whether a layer set to pack ({@code packed}) with this alive list runs packed in this node's executor now. */
+    static boolean now(boolean packed, int[] alive, NodeContext ctx) {
+        return packed && alive != null && executorPacks(ctx);
+    }
+
     /** into[j] = full[list[j]] for the list's entries; returns into. */
     static float[] gather(float[] full, int[] list, float[] into) {
         for (int j = 0; j < list.length; j++) into[j] = full[list[j]];

@@ -15,7 +15,9 @@ final class PackedConv {
     private final Conv2d conv;
     private final NodeContext ctx;
     private final int rs, h, w;
-    private final float[] pw, pdw, pb, pdb;
+    // The small layout's weights, bias and their gradients: allocated on the first packed call, so a training
+    // executor of an unmasked model carries no copy of the weights.
+    private float[] pw, pdw, pb, pdb;
     private ConvGeometry g;
     private int[] rows, cols; // full indices of the small layout's filters and channels (null: all)
     private int[] outList, inList; // alive lists of an unpacked masked side, in the small layout (null: none)
@@ -29,11 +31,6 @@ final class PackedConv {
         this.rs = conv.kernel * conv.kernel;
         this.h = ctx.inShapes[0].h();
         this.w = ctx.inShapes[0].w();
-        int weights = conv.outChannels * conv.inChannels * rs;
-        pw = new float[weights];
-        pdw = new float[weights];
-        pb = conv.bias == null ? null : new float[conv.outChannels];
-        pdb = conv.bias == null ? null : new float[conv.outChannels];
     }
 
     /**
@@ -45,6 +42,13 @@ final class PackedConv {
         boolean packOut = conv.packsOutput() && out != null, packIn = conv.packsInput() && in != null;
         active = packOut || packIn;
         if (!active) return false;
+        if (pw == null) {
+            int weights = conv.outChannels * conv.inChannels * rs;
+            pw = new float[weights];
+            pdw = new float[weights];
+            pb = conv.bias == null ? null : new float[conv.outChannels];
+            pdb = conv.bias == null ? null : new float[conv.outChannels];
+        }
         rows = packOut ? out : null;
         cols = packIn ? in : null;
         kP = packOut ? out.length : conv.outChannels;

@@ -61,7 +61,7 @@ public final class Relu implements Layer {
             /** Elements of a packed activation (alive planes only), or -1 when not packed. */
             private int packedElements() {
                 int[] a = alive;
-                return packed && a != null && Packed.executorPacks(ctx) ? ctx.batch * a.length * plane : -1;
+                return Packed.now(packed, a, ctx) ? ctx.batch * a.length * plane : -1;
             }
 
             @Override
