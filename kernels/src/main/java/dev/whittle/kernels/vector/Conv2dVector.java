@@ -204,7 +204,13 @@ public final class Conv2dVector implements ConvKernels {
 
     @Override
     public boolean splitsRows(ConvGeometry g, int images) {
-        return g.groups() == 1 && !depthwise(g) && direct(g, g.c()) && Winograd.forLayer(g, g.c(), g.k(), images);
+        // Bands of a single tile row (a 14×14 map at batch 1) leave one part all the rows: split by filters instead.
+        int bandRows = Winograd4.bandRows(images, g.h(), g.w());
+        return g.groups() == 1
+                && !depthwise(g)
+                && direct(g, g.c())
+                && Winograd.forLayer(g, g.c(), g.k(), images)
+                && (bandRows == 0 || bandRows > 4);
     }
 
     @Override
@@ -219,7 +225,7 @@ public final class Conv2dVector implements ConvKernels {
             int part,
             int parts,
             ConvEpilogue e) {
-        boolean f4 = Winograd4.takes(g.c(), g.k(), g.w(), n1 - n0);
+        boolean f4 = Winograd4.takesForward(g.c(), g.k(), g.h(), g.w(), n1 - n0);
         return Winograd.forwardPart(
                 f4, g.c(), null, g.c(), g.h(), g.w(), g.k(), null, x, w, b, y, n0, n1, 0, g.k(), false, e, part, parts);
     }

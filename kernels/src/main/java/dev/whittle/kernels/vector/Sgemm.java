@@ -400,8 +400,8 @@ public final class Sgemm {
         /** This thread's transformed filters from earlier Winograd calls. */
         final WinogradFilterCache winogradFilters = new WinogradFilterCache();
 
-        /** The current Winograd call's tiling ({@link Winograd.Layout#of}). */
-        final Winograd.Layout winogradLayout = new Winograd.Layout();
+        /** The current Winograd call's tiling ({@link WinogradLayout}). */
+        final WinogradLayout winogradLayout = new WinogradLayout();
 
         private float[] a = new float[0];
         private float[] b = new float[0];

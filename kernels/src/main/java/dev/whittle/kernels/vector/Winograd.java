@@ -56,6 +56,14 @@ final class Winograd {
     /** See {@link #forLayer} and {@link #forWeights}. */
     static final int MIN_CHANNELS = 24, MIN_CHANNELS_WEIGHTS = 16, MIN_OUTPUTS = 512;
 
+    /**
+     * Fewest filters for F(4×4) on bands below {@link #MIN_OUTPUTS} (a 14×14 map at batch 1). Measured in one JVM
+     * against the direct kernel (bench/ab/latency.sh, batch 1): VGG-small's 64-filter layers gain on one thread and
+     * two; 31- and 32-filter layers (a compact VGG-small, ResNet-20's second stage) gain a little on one thread but
+     * lose more on two, whose split by filters leaves each thread 16 filters and the whole input transform.
+     */
+    static final int MIN_FILTERS_BANDED = 64;
+
     private Winograd() {}
 
     private static float[] table(int offset) {
@@ -88,8 +96,15 @@ final class Winograd {
      * whole model (training level), against 0.73–0.97× for F(2×2).
      */
     static boolean forLayer(ConvGeometry g, int ci, int mf, int images) {
-        if (!applies(g) || images * g.h() * g.w() < MIN_OUTPUTS) return false;
-        return Math.min(ci, mf) >= MIN_CHANNELS || Winograd4.takes(ci, mf, g.w(), images);
+        if (!applies(g)) return false;
+        boolean f4 = Winograd4.takesForward(ci, mf, g.h(), g.w(), images);
+        if (images * g.h() * g.w() < MIN_OUTPUTS) {
+            // A small call pays only as F(4×4) on bands of one image (the filters' transform is cached between calls),
+            // and only with enough filters for two threads at batch 1, which split it by filters and each transform
+            // the whole input.
+            return f4 && mf >= MIN_FILTERS_BANDED && Winograd4.bandRows(images, g.h(), g.w()) > 0;
+        }
+        return Math.min(ci, mf) >= MIN_CHANNELS || f4;
     }
 
     /**
@@ -162,7 +177,9 @@ final class Winograd {
             int f1,
             boolean accumulate,
             ConvEpilogue e) {
-        boolean f4 = Winograd4.takes(ci, f1 - f0, wIn, n1 - n0);
+        // A dense layer's algorithm follows its filter count, not the call's: a batch-1 layer split by filters
+        // between threads then computes what one whole call would.
+        boolean f4 = Winograd4.takesForward(ci, out == null ? k : f1 - f0, h, wIn, n1 - n0);
         return forwardPart(f4, xChannels, in, ci, h, wIn, k, out, x, w, b, y, n0, n1, f0, f1, accumulate, e, 0, 1);
     }
 
@@ -195,11 +212,11 @@ final class Winograd {
             int part,
             int parts) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
-        Layout l = ws.winogradLayout.of(f4, n1 - n0, h, wIn);
+        WinogradLayout l = ws.winogradLayout.forward(f4, n1 - n0, h, wIn);
         int nb = l.nb, tw = l.tw, th = l.th, segs = l.segs, planes = l.planes;
         int mf = f1 - f0, strips = (mf + MR - 1) / MR, mp = strips * MR;
         // Chunks of whole tile rows (of any image groups), sized so V and M stay in L2 from transform to product.
-        int groups = (n1 - n0 + nb - 1) / nb, totalRows = groups * th;
+        int groups = l.groups(n1 - n0), totalRows = groups * th;
         int rowLo = (int) ((long) totalRows * part / parts), rowHi = (int) ((long) totalRows * (part + 1) / parts);
         float[] res = e == null ? null : e.residual();
         boolean pool = e != null && e.pooled() != null && res == null && !accumulate;
@@ -221,24 +238,27 @@ final class Winograd {
         WinogradOutput.Transform output = f4 ? Winograd4Output::transform : WinogradOutput::transform;
 
         for (int r0 = rowLo; r0 < rowHi; r0 += rowsPerChunk) {
-            int r1 = Math.min(rowHi, r0 + rowsPerChunk), cols = ((r1 - r0) * tw + NR - 1) / NR * NR;
+            int r1 = Math.min(rowHi, r0 + rowsPerChunk), tiles = (r1 - r0) * tw;
             transformChunk(x, xChannels, in, ci, h, wIn, l, pad, v, ldT, vPlane, r0, r1, n0, n1, rows);
             for (int xi = 0; xi < planes; xi++) {
                 for (int is = 0; is < strips; is++) {
                     int a = xi * uPlane + is * ci * MR, cRow = xi * mPlane + is * MR * ldT;
-                    for (int j = 0; j < cols; j += NR)
-                        Sgemm.kernel(ci, u, a, v, xi * vPlane + j, ldT, m, cRow + j, ldT, true);
+                    for (int j = 0; j < tiles; j += NR) {
+                        // A last block of one vector's tiles (or fewer) computes no second vector of padding.
+                        if (tiles - j <= VL) SgemmNarrow.kernel(ci, u, a, v, xi * vPlane + j, ldT, m, cRow + j, ldT);
+                        else Sgemm.kernel(ci, u, a, v, xi * vPlane + j, ldT, m, cRow + j, ldT, true);
+                    }
                 }
             }
             for (int r = r0; r < r1; ) {
-                int img = n0 + r / th * nb, nbl = Math.min(nb, n1 - img);
+                int img = n0 + r / th * nb, nbl = l.slots(img, n1);
                 int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
                 for (int f = 0; f < mf; f++) {
                     int yPlane = out == null ? f0 + f : out[f0 + f];
                     float bias = b == null ? 0f : b[yPlane];
                     float scale = e == null ? 1f : e.scale()[yPlane], shift = e == null ? 0f : e.shift()[yPlane];
                     // Pooled: only the 2×2 maxima, into the pool's planes; y is not written.
-                    int plane = pool ? pooledPlane : hw;
+                    int plane = pool ? pooledPlane : hw, slotStride = l.slotStride(k * plane, pool, wIn);
                     output.run(
                             m,
                             f * ldT + (r - r0 - ty0) * tw,
@@ -250,10 +270,11 @@ final class Winograd {
                             h,
                             wIn,
                             nbl,
+                            l.bandRows,
                             rows,
                             pool ? e.pooled() : y,
                             (img * k + yPlane) * plane,
-                            k * plane,
+                            slotStride,
                             bias,
                             affine,
                             scale,
@@ -283,7 +304,7 @@ final class Winograd {
             int ci,
             int h,
             int wIn,
-            Layout l,
+            WinogradLayout l,
             float[] pad,
             float[] v,
             int ldT,
@@ -298,16 +319,19 @@ final class Winograd {
         for (int c = 0; c < ci; c++) {
             int plane = in == null ? c : in[c];
             for (int r = r0; r < r1; ) {
-                int img = n0 + r / th * nb, nbl = Math.min(nb, n1 - img);
+                int img = n0 + r / th * nb, nbl = l.slots(img, n1);
                 int ty0 = r % th, ty1 = Math.min(th, ty0 + r1 - r);
                 // Tile rows [ty0, ty1) read input rows tile·ty0 − 1 ... tile·ty1 (padded rows tile·ty0 ... tile·ty1 +
                 // 1). Padded rows and columns outside the images are never written, so they stay zero; a short last
-                // group leaves stale images in its unused slots, whose outputs are computed and never stored.
-                int row0 = Math.max(0, tile * ty0 - 1), row1 = Math.min(h, tile * ty1 + 1);
+                // group leaves stale images in its unused slots, whose outputs are computed and never stored. A band
+                // (slot i of one image, from row i·bandRows) reads the rows next to it that lie in the image.
                 for (int i = 0; i < nbl; i++) {
-                    int src = ((img + i) * xChannels + plane) * hw, col = 1 + i * period;
+                    int first = i * l.bandRows, col = 1 + i * period;
+                    int src = (l.bandRows > 0 ? img * xChannels + plane : (img + i) * xChannels + plane) * hw;
+                    int row0 = Math.max(-first, tile * ty0 - 1), row1 = Math.min(h - first, tile * ty1 + 1);
+                    if (row0 >= row1) continue;
                     ImageLayout.copyRows(
-                            x, src + row0 * wIn, wIn, pad, (row0 + 1) * wpad + col, wpad, row1 - row0, wIn);
+                            x, src + (first + row0) * wIn, wIn, pad, (row0 + 1) * wpad + col, wpad, row1 - row0, wIn);
                 }
                 int vOff = c * ldT + (r - r0 - ty0) * tw;
                 if (tile == 2) transformInput(pad, wpad, ty0, ty1, tw, segs, v, vOff, vPlane);
@@ -412,34 +436,6 @@ final class Winograd {
                 c2.sub(c1).intoArray(v, o + 14 * xiStride);
                 c1.sub(c3).intoArray(v, o + 15 * xiStride);
             }
-        }
-    }
-
-    /**
-     * How one call tiles its images, for F(4×4) or F(2×2): tile size, transformed positions (36 or 16), tiles per
-     * segment, columns from one image's start to the next's, images per combined row, tiles per row, tile rows per
-     * image group, segments per row, the padded plane (rows × columns) and the chunk target. One per thread's
-     * workspace, refilled per call, so that the forward and the weight gradient agree without allocating.
-     */
-    static final class Layout {
-        boolean f4;
-        int tile, planes, seg, period, nb, tw, th, segs, wpad, hpad, chunk;
-
-        Layout of(boolean f4, int images, int h, int wIn) {
-            this.f4 = f4;
-            tile = f4 ? 4 : 2;
-            planes = f4 ? 36 : 16;
-            seg = f4 ? Winograd4.SEG : TS;
-            period = f4 ? Winograd4.period(wIn) : wIn + 1;
-            nb = f4 ? Winograd4.imagesSideBySide(images, wIn) : imagesSideBySide(images, wIn);
-            tw = f4 ? Winograd4.tileColumns(nb, wIn) : tileColumns(nb, wIn);
-            th = (h + tile - 1) / tile;
-            segs = (tw + seg - 1) / seg;
-            // F(4×4)'s last segment reads a fifth vector past its 4·SEG columns; F(2×2)'s two vectors end at 2·TS + 2.
-            wpad = f4 ? 4 * seg * segs + VL : 2 * TS * segs + 2;
-            hpad = tile * th + 2;
-            chunk = f4 ? Winograd4.CHUNK_ELEMENTS : CHUNK_ELEMENTS;
-            return this;
         }
     }
 }

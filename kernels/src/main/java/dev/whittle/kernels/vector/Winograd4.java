@@ -67,8 +67,36 @@ final class Winograd4 {
      */
     static boolean takes(int ci, int mf, int wIn, int images) {
         if (!ENABLED || Math.min(ci, mf) < MIN_CHANNELS) return false;
-        int nb = imagesSideBySide(images, wIn), tw = tileColumns(nb, wIn), segs = (tw + SEG - 1) / SEG;
-        return 4 * tw >= 3 * segs * SEG;
+        return fills(tileColumns(imagesSideBySide(images, wIn), wIn));
+    }
+
+    /**
+     * {@link #takes} for the forward, whose layout cuts a single image into bands where {@link #bandRows} says: a
+     * 28×28 or 14×14 map at batch 1, which one image leaves less than half full.
+     */
+    static boolean takesForward(int ci, int mf, int h, int wIn, int images) {
+        int rows = bandRows(images, h, wIn);
+        if (rows == 0) return takes(ci, mf, wIn, images);
+        return ENABLED && Math.min(ci, mf) >= MIN_CHANNELS && fills(tileColumns((h + rows - 1) / rows, wIn));
+    }
+
+    /** Whether a row of tw tiles fills its segments at least 3/4. */
+    private static boolean fills(int tw) {
+        return 4 * tw >= 3 * ((tw + SEG - 1) / SEG) * SEG;
+    }
+
+    /** {@code -Dwhittle.conv.bands=false} keeps single images whole (for A/B measurements). */
+    static final boolean BANDS = !"false".equals(System.getProperty("whittle.conv.bands"));
+
+    /**
+     * Rows per band when the forward cuts a single image into bands side by side ({@link WinogradLayout}), or 0 for
+     * no bands: as many bands as one segment holds side by side (the images it would hold), of whole tile rows, and
+     * only where that holds more than one.
+     */
+    static int bandRows(int images, int h, int wIn) {
+        if (!BANDS || images != 1) return 0;
+        int th = (h + 3) / 4, bands = Math.min(imagesSideBySide(Integer.MAX_VALUE, wIn), th);
+        return bands <= 1 ? 0 : 4 * ((th + bands - 1) / bands);
     }
 
     /**

@@ -40,6 +40,7 @@ final class Winograd4Output {
             int h,
             int wIn,
             int nbl,
+            int bandRows,
             float[] rows,
             float[] out,
             int outOff,
@@ -112,6 +113,7 @@ final class Winograd4Output {
                             wIn,
                             Winograd4.period(wIn),
                             nbl,
+                            bandRows,
                             out,
                             outOff,
                             outImage,
@@ -181,7 +183,7 @@ final class Winograd4Output {
                     lo.selectFrom(left, right).intoArray(rows, OUT + 2 * a * VL);
                     hi.selectFrom(left, right).intoArray(rows, OUT + 2 * a * VL + VL);
                 }
-                storePooled(rows, sg, ty, h, wIn, nbl, out, outOff, outImage);
+                storePooled(rows, sg, ty, h, wIn, nbl, bandRows, out, outOff, outImage);
             }
         }
     }
@@ -191,12 +193,14 @@ final class Winograd4Output {
      * at the even combined column i·period, so its pooled column j is combined pooled column i·period/2 + j.
      */
     private static void storePooled(
-            float[] rows, int sg, int ty, int h, int wIn, int nbl, float[] pooled, int pOff, int pImage) {
+            float[] rows, int sg, int ty, int h, int wIn, int nbl, int bandRows, float[] pooled, int pOff, int pImage) {
         int pw = wIn / 2, col = 2 * SEG * sg, half = Winograd4.period(wIn) / 2;
         for (int i = 0; i < nbl; i++) {
             int first = i * half, from = Math.max(first, col), to = Math.min(first + pw, col + 2 * SEG);
+            // Band i's pooled rows end where the image's do (bands are whole tile rows, so whole pooled rows).
+            int pooledRows = (h - i * bandRows) / 2;
             if (from >= to) continue;
-            for (int a = 0; a < 2 && 2 * ty + a < h / 2; a++) {
+            for (int a = 0; a < 2 && 2 * ty + a < pooledRows; a++) {
                 int dst = pOff + i * pImage + (2 * ty + a) * pw + from - first;
                 System.arraycopy(rows, OUT + 2 * a * VL + from - col, pooled, dst, to - from);
             }

@@ -40,6 +40,7 @@ final class WinogradOutput {
                 int h,
                 int wIn,
                 int nbl,
+                int bandRows,
                 float[] rows,
                 float[] out,
                 int outOff,
@@ -82,6 +83,7 @@ final class WinogradOutput {
             int h,
             int wIn,
             int nbl,
+            int bandRows,
             float[] rows,
             float[] out,
             int outOff,
@@ -140,6 +142,7 @@ final class WinogradOutput {
                             wIn,
                             wIn + 1,
                             nbl,
+                            bandRows,
                             out,
                             outOff,
                             outImage,
@@ -183,7 +186,8 @@ final class WinogradOutput {
     /**
      * A segment's output rows, cut into the images they belong to: row r (of nRows, from output row y0; rows past H
      * skipped) at rows[at + r·rowStep], combined columns [col, col + segCols) in its lanes; image i starts at combined
-     * column i·period. Shared by F(2×2) (two rows) and F(4×4) (four).
+     * column i·period (a band i of one image: rows past the image's last one skipped, {@link WinogradLayout}). Shared
+     * by F(2×2) (two rows) and F(4×4) (four).
      */
     static void storeRows(
             float[] rows,
@@ -197,6 +201,7 @@ final class WinogradOutput {
             int wIn,
             int period,
             int nbl,
+            int bandRows,
             float[] y,
             int yOff,
             int yImage,
@@ -209,7 +214,9 @@ final class WinogradOutput {
             boolean accumulate) {
         for (int i = 0; i < nbl; i++) {
             int first = i * period, from = Math.max(col, first), to = Math.min(col + segCols, first + wIn);
-            if (from >= to) continue;
+            // Slot i's rows end at H, or for band i at the image's last row (H − i·bandRows of them).
+            int rowsLeft = h - i * bandRows - y0;
+            if (from >= to || rowsLeft <= 0) continue;
             int yo = yOff + i * yImage + y0 * wIn + from - first;
             DirectConv.storeRows(
                     rows,
@@ -218,7 +225,7 @@ final class WinogradOutput {
                     y,
                     yo,
                     wIn,
-                    Math.min(nRows, h - y0),
+                    Math.min(nRows, rowsLeft),
                     to - from,
                     bias,
                     affine,

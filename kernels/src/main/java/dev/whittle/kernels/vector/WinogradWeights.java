@@ -69,7 +69,7 @@ final class WinogradWeights {
             int k0,
             int k1) {
         Sgemm.Workspace ws = Sgemm.Workspace.get();
-        Winograd.Layout l = ws.winogradLayout.of(f4, nImages, h, wIn);
+        WinogradLayout l = ws.winogradLayout.of(f4, nImages, h, wIn);
         int tile = l.tile, planes = l.planes, period = l.period, nb = l.nb, tw = l.tw, th = l.th;
         int mf = k1 - k0, hw = h * wIn;
         // Filters in strips of NR (or one vector when there are at most VL of them), channels in strips of MR.

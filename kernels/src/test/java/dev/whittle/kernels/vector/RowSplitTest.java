@@ -18,7 +18,9 @@ class RowSplitTest {
         "1, 24, 24, 28, 2", // batch 1, F(2×2): VGG-small's conv2 at 24 channels
         "1, 24, 32, 28, 3", // three parts, tile rows split unevenly
         "2, 16, 16, 28, 2", // two 28-wide maps side by side: F(4×4)
-        "4, 32, 32, 13, 2" // odd maps side by side: a last tile row partly outside them
+        "4, 32, 32, 13, 2", // odd maps side by side: a last tile row partly outside them
+        "1, 16, 16, 28, 2", // one 28-wide map in two bands: F(4×4)
+        "1, 16, 16, 28, 3" // three parts of its four tile rows
     })
     void partsByRowsTogetherMatchTheWholeCallBitForBit(int n, int c, int k, int hw, int parts) {
         ConvGeometry g = ConvGeometry.square(n, c, hw, hw, k, 3, 1, 1);
