@@ -90,9 +90,11 @@ final class Winograd {
      * whole). Measured against {@link DirectConv} (in-process, alternating, bench/README.md): 32→32 at 28×28 and
      * 64→64 at 14×14 gain 1.2–1.5× at batch 64; 24 to 31 channels 1.04–1.31× (a compact model's 31→31 at 14×14:
      * 1.20×); 16-channel layers lose (0.73–0.97×: the transforms cost per channel·tile, the products per
-     * channel·tile·filter); and below ~500 output pixels per call the per-call filter transform dominates (64→64 at
-     * 14×14, batch 1: 0.89×; 128→128 at 7×7, batch 4: 0.78×). Layers of 16 to 23 channels go to Winograd only where
-     * {@link Winograd4} takes them: ResNet-20's 16→16 at 28×28, batch 64, inference 1.08–1.14× faster over the
+     * channel·tile·filter); and below ~500 output pixels per call the per-call filter transform dominated (64→64 at
+     * 14×14, batch 1: 0.89×; 128→128 at 7×7, batch 4: 0.78×) until {@link WinogradFilterCache} kept it between calls
+     * and bands ({@link WinogradLayout}) filled a single image's lanes: such calls now go to F(4×4) where it takes
+     * them in bands with at least {@link #MIN_FILTERS_BANDED} filters. Layers of 16 to 23 channels go to Winograd only
+     * where {@link Winograd4} takes them: ResNet-20's 16→16 at 28×28, batch 64, inference 1.08–1.14× faster over the
      * whole model (training level), against 0.73–0.97× for F(2×2).
      */
     static boolean forLayer(ConvGeometry g, int ci, int mf, int images) {
