@@ -79,6 +79,10 @@ public final class PoolVector implements PoolKernels {
     @Override
     public void maxForward(
             int h, int w, int kernel, int stride, int pad, float[] x, float[] y, int[] argmax, int p0, int p1) {
+        if (kernel == 2 && stride == 2 && pad == 0 && h % 2 == 0 && w % 2 == 0) {
+            MaxPool2x2Train.forward(h, w, x, y, argmax, p0, p1);
+            return;
+        }
         if (pad == 0 && gatherBlockPlanes(h, w, kernel, stride) > 0) {
             maxUnpadded(h, w, kernel, stride, x, y, argmax, p0, p1);
             return;
