@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Training's 2×2, stride-2 max pool of maps with even sides, with argmax, in the two passes of the inference pool
- * ({@link PoolVector}): each row pair's column maxima into a staging row, then the maxima of adjacent columns across
- * the staged rows (w even, so no pair straddles two rows), full vectors even for 14- and 28-wide maps. The gathered
- * windows this replaces ran about 1 ns per input float (VGG-small's first pool, batch 64: 1.8 ms).
+ * ({@link PoolVector}, whose block size, staging row and permutes it shares): each row pair's column maxima into a
+ * staging row, then the maxima of adjacent columns across the staged rows (w even, so no pair straddles two rows),
+ * full vectors even for 14- and 28-wide maps. The gathered windows this replaces ran about 1 ns per input float
+ * (VGG-small's first pool, batch 64: 1.8 ms).
  *
  * <p>Values and argmax are bit-identical to {@link dev.whittle.kernels.PoolScalar#maxForward}'s scan: the first NaN
  * of the window in scan order, else the first maximum. Scan order (0,0), (0,1), (1,0), (1,1) is the order of the
@@ -22,21 +23,8 @@ final class MaxPool2x2Train {
     static final VectorSpecies<Integer> IS = S.withLanes(int.class);
     static final int VL = Sgemm.VL;
 
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
     private static final VectorShuffle<Integer> IEVEN = VectorShuffle.fromOp(IS, i -> 2 * i);
     private static final VectorShuffle<Integer> IODD = VectorShuffle.fromOp(IS, i -> 2 * i + 1);
-    private static final int[] IOTA = new int[VL];
-
-    static {
-        for (int i = 0; i < VL; i++) IOTA[i] = i;
-    }
-
-    /** Input row pairs reduced per block (a block's staged values and indices stay in L1). */
-    private static final int BLOCK_FLOATS = 2048;
-
-    private static final ThreadLocal<float[][]> VALUES = ThreadLocal.withInitial(() -> new float[1][0]);
-    private static final ThreadLocal<int[][]> INDICES = ThreadLocal.withInitial(() -> new int[1][0]);
 
     private MaxPool2x2Train() {}
 
@@ -45,14 +33,14 @@ final class MaxPool2x2Train {
      * = each maximum's absolute index in x.
      */
     static void forward(int h, int w, float[] x, float[] y, int[] argmax, int p0, int p1) {
-        int blockRows = Math.max(1, BLOCK_FLOATS / w), size = blockRows * w + 2 * VL;
-        float[][] mv = VALUES.get();
-        int[][] iv = INDICES.get();
-        if (mv[0].length < size) mv[0] = new float[size];
-        if (iv[0].length < size) iv[0] = new int[size];
-        float[] m = mv[0];
-        int[] mi = iv[0];
-        IntVector iota = IntVector.fromArray(IS, IOTA, 0);
+        // The inference pool's blocks and staging row, with the staged inputs' indices beside it.
+        int blockRows = Math.max(1, PoolVector.BLOCK_FLOATS / w), size = blockRows * w + 2 * VL;
+        PoolVector.Scratch sc = PoolVector.SCRATCH.get();
+        if (sc.row.length < size) sc.row = new float[size];
+        if (sc.rowIndex.length < size) sc.rowIndex = new int[size];
+        float[] m = sc.row;
+        int[] mi = sc.rowIndex;
+        IntVector iota = IntVector.zero(IS).addIndex(1);
         int pairs = (p1 - p0) * (h / 2), wEnd = w - w % VL;
         int xo = p0 * h * w, yo = p0 * (h / 2) * (w / 2);
         for (int r0 = 0; r0 < pairs; r0 += blockRows) {
@@ -81,7 +69,7 @@ final class MaxPool2x2Train {
         for (; i + VL <= outs; i += VL) {
             FloatVector a0 = FloatVector.fromArray(S, m, 2 * i), a1 = FloatVector.fromArray(S, m, 2 * i + VL);
             IntVector j0 = IntVector.fromArray(IS, mi, 2 * i), j1 = IntVector.fromArray(IS, mi, 2 * i + VL);
-            FloatVector a = a0.rearrange(EVEN, a1), b = a0.rearrange(ODD, a1);
+            FloatVector a = a0.rearrange(PoolVector.EVEN, a1), b = a0.rearrange(PoolVector.ODD, a1);
             IntVector ia = j0.rearrange(IEVEN, j1), ib = j0.rearrange(IODD, j1);
             VectorMask<Float> aNan = a.test(VectorOperators.IS_NAN), bNan = b.test(VectorOperators.IS_NAN);
             VectorMask<Float> earlier = ib.compare(VectorOperators.LT, ia).cast(S);

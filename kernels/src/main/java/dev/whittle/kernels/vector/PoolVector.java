@@ -29,8 +29,11 @@ public final class PoolVector implements PoolKernels {
     /** Int lanes matching S one for one (argmax indices). */
     static final VectorSpecies<Integer> IS = S.withLanes(int.class);
 
-    private static final class Scratch {
+    static final class Scratch {
         float[] row = new float[0], sums = new float[0];
+        /** The staged rows' input indices of {@link MaxPool2x2Train} (beside {@link #row}'s values). */
+        int[] rowIndex = new int[0];
+
         int[] index = new int[VL];
         int indexStride = -1;
         int[] windows = new int[0];
@@ -63,13 +66,13 @@ public final class PoolVector implements PoolKernels {
     }
 
     /** Lanes 0, 2, 4, … of the concatenation of two vectors (indexes ≥ VL are the second vector's lanes). */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
+    static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
     /** Lanes 1, 3, 5, … of the concatenation of two vectors. */
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+    static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
     /** Input row pairs reduced per block of the 2×2 path (a block's scratch stays in L1). */
-    private static final int BLOCK_FLOATS = 2048;
+    static final int BLOCK_FLOATS = 2048;
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * Training max pooling with argmax. The common 2×2 stride-2 unpadded window gets a branch-light loop with no
